@@ -1,0 +1,1 @@
+"""Analyses over a Profile that return plain result objects."""

@@ -1,0 +1,253 @@
+"""ProfileBuilder: the one way importers make a Profile."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .errors import InvalidProfile
+from .model import FrameKind, Frames, Meta, Profile, Samples, Stacks, Threads
+
+NO_TIME = -(2**63)
+
+
+class ProfileBuilder:
+    """Collects frames, call-tree nodes and samples, interning everything it is given.
+
+    ``frame()``, ``stack()`` and ``thread()`` are memoized: the same arguments return the same id.
+    ``build()`` turns the collected rows into numpy columns and validates the model's invariants.
+    """
+
+    def __init__(self, source_format: str, *, unit: str = "samples", name: str = "") -> None:
+        self.meta = Meta(source_format=source_format, unit=unit, name=name)  # type: ignore[arg-type]
+        self._strings: list[str] = [""]
+        self._string_ids: dict[str, int] = {"": 0}
+        self._frame_ids: dict[tuple, int] = {}
+        self._frames: list[tuple[int, int, int, int, int, int]] = []
+        self._node_ids: dict[tuple[int, int], int] = {}
+        self._parent = array("i")
+        self._node_frame = array("i")
+        self._depth = array("i")
+        self._thread_ids: dict[tuple[int, int, str], int] = {}
+        self._threads: list[tuple[int, int, int]] = []
+        self._sample_stack = array("i")
+        self._sample_weight = array("d")
+        self._sample_time = array("q")
+        self._sample_thread = array("i")
+        self._timed = 0
+        self.warnings: list[str] = []
+
+    # -- interning -------------------------------------------------------------------------
+    def string(self, text: str) -> int:
+        sid = self._string_ids.get(text)
+        if sid is None:
+            sid = len(self._strings)
+            self._strings.append(text)
+            self._string_ids[text] = sid
+        return sid
+
+    def frame(
+        self,
+        name: str,
+        file: str = "",
+        *,
+        line: int = 0,
+        column: int = 0,
+        module: str = "",
+        kind: FrameKind = FrameKind.UNKNOWN,
+    ) -> int:
+        """Id of the frame with these attributes, adding it if new."""
+        key = (name, file, line, column, module, kind)
+        fid = self._frame_ids.get(key)
+        if fid is None:
+            fid = len(self._frames)
+            self._frames.append(
+                (self.string(name), self.string(file), self.string(module), line, column, int(kind))
+            )
+            self._frame_ids[key] = fid
+        return fid
+
+    def stack(self, parent: int, frame: int) -> int:
+        """Id of the call-tree node ``frame`` called from node ``parent`` (-1 for a root)."""
+        key = (parent, frame)
+        node = self._node_ids.get(key)
+        if node is None:
+            node = len(self._parent)
+            self._parent.append(parent)
+            self._node_frame.append(frame)
+            self._depth.append(0 if parent < 0 else self._depth[parent] + 1)
+            self._node_ids[key] = node
+        return node
+
+    def stack_path(self, frames: Iterable[int], parent: int = -1) -> int:
+        """Node of the path ``frames`` (root first) below ``parent``; -1 for an empty path."""
+        node = parent
+        ids = self._node_ids
+        for frame in frames:
+            found = ids.get((node, frame))
+            node = found if found is not None else self.stack(node, frame)
+        return node
+
+    def thread(self, pid: int = -1, tid: int = -1, name: str = "") -> int:
+        """Id of the thread (pid, tid, name), adding it if new."""
+        key = (pid, tid, name)
+        th = self._thread_ids.get(key)
+        if th is None:
+            th = len(self._threads)
+            self._threads.append((pid, tid, self.string(name)))
+            self._thread_ids[key] = th
+        return th
+
+    # -- samples ---------------------------------------------------------------------------
+    def sample(
+        self, stack: int, weight: float = 1, *, time: int | None = None, thread: int = 0
+    ) -> None:
+        """Add one sample whose leaf is call-tree node ``stack``."""
+        self._sample_stack.append(stack)
+        self._sample_weight.append(weight)
+        self._sample_thread.append(thread)
+        if time is None:
+            self._sample_time.append(NO_TIME)
+        else:
+            self._sample_time.append(time)
+            self._timed += 1
+
+    def add_samples(
+        self,
+        stacks: Sequence[int] | np.ndarray,
+        weights: Sequence[float] | np.ndarray,
+        *,
+        times: Sequence[int] | np.ndarray | None = None,
+        threads: Sequence[int] | np.ndarray | int = 0,
+    ) -> None:
+        """Add many samples at once from equally long sequences."""
+        n = len(stacks)
+        self._sample_stack.extend(np.asarray(stacks, dtype=np.int32).tolist())
+        self._sample_weight.extend(np.asarray(weights, dtype=np.float64).tolist())
+        if isinstance(threads, int):
+            self._sample_thread.extend([threads] * n)
+        else:
+            self._sample_thread.extend(np.asarray(threads, dtype=np.int32).tolist())
+        if times is None:
+            self._sample_time.extend([NO_TIME] * n)
+        else:
+            self._sample_time.extend(np.asarray(times, dtype=np.int64).tolist())
+            self._timed += n
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    @property
+    def sample_count(self) -> int:
+        return len(self._sample_stack)
+
+    # -- build -----------------------------------------------------------------------------
+    def build(self, **meta) -> Profile:
+        """Freeze everything into a validated :class:`Profile`; ``meta`` overrides Meta fields."""
+        if not self._threads:
+            self.thread()
+        frames_arr = np.array(self._frames, dtype=np.int64).reshape(-1, 6)
+        frames = Frames(
+            name=frames_arr[:, 0].astype(np.int32),
+            file=frames_arr[:, 1].astype(np.int32),
+            module=frames_arr[:, 2].astype(np.int32),
+            line=frames_arr[:, 3].astype(np.int32),
+            column=frames_arr[:, 4].astype(np.int32),
+            kind=frames_arr[:, 5].astype(np.uint8),
+        )
+        stacks = Stacks(
+            parent=np.frombuffer(self._parent, dtype=np.int32).copy(),
+            frame=np.frombuffer(self._node_frame, dtype=np.int32).copy(),
+            depth=np.frombuffer(self._depth, dtype=np.int32).copy(),
+        )
+        threads_arr = np.array(self._threads, dtype=np.int64).reshape(-1, 3)
+        threads = Threads(
+            pid=threads_arr[:, 0].copy(),
+            tid=threads_arr[:, 1].copy(),
+            name=threads_arr[:, 2].astype(np.int32),
+        )
+        n = len(self._sample_stack)
+        if self._timed not in (0, n):
+            raise InvalidProfile(f"{self._timed} of {n} samples have a timestamp: all or none must")
+        weight = np.frombuffer(self._sample_weight, dtype=np.float64).copy()
+        if np.all(np.isfinite(weight)) and np.array_equal(weight, np.round(weight)):
+            weight = weight.astype(np.int64)
+        time = None
+        if self._timed and n:
+            time = np.frombuffer(self._sample_time, dtype=np.int64).copy()
+        samples = Samples(
+            stack=np.frombuffer(self._sample_stack, dtype=np.int32).copy(),
+            weight=weight,
+            thread=np.frombuffer(self._sample_thread, dtype=np.int32).copy(),
+            time=time,
+        )
+        fields = {"warnings": tuple(self.warnings), **meta}
+        profile = Profile(
+            strings=tuple(self._strings),
+            frames=frames,
+            stacks=stacks,
+            samples=samples,
+            threads=threads,
+            meta=_replace_meta(self.meta, fields),
+        )
+        validate(profile)
+        return profile
+
+
+def _replace_meta(meta: Meta, fields: dict) -> Meta:
+    import dataclasses
+
+    return dataclasses.replace(meta, **fields)
+
+
+def validate(profile: Profile) -> None:
+    """Raise :class:`InvalidProfile` naming the first broken invariant of ``profile``."""
+    fr, st, sa, th = profile.frames, profile.stacks, profile.samples, profile.threads
+    nstr = len(profile.strings)
+    if profile.meta.unit not in ("nanoseconds", "samples"):
+        raise InvalidProfile(f"unknown weight unit {profile.meta.unit!r}")
+    for col in ("file", "module", "line", "column", "kind"):
+        if len(getattr(fr, col)) != len(fr.name):
+            raise InvalidProfile(f"frames.{col} has {len(getattr(fr, col))} rows, not {len(fr)}")
+    for col in ("name", "file", "module"):
+        ids = getattr(fr, col)
+        if len(ids) and (ids.min() < 0 or ids.max() >= nstr):
+            raise InvalidProfile(f"frames.{col} refers to a string that does not exist")
+    if len(fr) and (fr.line.min() < 0 or fr.column.min() < 0):
+        raise InvalidProfile("frame lines and columns must be 1-based or 0 (unknown)")
+    n = len(st.parent)
+    if len(st.frame) != n or len(st.depth) != n:
+        raise InvalidProfile("stacks columns differ in length")
+    if n:
+        idx = np.arange(n, dtype=np.int64)
+        if np.any(st.parent >= idx) or st.parent.min() < -1:
+            bad = int(np.flatnonzero((st.parent >= idx) | (st.parent < -1))[0])
+            raise InvalidProfile(
+                f"stack node {bad} has parent {int(st.parent[bad])} (must be < {bad})"
+            )
+        if st.frame.min() < 0 or st.frame.max() >= len(fr):
+            raise InvalidProfile("a stack node refers to a frame that does not exist")
+        expected = np.where(st.parent < 0, 0, st.depth[np.maximum(st.parent, 0)] + 1)
+        if not np.array_equal(expected, st.depth):
+            bad = int(np.flatnonzero(expected != st.depth)[0])
+            raise InvalidProfile(
+                f"stack node {bad} has depth {int(st.depth[bad])}, not {expected[bad]}"
+            )
+    m = len(sa.stack)
+    if len(sa.weight) != m or len(sa.thread) != m or (sa.time is not None and len(sa.time) != m):
+        raise InvalidProfile("samples columns differ in length")
+    if m:
+        if sa.stack.min() < 0 or sa.stack.max() >= n:
+            raise InvalidProfile("a sample refers to a stack node that does not exist")
+        if sa.weight.min() < 0:
+            bad = int(np.argmin(sa.weight))
+            raise InvalidProfile(f"sample {bad} has a negative weight")
+        if sa.thread.min() < 0 or sa.thread.max() >= len(th):
+            raise InvalidProfile("a sample refers to a thread that does not exist")
+        if sa.time is not None and sa.time.min() < 0:
+            raise InvalidProfile("sample times must be >= 0 (ns since the profile start)")
+    if len(th.tid) != len(th.pid) or len(th.name) != len(th.pid):
+        raise InvalidProfile("threads columns differ in length")

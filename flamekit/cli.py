@@ -1,0 +1,122 @@
+"""The ``flamekit`` command line: a thin shell of click commands over the library."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from . import __version__
+from .cli_options import ProfileLoader, profile_input, profiles_argument
+from .errors import FlamekitError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="flamekit")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Import, analyze and render CPU profiles.
+
+    Reads V8 .cpuprofile and Chrome traces, perf script text, py-spy outputs, speedscope JSON and
+    folded stacks.
+    """
+    ctx.obj = {"debug": debug}
+
+
+@cli.command(context_settings=CONTEXT)
+@profiles_argument
+@profile_input
+def info(profiles: tuple[str, ...], loader: ProfileLoader) -> None:
+    """Describe a profile: format, unit, samples, duration, threads and top functions."""
+    from .render.text import render_info
+
+    profile = loader.load(profiles)
+    click.echo(render_info(profile, ", ".join(profiles)), nl=False)
+
+
+@cli.command(context_settings=CONTEXT)
+@profiles_argument
+@profile_input
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="How many functions to list (0 for all).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+def top(profiles: tuple[str, ...], loader: ProfileLoader, count: int, fmt: str) -> None:
+    """List the functions with the most self time (or samples)."""
+    from .render.text import render_top
+
+    profile = loader.load(profiles)
+    click.echo(render_top(profile, count or None, fmt), nl=False)
+
+
+@cli.command(context_settings=CONTEXT)
+@profiles_argument
+@profile_input
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(allow_dash=True),
+    help="Output file ('-' for stdout); its extension picks the format.",
+)
+@click.option("--to", "to", default=None, help="Output format (folded, ...).")
+def convert(profiles: tuple[str, ...], loader: ProfileLoader, output: str, to: str | None) -> None:
+    """Convert a profile to another format."""
+    from .output import write_output
+    from .render.registry import output_for
+
+    target = output_for(output, to)
+    profile = loader.load(profiles)
+    write_output(output, target.render(profile))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI, turning flamekit errors into one-line messages."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or bool(os.environ.get("FLAMEKIT_DEBUG"))
+    try:
+        cli.main(args=args, prog_name="flamekit", standalone_mode=False)
+    except FlamekitError as exc:
+        if debug:
+            raise
+        click.echo(f"flamekit: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("flamekit: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(141 - 128)
+    except KeyboardInterrupt:
+        click.echo("flamekit: interrupted", err=True)
+        sys.exit(130)
+    except MemoryError:
+        click.echo("flamekit: error: out of memory", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        if debug:
+            raise
+        click.echo(f"flamekit: error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+        sys.exit(2)

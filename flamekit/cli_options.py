@@ -1,0 +1,66 @@
+"""Option decorators shared by every command that reads profiles."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from .importers import INPUT_FORMATS
+from .model import Profile
+
+# Importer-specific options: (click decorator, keyword it produces). Importers' issues add theirs.
+IMPORT_OPTIONS: list[tuple[Callable, str]] = []
+
+
+@dataclass
+class ProfileLoader:
+    """What the user asked for about reading inputs: format, importer options."""
+
+    from_format: str | None = None
+    import_options: dict[str, Any] = field(default_factory=dict)
+
+    def load(self, paths: tuple[str, ...] | list[str]) -> Profile:
+        """Import every path and merge them into one profile; print the importers' warnings."""
+        from . import load
+        from .console import warn
+
+        profile = load(list(paths), from_format=self.from_format, **self.import_options)
+        for message in profile.meta.warnings:
+            warn(message)
+        return profile
+
+
+def profile_input(command: Callable) -> Callable:
+    """Add ``--from`` and the importer options; pass a ``loader`` to the command."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        loader = ProfileLoader(from_format=kwargs.pop("from_format"))
+        for _decorator, key in IMPORT_OPTIONS:
+            loader.import_options[key] = kwargs.pop(key)
+        loader.import_options = {k: v for k, v in loader.import_options.items() if v is not None}
+        return command(*args, loader=loader, **kwargs)
+
+    for decorator, _key in reversed(IMPORT_OPTIONS):
+        wrapper = decorator(wrapper)
+    return click.option(
+        "--from",
+        "from_format",
+        type=click.Choice(INPUT_FORMATS),
+        help="Input format (default: from the file's extension, else its content).",
+    )(wrapper)
+
+
+def profiles_argument(command: Callable) -> Callable:
+    """One or more profile paths ('-' for stdin)."""
+    return click.argument(
+        "profiles",
+        nargs=-1,
+        required=True,
+        metavar="PROFILE...",
+        type=click.Path(allow_dash=True, dir_okay=False),
+    )(command)

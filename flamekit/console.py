@@ -1,0 +1,23 @@
+"""Messages to the user on stderr."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+def warn(message: str) -> None:
+    """Print a one-line warning on stderr."""
+    click.echo(f"flamekit: warning: {message}", err=True)
+
+
+def info(message: str) -> None:
+    click.echo(f"flamekit: {message}", err=True)
+
+
+def stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,90 @@
+"""Merging several profiles into one (runs merged, or one thread per file)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .builder import ProfileBuilder
+from .errors import UsageError
+from .model import Profile
+
+
+def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
+    """One profile holding every sample of ``profiles``; threads stay apart, trees merge by path.
+
+    Timestamps are kept when every input has them, aligned on the inputs' absolute start times
+    where those are known.
+    """
+    if len(profiles) == 1:
+        return profiles[0]
+    units = {p.unit for p in profiles}
+    if len(units) > 1:
+        raise UsageError(
+            "cannot merge profiles weighted in different units: " + ", ".join(sorted(units)),
+            hint="merge profiles of one kind (all timed or all sample counts)",
+        )
+    formats = sorted({p.meta.source_format for p in profiles})
+    builder = ProfileBuilder("+".join(formats), unit=units.pop(), name=name)
+    timed = all(p.has_times for p in profiles)
+    starts = [p.meta.start_ns for p in profiles]
+    base = min(starts) if timed and all(starts) else None
+    duration = 0
+    for p in profiles:
+        s = p.strings
+        fr = p.frames
+        frame_map = np.array(
+            [
+                builder.frame(
+                    s[fr.name[i]],
+                    s[fr.file[i]],
+                    line=int(fr.line[i]),
+                    column=int(fr.column[i]),
+                    module=s[fr.module[i]],
+                    kind=int(fr.kind[i]),
+                )
+                for i in range(len(fr))
+            ],
+            dtype=np.int64,
+        )
+        node_map = np.empty(len(p.stacks), dtype=np.int64)
+        parents = p.stacks.parent.tolist()
+        frames = frame_map[p.stacks.frame].tolist()
+        for i, (par, f) in enumerate(zip(parents, frames, strict=True)):
+            node_map[i] = builder.stack(-1 if par < 0 else int(node_map[par]), f)
+        th = p.threads
+        thread_map = np.array(
+            [
+                builder.thread(int(th.pid[i]), int(th.tid[i]), _thread_name(p, i))
+                for i in range(len(th))
+            ],
+            dtype=np.int64,
+        )
+        times = None
+        offset = 0
+        if timed:
+            offset = p.meta.start_ns - base if base is not None else 0
+            times = p.samples.time + offset
+        builder.add_samples(
+            node_map[p.samples.stack],
+            p.samples.weight,
+            times=times,
+            threads=thread_map[p.samples.thread],
+        )
+        duration = max(duration, offset + p.meta.duration_ns)
+        for w in p.meta.warnings:
+            builder.warn(w)
+    return builder.build(
+        start_ns=base or 0,
+        duration_ns=duration,
+        period_ns=max(p.meta.period_ns for p in profiles),
+        has_idle_marker=all(p.meta.has_idle_marker for p in profiles),
+    )
+
+
+def _thread_name(profile: Profile, thread: int) -> str:
+    name = profile.strings[profile.threads.name[thread]]
+    if name or len(profile.threads) > 1 or not profile.meta.name:
+        return name
+    return profile.meta.name

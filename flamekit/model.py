@@ -1,0 +1,172 @@
+"""The normalized profile: frames, call tree, samples and threads as numpy columns.
+
+Every table is a frozen dataclass of equally long numpy arrays. Strings are interned once in
+``Profile.strings`` and referred to by index. The call tree is a prefix trie: ``stacks.parent[i]``
+is the parent node (-1 for a root) and always smaller than ``i``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Literal
+
+import numpy as np
+
+Unit = Literal["nanoseconds", "samples"]
+
+
+class FrameKind(IntEnum):
+    """What kind of code a frame stands for; used for colouring and filtering."""
+
+    UNKNOWN = 0
+    USER = 1  # the application's own code (JS user code, Python, ...)
+    DEPENDENCY = 2  # third-party code (node_modules, site-packages)
+    RUNTIME = 3  # the language runtime's own library (node: internals, stdlib)
+    NATIVE = 4  # native code, V8 internals, (program)
+    KERNEL = 5
+    JIT = 6
+    GC = 7
+    IDLE = 8
+    SYNTHETIC = 9  # process/thread roots and other frames made up by an importer
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, eq=False)
+class Frames:
+    """One row per distinct frame. Lines and columns are 1-based; 0 means unknown."""
+
+    name: np.ndarray  # int32 string ids
+    file: np.ndarray  # int32 string ids (0 = empty string = unknown)
+    module: np.ndarray  # int32 string ids
+    line: np.ndarray  # int32
+    column: np.ndarray  # int32
+    kind: np.ndarray  # uint8 FrameKind
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+
+@dataclass(frozen=True, eq=False)
+class Stacks:
+    """The call tree as a prefix trie; node i is the path root..frame[i]."""
+
+    parent: np.ndarray  # int32, -1 for roots, parent[i] < i
+    frame: np.ndarray  # int32 index into Frames
+    depth: np.ndarray  # int32, 0 for roots
+
+    def __len__(self) -> int:
+        return len(self.parent)
+
+
+@dataclass(frozen=True, eq=False)
+class Samples:
+    """One row per sample (or per aggregated folded line)."""
+
+    stack: np.ndarray  # int32 node of the leaf frame
+    weight: np.ndarray  # int64 (float64 only for fractional folded counts), in Meta.unit
+    thread: np.ndarray  # int32 index into Threads
+    time: np.ndarray | None = None  # int64 ns since profile start, or None
+
+    def __len__(self) -> int:
+        return len(self.stack)
+
+
+@dataclass(frozen=True, eq=False)
+class Threads:
+    pid: np.ndarray  # int64, -1 unknown
+    tid: np.ndarray  # int64, -1 unknown
+    name: np.ndarray  # int32 string ids
+
+    def __len__(self) -> int:
+        return len(self.pid)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Facts about the profile as a whole."""
+
+    source_format: str
+    unit: Unit = "samples"
+    name: str = ""
+    period_ns: int = 0  # the nominal sampling interval, 0 when unknown
+    start_ns: int = 0  # absolute start in the profiler's clock, 0 when unknown
+    duration_ns: int = 0  # wall-clock length of the profile, 0 when unknown
+    has_idle_marker: bool = False  # the format marks idle time (e.g. V8's (idle))
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Profile:
+    """An immutable, validated profile. Build one with :class:`flamekit.builder.ProfileBuilder`."""
+
+    strings: tuple[str, ...]
+    frames: Frames
+    stacks: Stacks
+    samples: Samples
+    threads: Threads
+    meta: Meta
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # -- convenience accessors -------------------------------------------------------------
+    @property
+    def unit(self) -> Unit:
+        return self.meta.unit
+
+    @property
+    def has_times(self) -> bool:
+        return self.samples.time is not None
+
+    def total_weight(self) -> int | float:
+        """Sum of all sample weights, in ``unit``."""
+        total = self.samples.weight.sum()
+        return total.item()
+
+    def frame_name(self, frame: int) -> str:
+        return self.strings[self.frames.name[frame]]
+
+    def frame_file(self, frame: int) -> str:
+        return self.strings[self.frames.file[frame]]
+
+    def stack_frames(self, node: int) -> list[int]:
+        """Frame ids from the root to ``node`` (inclusive)."""
+        parent = self.stacks.parent
+        frame = self.stacks.frame
+        out = []
+        while node >= 0:
+            out.append(int(frame[node]))
+            node = int(parent[node])
+        out.reverse()
+        return out
+
+    def stack_names(self, node: int) -> list[str]:
+        return [self.frame_name(f) for f in self.stack_frames(node)]
+
+    def thread_label(self, thread: int) -> str:
+        name = self.strings[self.threads.name[thread]]
+        tid = int(self.threads.tid[thread])
+        if name and tid >= 0:
+            return f"{name} ({tid})"
+        return name or (str(tid) if tid >= 0 else "")
+
+    def replace(self, **changes) -> Profile:
+        """A new Profile with some tables replaced (the rest shared)."""
+        changes.setdefault("_cache", {})
+        return dataclasses.replace(self, **changes)
+
+    def cached(self, key, compute):
+        """Memoize a derived value (such as weights) on this immutable profile."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def __repr__(self) -> str:
+        return (
+            f"<Profile {self.meta.source_format} {self.meta.name!r}: {len(self.samples)} samples, "
+            f"{len(self.stacks)} nodes, {len(self.frames)} frames, {len(self.threads)} threads, "
+            f"unit={self.unit}>"
+        )

@@ -1,0 +1,51 @@
+"""A bytes-read progress bar on stderr, shown only on a terminal and for large inputs."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+
+from .console import stderr_is_terminal
+
+MIN_SIZE = 32 * 1024 * 1024  # smaller inputs finish before a bar is worth drawing
+
+
+class _Bar:
+    def __init__(self, total: int, label: str) -> None:
+        self.total = total
+        self.label = label
+        self._last = 0.0
+        self._done = 0
+
+    def update_to(self, done: int) -> None:
+        self._done = done
+        now = time.monotonic()
+        if now - self._last < 0.2:
+            return
+        self._last = now
+        frac = min(1.0, done / self.total) if self.total else 0.0
+        width = 30
+        filled = int(frac * width)
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * filled}{'-' * (width - filled)}] {frac * 100:5.1f}% "
+            f"{done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB"
+        )
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        sys.stderr.write("\r" + " " * (len(self.label) + 60) + "\r")
+        sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def byte_progress(source, enabled: bool = True):
+    """Yield a bar with ``update_to(bytes)`` or None when no bar should be drawn."""
+    if not enabled or source.size < MIN_SIZE or not stderr_is_terminal():
+        yield None
+        return
+    bar = _Bar(source.size, f"reading {source.stem}")
+    try:
+        yield bar
+    finally:
+        bar.finish()

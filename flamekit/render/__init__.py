@@ -1,0 +1,1 @@
+"""Outputs: each module turns a Profile (or an analysis result) into a file's content."""

@@ -1,0 +1,61 @@
+"""Output formats for ``convert --to``: name, file extensions and a render function."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import UsageError
+from ..model import Profile
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    extensions: tuple[str, ...]
+    target: str  # "module:function" rendering (profile, options) -> bytes
+    description: str
+
+    def render(self, profile: Profile, **options) -> bytes:
+        module, func = self.target.split(":")
+        fn: Callable[..., bytes] = getattr(importlib.import_module(module, __package__), func)
+        return fn(profile, **options)
+
+
+OUTPUTS: dict[str, Output] = {
+    o.name: o
+    for o in (
+        Output(
+            "folded", (".folded", ".collapsed", ".txt"), ".folded:render_folded", "folded stacks"
+        ),
+    )
+}
+
+
+def output_for(path: str, to: str | None) -> Output:
+    """The output format named by ``--to``, else the one the file name's extension implies.
+
+    Standard output ('-') defaults to folded stacks.
+    """
+    if to:
+        out = OUTPUTS.get(to)
+        if out is None:
+            raise UsageError(
+                f"--to {to}: not an output format", hint=f"choose one of: {', '.join(OUTPUTS)}"
+            )
+        return out
+    if path == "-":
+        return OUTPUTS["folded"]
+    lower = path.lower()
+    best = None
+    for out in OUTPUTS.values():
+        for ext in out.extensions:
+            if lower.endswith(ext) and (best is None or len(ext) > best[1]):
+                best = (out, len(ext))
+    if best is None:
+        raise UsageError(
+            f"cannot tell the output format of {path!r}",
+            hint=f"use --to with one of: {', '.join(OUTPUTS)}",
+        )
+    return best[0]

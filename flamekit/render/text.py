@@ -1,0 +1,99 @@
+"""Plain-text, JSON and CSV reports for the terminal: info and top."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import orjson
+
+from ..analyze.weights import FunctionStat, top_functions
+from ..model import Profile
+from ..units import format_duration_ns, format_percent, format_weight, middle_truncate
+
+WIDTH = 80
+
+
+def _location(stat: FunctionStat) -> str:
+    if not stat.file:
+        return ""
+    return f"{stat.file}:{stat.line}" if stat.line else stat.file
+
+
+def render_info(profile: Profile, source_name: str) -> str:
+    """A short description of the profile and its five heaviest functions."""
+    meta = profile.meta
+    total = profile.total_weight()
+    nsamples = len(profile.samples)
+    rows = [
+        ("file", source_name),
+        ("format", meta.source_format),
+        ("unit", meta.unit),
+        ("samples", f"{nsamples:,}"),
+        ("total", format_weight(total, meta.unit)),
+    ]
+    if meta.duration_ns:
+        rows.append(("duration", format_duration_ns(meta.duration_ns)))
+    if meta.period_ns:
+        rows.append(("interval", format_duration_ns(meta.period_ns)))
+    rows.append(("timestamps", "yes" if profile.has_times else "no"))
+    nthreads = len(profile.threads)
+    used = np.unique(profile.samples.thread) if nsamples else np.zeros(0, dtype=np.int32)
+    labels = [profile.thread_label(int(t)) for t in used[:6]]
+    more = f", … {len(used) - 6} more" if len(used) > 6 else ""
+    rows.append(
+        ("threads", f"{nthreads}" + (f" ({', '.join(labels)}{more})" if any(labels) else ""))
+    )
+    rows.append(("frames", f"{len(profile.frames):,}"))
+    rows.append(("stack nodes", f"{len(profile.stacks):,}"))
+    out = [f"{key + ':':<13}{value}" for key, value in rows]
+    out.append("")
+    out.append("top functions by self " + ("time:" if meta.unit == "nanoseconds" else "samples:"))
+    out.extend(_table(profile, top_functions(profile, 5), total))
+    for warning in meta.warnings:
+        out.append(f"warning: {warning}")
+    return "\n".join(out) + "\n"
+
+
+def _table(profile: Profile, stats: list[FunctionStat], total: float) -> list[str]:
+    unit = profile.unit
+    head = f"{'self':>10} {'self%':>6} {'total':>10} {'total%':>6}  function"
+    lines = [head]
+    name_width = WIDTH - len(head) + len("function")
+    for s in stats:
+        label = s.name
+        loc = _location(s)
+        if loc:
+            label = f"{label} ({loc})"
+        lines.append(
+            f"{format_weight(s.self, unit):>10} {format_percent(s.self, total):>6} "
+            f"{format_weight(s.total, unit):>10} {format_percent(s.total, total):>6}  "
+            f"{middle_truncate(label, name_width)}"
+        )
+    return lines
+
+
+def render_top(profile: Profile, n: int | None, fmt: str) -> str:
+    """The heaviest functions by self weight as a table, JSON object or CSV."""
+    stats = top_functions(profile, n)
+    total = profile.total_weight()
+    if fmt == "json":
+        doc = {
+            "unit": profile.unit,
+            "total": total,
+            "functions": [s.to_dict() for s in stats],
+        }
+        return orjson.dumps(doc).decode() + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["name", "file", "line", "self", "total"])
+        for s in stats:
+            writer.writerow([s.name, s.file or "", s.line or "", s.self, s.total])
+        return buf.getvalue()
+    summary = (
+        f"{profile.meta.name or profile.meta.source_format}: {len(profile.samples):,} samples, "
+        f"total {format_weight(total, profile.unit)}"
+    )
+    return "\n".join([middle_truncate(summary, WIDTH), *_table(profile, stats, total)]) + "\n"

@@ -1,0 +1,39 @@
+"""Formatting weights for people: times as ms/s, counts as samples."""
+
+from __future__ import annotations
+
+
+def format_duration_ns(ns: float) -> str:
+    """A compact human time: 850 ns, 12.3 µs, 45.6 ms, 7.89 s."""
+    ns = float(ns)
+    if ns < 1e3:
+        return f"{ns:.0f} ns"
+    if ns < 1e6:
+        return f"{ns / 1e3:.1f} µs"
+    if ns < 1e9:
+        return f"{ns / 1e6:.1f} ms"
+    return f"{ns / 1e9:.2f} s"
+
+
+def format_weight(value: float, unit: str) -> str:
+    """A weight in its unit: a time for nanoseconds, a count for samples."""
+    if unit == "nanoseconds":
+        return format_duration_ns(value)
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+def format_percent(part: float, whole: float) -> str:
+    return f"{100.0 * part / whole:5.1f}%" if whole else "  0.0%"
+
+
+def middle_truncate(text: str, width: int) -> str:
+    """Shorten ``text`` to ``width`` characters by replacing its middle with '…'."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return text[:width]
+    left = (width - 1) // 2
+    right = width - 1 - left
+    return text[:left] + "…" + (text[-right:] if right else "")

@@ -1,0 +1,49 @@
+"""Shared fixtures: paths to the bundled samples, the corpus, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+def sample(*parts: str) -> Path:
+    return SAMPLES.joinpath(*parts)
+
+
+@pytest.fixture
+def samples_dir() -> Path:
+    return SAMPLES
+
+
+def corpus_dir(name: str) -> Path:
+    """A folder of the conformance corpus: skip when FLAMEKIT_CORPUS is unset, fail when missing."""
+    root = os.environ.get("FLAMEKIT_CORPUS")
+    if not root:
+        pytest.skip("FLAMEKIT_CORPUS is not set")
+    path = Path(root) / name
+    if not path.is_dir():
+        pytest.fail(f"FLAMEKIT_CORPUS is set but {path} does not exist")
+    return path
+
+
+def run_cli(*args: str, input: bytes | None = None, cwd: Path | None = None):
+    """Run ``python -m flamekit`` as a user would; returns the CompletedProcess."""
+    return subprocess.run(
+        [sys.executable, "-m", "flamekit", *map(str, args)],
+        input=input,
+        capture_output=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli
