@@ -34,7 +34,7 @@ def corpus_dir(name: str) -> Path:
 
 
 def run_cli(*args: str, input: bytes | None = None, cwd: Path | None = None):
-    """Run ``python -m flamekit`` (this checkout's) as a user would; returns the CompletedProcess."""
+    """Run this checkout's ``python -m flamekit`` as a user would."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "flamekit", *map(str, args)],
