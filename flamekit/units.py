@@ -16,10 +16,15 @@ def format_duration_ns(ns: float) -> str:
 
 
 def format_weight(value: float, unit: str) -> str:
-    """A weight in its unit: a time for nanoseconds, a count for samples."""
+    """A weight in its unit: a time for nanoseconds, a count for samples (compact when huge)."""
     if unit == "nanoseconds":
         return format_duration_ns(value)
-    if float(value).is_integer():
+    value = float(value)
+    if abs(value) >= 1e7:
+        for scale, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M")):
+            if abs(value) >= scale:
+                return f"{value / scale:.1f}{suffix}"
+    if value.is_integer():
         return f"{int(value):,}"
     return f"{value:,.2f}"
 
