@@ -1,0 +1,119 @@
+"""Plain-Python reference computations over lists of (stack names, weight), written apart from
+the numpy code under test, and helpers to build and read back small profiles."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from hypothesis import strategies as st
+
+from flamekit.builder import ProfileBuilder
+from flamekit.model import FrameKind
+
+
+def build(stacks, *, threads=None, times=None, unit="samples"):
+    """A profile from [(names, weight)]; optional per-sample thread names and times."""
+    b = ProfileBuilder("test", unit=unit)
+    for i, (names, weight) in enumerate(stacks):
+        frames = [
+            b.frame(n, kind=FrameKind.IDLE if n == "IDLE" else FrameKind.UNKNOWN) for n in names
+        ]
+        thread = b.thread(tid=100 + len(threads[i]), name=threads[i]) if threads else 0
+        b.sample(
+            b.stack_path(frames), weight, time=None if times is None else times[i], thread=thread
+        )
+    return b.build()
+
+
+def folded(profile) -> dict[str, int | float]:
+    """The profile as {"a;b;c": weight}, read through the public model only."""
+    out: Counter = Counter()
+    for node, weight in zip(
+        profile.samples.stack.tolist(), profile.samples.weight.tolist(), strict=True
+    ):
+        out[";".join(profile.stack_names(node))] += weight
+    return {k: v for k, v in sorted(out.items())}
+
+
+def as_folded(stacks) -> dict[str, int | float]:
+    out: Counter = Counter()
+    for names, weight in stacks:
+        out[";".join(names)] += weight
+    return {k: v for k, v in sorted(out.items())}
+
+
+def ref_focus(stacks, rx):
+    return [(s, w) for s, w in stacks if any(re.search(rx, f) for f in s)]
+
+
+def ref_exclude(stacks, rx):
+    return [(s, w) for s, w in stacks if not any(re.search(rx, f) for f in s)]
+
+
+def ref_focus_root(stacks, rx):
+    out = []
+    for s, w in stacks:
+        for i, f in enumerate(s):
+            if re.search(rx, f):
+                out.append((s[i:], w))
+                break
+    return out
+
+
+def ref_hide(stacks, rx):
+    out = []
+    for s, w in stacks:
+        kept = [f for f in s if not re.search(rx, f)]
+        out.append((kept or ["(hidden)"], w))
+    return out
+
+
+def ref_collapse(stacks, direct_only=False):
+    out = []
+    for s, w in stacks:
+        path: list[str] = []
+        for f in s:
+            if direct_only:
+                if not path or path[-1] != f:
+                    path.append(f)
+            elif f in path:
+                del path[path.index(f) + 1 :]
+            else:
+                path.append(f)
+        out.append((path, w))
+    return out
+
+
+def ref_invert(stacks):
+    return [(list(reversed(s)), w) for s, w in stacks]
+
+
+def ref_self_total(stacks):
+    """Per-function self and total (a function counts once per sample)."""
+    self_w: Counter = Counter()
+    total_w: Counter = Counter()
+    for s, w in stacks:
+        self_w[s[-1]] += w
+        for f in set(s):
+            total_w[f] += w
+    return self_w, total_w
+
+
+def ref_prefix_totals(stacks):
+    """{path tuple: (total, self)} for every prefix of every stack."""
+    total: Counter = Counter()
+    self_w: Counter = Counter()
+    for s, w in stacks:
+        for i in range(1, len(s) + 1):
+            total[tuple(s[:i])] += w
+        self_w[tuple(s)] += w
+    return {p: (total[p], self_w[p]) for p in total}
+
+
+names = st.sampled_from(["a", "b", "c", "d", "main", "IDLE"])
+stack_lists = st.lists(
+    st.tuples(st.lists(names, min_size=1, max_size=8), st.integers(min_value=0, max_value=50)),
+    min_size=1,
+    max_size=30,
+)
