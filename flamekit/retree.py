@@ -118,12 +118,13 @@ def prune(stacks: Stacks, keep: np.ndarray) -> tuple[Stacks, np.ndarray]:
 
 def inverted(
     stacks: Stacks, leaves: np.ndarray, frame_of: np.ndarray | None = None
-) -> tuple[Stacks, list[np.ndarray]]:
+) -> tuple[Stacks, np.ndarray]:
     """The trie of the paths leaf-to-root of the old nodes ``leaves`` (distinct ids).
 
-    Returns the new stacks and, for every step k, the new node of each leaf's k-th frame from the
-    leaf (an array aligned with ``leaves``, -1 where that leaf's path is shorter). ``frame_of``
-    replaces the old nodes' frames.
+    Returns the new stacks and, aligned with ``leaves``, the new node standing for each whole
+    reversed path (its last frame is the old root). ``frame_of`` replaces the old nodes' frames.
+    The new trie has one node per distinct reversed prefix, so deep stacks with samples at many
+    depths make it large.
     """
     frame = stacks.frame if frame_of is None else frame_of
     nframes = int(frame.max()) + 1 if len(frame) else 1
@@ -131,29 +132,28 @@ def inverted(
     cur_old = np.array(leaves, dtype=np.int64, copy=True)
     cur_new = np.full(len(cur_old), -1, dtype=np.int64)
     active = np.arange(len(cur_old))
-    parents_out, frames_out, depth_out, steps = [], [], [], []
+    parents_out, frames_out, depth_out = [], [], []
     next_id = 0
     depth = 0
     while len(active):
-        key = (cur_new[active] + 1) * span + frame[cur_old[active]]
+        old = cur_old[active]
+        key = (cur_new[active] + 1) * span + frame[old]
         uniq, inv = np.unique(key, return_inverse=True)
         cur_new[active] = next_id + inv
-        step = np.full(len(leaves), -1, dtype=np.int64)
-        step[active] = cur_new[active]
-        steps.append(step)
         parents_out.append(uniq // span - 1)
         frames_out.append(uniq % span)
         depth_out.append(np.full(len(uniq), depth, dtype=np.int32))
         next_id += len(uniq)
         depth += 1
-        cur_old[active] = stacks.parent[cur_old[active]]
-        active = active[cur_old[active] >= 0]
+        up = stacks.parent[old]
+        cur_old[active] = up
+        active = active[up >= 0]
     if not parents_out:
         empty = np.zeros(0, dtype=np.int32)
-        return Stacks(empty, empty.copy(), empty.copy()), steps
+        return Stacks(empty, empty.copy(), empty.copy()), cur_new
     out = Stacks(
         parent=np.concatenate(parents_out).astype(np.int32),
         frame=np.concatenate(frames_out).astype(np.int32),
         depth=np.concatenate(depth_out),
     )
-    return out, steps
+    return out, cur_new

@@ -406,10 +406,7 @@ def group_by(profile: Profile, by: GroupBy) -> Profile:
 def invert(profile: Profile) -> Profile:
     """Stacks leaf-first: the roots are the frames where samples were taken."""
     leaves, where = np.unique(profile.samples.stack, return_inverse=True)
-    stacks, steps = retree.inverted(profile.stacks, leaves)
-    final = np.full(len(leaves), -1, dtype=np.int64)
-    for step in steps:
-        final = np.where(step >= 0, step, final)
+    stacks, final = retree.inverted(profile.stacks, leaves)
     samples = replace(profile.samples, stack=final[where].astype(np.int32))
     return profile.replace(stacks=stacks, samples=samples)
 

@@ -125,12 +125,9 @@ def calls(profile: Profile, pattern: str) -> Calls:
     at = np.bincount(m[inside], weights=w, minlength=len(st))
     cnt = np.bincount(m[inside], minlength=len(st))
     leaves = np.flatnonzero(cnt)
-    inv, steps = retree.inverted(st, leaves)
+    inv, last = retree.inverted(st, leaves)
     own = np.zeros(len(inv), dtype=np.float64)  # weight whose caller chain ends here
     own_cnt = np.zeros(len(inv), dtype=np.int64)
-    last = np.full(len(leaves), -1, dtype=np.int64)
-    for step in steps:
-        last = np.where(step >= 0, step, last)
     np.add.at(own, last, at[leaves])
     np.add.at(own_cnt, last, cnt[leaves])
     ctotal = subtree_sums(inv, own)
