@@ -4,11 +4,14 @@ the numpy code under test, and helpers to build and read back small profiles."""
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 
+import numpy as np
+import pytest
 from hypothesis import strategies as st
 
-from flamekit.builder import ProfileBuilder
+from flamekit.analyze.weights import node_self, node_total
+from flamekit.builder import ProfileBuilder, validate
 from flamekit.model import FrameKind
 
 
@@ -109,6 +112,67 @@ def ref_prefix_totals(stacks):
             total[tuple(s[:i])] += w
         self_w[tuple(s)] += w
     return {p: (total[p], self_w[p]) for p in total}
+
+
+def ref_ends(stacks, threshold=0.0):
+    """{path: total} of the nodes where descending into the heaviest child stops."""
+    nodes = ref_prefix_totals(stacks)
+    kids = defaultdict(list)
+    for path in nodes:
+        if len(path) > 1:
+            kids[path[:-1]].append(nodes[path][0])
+    out = {}
+    for path, (total, self_w) in nodes.items():
+        heaviest = max(kids[path], default=0)
+        if total > 0 and (heaviest <= 0 or heaviest < max(self_w, threshold * total)):
+            out[path] = total
+    return out
+
+
+def ref_sandwich(stacks, rx):
+    """({callers path: total}, {callees path: total}) counting each sample at its outermost
+    matching frame."""
+    callers: Counter = Counter()
+    callees: Counter = Counter()
+    for s, w in stacks:
+        hits = [i for i, f in enumerate(s) if re.search(rx, f)]
+        if not hits:
+            continue
+        j = hits[0]
+        up = list(reversed(s[: j + 1]))
+        for k in range(1, len(up) + 1):
+            callers[tuple(up[:k])] += w
+        down = s[j:]
+        for k in range(1, len(down) + 1):
+            callees[tuple(down[:k])] += w
+    return callers, callees
+
+
+def tree_paths(nodes):
+    out: Counter = Counter()
+    paths = []
+    for n in nodes:
+        path = (*paths[n.parent], n.name) if n.parent >= 0 else (n.name,)
+        paths.append(path)
+        out[path] += n.total
+    return out
+
+
+def samples_of(p):
+    """[(names, weight)] per sample, read through the public model."""
+    pairs = zip(p.samples.stack.tolist(), p.samples.weight.tolist(), strict=True)
+    return [(p.stack_names(s), w) for s, w in pairs]
+
+
+def check_tree(profile):
+    """The model's invariants plus: sum of self is the total; node total = self + children."""
+    validate(profile)
+    self_w, total_w = node_self(profile), node_total(profile)
+    assert self_w.sum() == pytest.approx(profile.total_weight())
+    children = np.zeros(len(total_w), dtype=np.float64)
+    par = profile.stacks.parent
+    np.add.at(children, par[par >= 0], total_w[par >= 0])
+    assert np.allclose(total_w, self_w + children)
 
 
 names = st.sampled_from(["a", "b", "c", "d", "main", "IDLE"])

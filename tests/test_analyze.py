@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 
 import orjson
 import pytest
@@ -16,7 +16,7 @@ from flamekit.errors import UsageError
 from flamekit.importers import load_path
 
 from .conftest import ROOT
-from .reference import build, ref_prefix_totals, stack_lists
+from .reference import build, ref_ends, ref_sandwich, stack_lists, tree_paths
 
 SMALL = [
     (["main", "a", "a", "a"], 4),
@@ -25,21 +25,6 @@ SMALL = [
     (["main", "a", "b"], 1),
     (["main", "x", "a", "c"], 5),
 ]
-
-
-def ref_ends(stacks, threshold=0.0):
-    """{path: total} of the nodes where descending into the heaviest child stops."""
-    nodes = ref_prefix_totals(stacks)
-    kids = defaultdict(list)
-    for path in nodes:
-        if len(path) > 1:
-            kids[path[:-1]].append(nodes[path][0])
-    out = {}
-    for path, (total, self_w) in nodes.items():
-        heaviest = max(kids[path], default=0)
-        if total > 0 and (heaviest <= 0 or heaviest < max(self_w, threshold * total)):
-            out[path] = total
-    return out
 
 
 def test_hot_paths_on_a_small_tree():
@@ -123,35 +108,6 @@ def test_hot_paths_on_the_deep_sample():
 
 
 # -- callers and callees -------------------------------------------------------------------
-def ref_sandwich(stacks, rx):
-    """({callers path: total}, {callees path: total}) counting each sample at its outermost
-    matching frame."""
-    callers: Counter = Counter()
-    callees: Counter = Counter()
-    for s, w in stacks:
-        hits = [i for i, f in enumerate(s) if re.search(rx, f)]
-        if not hits:
-            continue
-        j = hits[0]
-        up = list(reversed(s[: j + 1]))
-        for k in range(1, len(up) + 1):
-            callers[tuple(up[:k])] += w
-        down = s[j:]
-        for k in range(1, len(down) + 1):
-            callees[tuple(down[:k])] += w
-    return callers, callees
-
-
-def tree_paths(nodes):
-    out: Counter = Counter()
-    paths = []
-    for n in nodes:
-        path = (*paths[n.parent], n.name) if n.parent >= 0 else (n.name,)
-        paths.append(path)
-        out[path] += n.total
-    return out
-
-
 def test_calls_on_a_small_tree():
     result = calls(build(SMALL), "^a$")
     assert result.functions == ["a"]

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flamekit import transforms as T
-from flamekit.analyze.weights import node_self, node_total, top_functions
-from flamekit.builder import ProfileBuilder, validate
+from flamekit.analyze.weights import top_functions
+from flamekit.builder import ProfileBuilder
 from flamekit.errors import UsageError
 from flamekit.importers import load_path
 
@@ -20,6 +19,7 @@ from .conftest import ROOT
 from .reference import (
     as_folded,
     build,
+    check_tree,
     folded,
     ref_collapse,
     ref_exclude,
@@ -28,6 +28,7 @@ from .reference import (
     ref_hide,
     ref_invert,
     ref_self_total,
+    samples_of,
     stack_lists,
 )
 
@@ -42,23 +43,6 @@ REAL = [
     ROOT / "samples/folded/deep.folded",
     *sorted((ROOT / "tests/data").glob("*.folded")),
 ]
-
-
-def samples_of(p):
-    """[(names, weight)] per sample, read through the public model."""
-    pairs = zip(p.samples.stack.tolist(), p.samples.weight.tolist(), strict=True)
-    return [(p.stack_names(s), w) for s, w in pairs]
-
-
-def check_tree(profile):
-    """The model's invariants plus: sum of self is the total; node total = self + children."""
-    validate(profile)
-    self_w, total_w = node_self(profile), node_total(profile)
-    assert self_w.sum() == pytest.approx(profile.total_weight())
-    children = np.zeros(len(total_w), dtype=np.float64)
-    par = profile.stacks.parent
-    np.add.at(children, par[par >= 0], total_w[par >= 0])
-    assert np.allclose(total_w, self_w + children)
 
 
 # -- hand-made profiles with obvious answers -----------------------------------------------
