@@ -46,19 +46,26 @@ def as_folded(stacks) -> dict[str, int | float]:
     return {k: v for k, v in sorted(out.items())}
 
 
+SEP = "\x1f"  # labels of real samples: name SEP file (SEP frame id): regexes see the name
+
+
+def hit(rx, label: str) -> bool:
+    return re.search(rx, label.split(SEP, 1)[0]) is not None
+
+
 def ref_focus(stacks, rx):
-    return [(s, w) for s, w in stacks if any(re.search(rx, f) for f in s)]
+    return [(s, w) for s, w in stacks if any(hit(rx, f) for f in s)]
 
 
 def ref_exclude(stacks, rx):
-    return [(s, w) for s, w in stacks if not any(re.search(rx, f) for f in s)]
+    return [(s, w) for s, w in stacks if not any(hit(rx, f) for f in s)]
 
 
 def ref_focus_root(stacks, rx):
     out = []
     for s, w in stacks:
         for i, f in enumerate(s):
-            if re.search(rx, f):
+            if hit(rx, f):
                 out.append((s[i:], w))
                 break
     return out
@@ -67,8 +74,9 @@ def ref_focus_root(stacks, rx):
 def ref_hide(stacks, rx):
     out = []
     for s, w in stacks:
-        kept = [f for f in s if not re.search(rx, f)]
-        out.append((kept or ["(hidden)"], w))
+        kept = [f for f in s if not hit(rx, f)]
+        labelled = any(SEP in f for f in s)  # a real sample's labels carry a (empty) file
+        out.append((kept or ["(hidden)" + (SEP if labelled else "")], w))
     return out
 
 
@@ -135,7 +143,7 @@ def ref_sandwich(stacks, rx):
     callers: Counter = Counter()
     callees: Counter = Counter()
     for s, w in stacks:
-        hits = [i for i, f in enumerate(s) if re.search(rx, f)]
+        hits = [i for i, f in enumerate(s) if hit(rx, f)]
         if not hits:
             continue
         j = hits[0]
@@ -148,20 +156,35 @@ def ref_sandwich(stacks, rx):
     return callers, callees
 
 
-def tree_paths(nodes):
+def tree_paths(nodes, with_file: bool = False):
     out: Counter = Counter()
     paths = []
     for n in nodes:
-        path = (*paths[n.parent], n.name) if n.parent >= 0 else (n.name,)
+        label = n.name + SEP + (n.file or "") if with_file else n.name
+        path = (*paths[n.parent], label) if n.parent >= 0 else (label,)
         paths.append(path)
         out[path] += n.total
     return out
 
 
-def samples_of(p):
-    """[(names, weight)] per sample, read through the public model."""
+def frame_label(p, frame: int, key: str) -> str:
+    """A frame as a reference label: its name, its function (name and file) or the frame."""
+    name = p.frame_name(frame)
+    if key == "name":
+        return name
+    label = name + SEP + p.frame_file(frame)
+    return label if key == "function" else label + SEP + str(frame)
+
+
+def samples_of(p, key: str = "name"):
+    """[(labels, weight)] per sample, read through the public model only."""
     pairs = zip(p.samples.stack.tolist(), p.samples.weight.tolist(), strict=True)
-    return [(p.stack_names(s), w) for s, w in pairs]
+    return [([frame_label(p, f, key) for f in p.stack_frames(s)], w) for s, w in pairs]
+
+
+def folded_by(profile, key: str) -> dict:
+    """Like :func:`folded`, with frames labelled as in :func:`samples_of`."""
+    return as_folded(samples_of(profile, key))
 
 
 def check_tree(profile):
