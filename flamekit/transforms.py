@@ -140,7 +140,8 @@ def no_idle(profile: Profile) -> Profile:
 
 
 def select_threads(profile: Profile, selectors: Sequence[str | int]) -> Profile:
-    """Keep the samples of the threads named (glob patterns allowed) or numbered (tid) here."""
+    """Keep the samples of the threads whose name or tid matches one of ``selectors`` (exact, or
+    glob patterns such as ``worker*``)."""
     th = profile.threads
     names = [profile.strings[i] for i in th.name.tolist()]
     tids = th.tid.tolist()
@@ -148,7 +149,9 @@ def select_threads(profile: Profile, selectors: Sequence[str | int]) -> Profile:
     for sel in selectors:
         text = str(sel)
         for i, (name, tid) in enumerate(zip(names, tids, strict=True)):
-            if (text.isdigit() and tid == int(text)) or fnmatch.fnmatchcase(name, text):
+            if fnmatch.fnmatchcase(name, text) or (
+                tid >= 0 and fnmatch.fnmatchcase(str(tid), text)
+            ):
                 chosen[i] = True
     if not chosen.any():
         labels = [profile.thread_label(i) for i in range(len(th))]

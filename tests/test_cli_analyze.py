@@ -107,8 +107,8 @@ def test_idle_share_is_shown(tmp_path):
     path = tmp_path / "idle.folded"
     path.write_text("(root);(idle) 60\n(root);work 30\n(root);gc 10\n")
     out = ok("top", path)
-    assert "idle 60 (60.0%), CPU 40" in out.splitlines()[0]
-    rows = {line.split()[-1]: line.split() for line in out.splitlines()[2:]}
+    assert out.splitlines()[1].startswith("idle 60 (60.0%), CPU 40")
+    rows = {line.split()[-1]: line.split() for line in out.splitlines()[3:]}
     assert rows["work"][:3] == ["30", "30.0%", "75.0%"]
     assert rows["(idle)"][:2] == ["60", "60.0%"] and "%" not in rows["(idle)"][2]
     hot = ok("hotpaths", path)

@@ -106,10 +106,11 @@ def render_top(profile: Profile, n: int | None, fmt: str) -> str:
         f"{profile.meta.name or profile.meta.source_format}: {len(profile.samples):,} samples, "
         f"total {format_weight(total, profile.unit)}"
     )
+    lines = [middle_truncate(summary, WIDTH)]
     idle = idle_weight(profile)
     if idle:
-        summary += (
-            f", idle {format_weight(idle, profile.unit)} ({format_percent(idle, total).strip()}),"
-            f" CPU {format_weight(total - idle, profile.unit)}"
+        lines.append(
+            f"idle {format_weight(idle, profile.unit)} ({format_percent(idle, total).strip()}), "
+            f"CPU {format_weight(total - idle, profile.unit)} (cpu% is the share of CPU time)"
         )
-    return "\n".join([middle_truncate(summary, WIDTH), *_table(profile, stats, total)]) + "\n"
+    return "\n".join([*lines, *_table(profile, stats, total)]) + "\n"
