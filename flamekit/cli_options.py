@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from .errors import UsageError
 from .importers import INPUT_FORMATS
 from .model import Profile
 from .transforms import GROUP_BY, TransformOptions, parse_time
@@ -36,7 +37,13 @@ class ProfileLoader:
         for message in profile.meta.warnings:
             warn(message)
         if self.transforms.any:
+            before = len(profile.samples)
             profile = apply(profile, self.transforms)
+            if before and not len(profile.samples):
+                raise UsageError(
+                    "no samples are left after " + self.transforms.describe(),
+                    hint="check the patterns, thread names and times",
+                )
         return profile
 
 

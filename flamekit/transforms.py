@@ -15,7 +15,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Literal
 
 import numpy as np
@@ -436,6 +436,25 @@ class TransformOptions:
     @property
     def any(self) -> bool:
         return self != TransformOptions()
+
+    def describe(self) -> str:
+        """The chosen options as command-line text, e.g. ``--focus 'parse' --no-idle``."""
+        parts = []
+        for field in fields(self):
+            value = getattr(self, field.name)
+            flag = "--" + _OPTION_NAMES.get(field.name, field.name).replace("_", "-")
+            if value is True:
+                parts.append(flag)
+            elif field.name in ("from_ns", "to_ns") and value is not None:
+                parts.append(f"{flag} {value / 1e9:g}s")
+            elif isinstance(value, tuple):
+                parts.extend(f"{flag} {v!r}" for v in value)
+            elif value not in (None, False):
+                parts.append(f"{flag} {value!r}")
+        return " ".join(parts)
+
+
+_OPTION_NAMES = {"threads": "thread", "from_ns": "from_time", "to_ns": "to_time"}
 
 
 def apply(profile: Profile, options: TransformOptions | None = None, **kwargs) -> Profile:

@@ -127,3 +127,15 @@ def test_idle_share_is_shown(tmp_path):
 )
 def test_transform_errors_are_one_line(args, message):
     assert message in fails("top", RECURSION, *args)
+
+
+def test_transforms_that_leave_nothing_say_so():
+    err = fails("top", RECURSION, "--focus", "zzz", "--thread", "*")
+    assert "no samples are left after --thread '*' --focus 'zzz'" in err
+
+
+def test_describe_transform_options():
+    from flamekit.transforms import TransformOptions
+
+    options = TransformOptions(from_ns=1_500_000_000, exclude=("a", "b"), invert=True)
+    assert options.describe() == "--from-time 1.5s --exclude 'a' --exclude 'b' --invert"
