@@ -24,6 +24,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     Reads V8 .cpuprofile and Chrome traces, perf script text, py-spy outputs, speedscope JSON and
     folded stacks.
+
+    Every command that reads a profile takes the same transforms, applied after loading in this
+    order: --thread, --from-time/--to-time, --no-idle, --exclude, --focus, --focus-root, --hide,
+    --group-by, --collapse-recursion, --merge-threads, --invert.
     """
     ctx.obj = {"debug": debug}
 

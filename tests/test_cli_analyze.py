@@ -139,3 +139,15 @@ def test_describe_transform_options():
 
     options = TransformOptions(from_ns=1_500_000_000, exclude=("a", "b"), invert=True)
     assert options.describe() == "--from-time 1.5s --exclude 'a' --exclude 'b' --invert"
+
+
+def test_hotpaths_threshold_and_critical_threshold(tmp_path):
+    path = tmp_path / "spread.folded"
+    path.write_text("".join(f"main;loop;f{i} 1\n" for i in range(10)) + "main;other 2\n")
+    doc = json.loads(ok("hotpaths", path, "-n", "1", "--threshold", "50", "--format", "json"))
+    assert [f["name"] for f in doc["paths"][0]["frames"]] == ["main", "loop"]
+    assert doc["paths"][0]["weight"] == 10 and doc["threshold"] == 0.5
+    doc = json.loads(ok("hotpaths", path, "--critical", "--threshold", "90", "--format", "json"))
+    assert [f["name"] for f in doc["frames"]] == ["main"]
+    doc = json.loads(ok("hotpaths", path, "--critical", "--format", "json"))
+    assert [f["name"] for f in doc["frames"]] == ["main", "loop"]
