@@ -234,6 +234,15 @@ def test_old_single_cpuprofile_event(tmp_path):
     assert top_json(path) == top_json(NODE / "cpu.cpuprofile")
 
 
+def test_a_trace_named_cpuprofile_gets_a_hint(tmp_path):
+    path = write(tmp_path, (CHROME / "page.trace.json").read_bytes(), "page.cpuprofile")
+    proc = run_cli("info", path)
+    assert proc.returncode == 2
+    assert b"use --from chrome-trace" in proc.stderr
+    proc = run_cli("info", "--from", "chrome-trace", path)
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_pyspy_chrometrace_is_not_taken_for_a_v8_trace():
     head = (ROOT / "samples/pyspy/work.chrometrace.json").read_bytes()[:65536]
     assert not chrome_trace.sniff(head)
