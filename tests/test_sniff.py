@@ -12,6 +12,13 @@ from .conftest import ROOT
 # sample path (relative to samples/) -> the format its content must be detected as
 EXPECTED = {
     "folded/deep.folded": "folded",
+    "cpuprofile/cpu.cpuprofile": "cpuprofile",
+    "cpuprofile/eventloop.cpuprofile": "cpuprofile",
+    "cpuprofile/workers/CPU.20261127.050027.5003.0.001.cpuprofile": "cpuprofile",
+    "cpuprofile/workers/CPU.20261127.050027.5003.1.002.cpuprofile": "cpuprofile",
+    "cpuprofile/workers/CPU.20261127.050027.5003.2.003.cpuprofile": "cpuprofile",
+    "chrome/page.cpuprofile": "cpuprofile",
+    "chrome/page.trace.json": "chrome-trace",
 }
 
 
@@ -31,7 +38,7 @@ def test_every_sample_is_covered():
     files = {
         str(p.relative_to(ROOT / "samples"))
         for p in (ROOT / "samples").rglob("*")
-        if p.is_file() and p.suffix not in (".md", ".js", ".py", ".c")
+        if p.is_file() and p.suffix not in (".md", ".js", ".py", ".c", ".html")
     }
     missing = {f for f in files if f not in EXPECTED}
     # formats still without an importer are allowed to be missing until their importer lands
@@ -40,8 +47,15 @@ def test_every_sample_is_covered():
 
 
 def _format_of(relpath: str) -> str:
+    if relpath.endswith(".cpuprofile"):
+        return "cpuprofile"
     folder = relpath.split("/")[0]
-    return {"folded": "folded", "perf": "perf", "cpuprofile": "cpuprofile"}.get(folder, "pyspy")
+    return {
+        "folded": "folded",
+        "perf": "perf",
+        "cpuprofile": "cpuprofile",
+        "chrome": "chrome-trace",
+    }.get(folder, "pyspy")
 
 
 def test_reserved_names():
