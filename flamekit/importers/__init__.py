@@ -33,7 +33,7 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("speedscope", "speedscope JSON", (".speedscope.json",), "speedscope", False),
+        Format("speedscope", "speedscope JSON", (".speedscope.json",), "speedscope"),
         Format(
             "cpuprofile",
             "V8 .cpuprofile (Node, Chrome DevTools)",
@@ -48,9 +48,9 @@ FORMATS: dict[str, Format] = {
             "chrome_trace",
             False,
         ),
-        Format("pyspy-chrometrace", "py-spy --format chrometrace", (), "pyspy_chrometrace", False),
+        Format("pyspy-chrometrace", "py-spy --format chrometrace", (), "pyspy_chrometrace"),
         Format("perf", "Linux perf script text", (".perf", ".perf-script"), "perf", False),
-        Format("pyspy", "py-spy --format raw (folded with file:line)", (), "pyspy", False),
+        Format("pyspy", "py-spy --format raw (folded with file:line)", (), "pyspy"),
         Format(
             "folded", "folded stacks (FlameGraph collapsed)", (".folded", ".collapsed"), "folded"
         ),
