@@ -36,6 +36,7 @@ UNITS: dict[str, int | None] = {
 # names py-spy (and flamekit's export) give profiles: Process P Thread T "NAME"
 _THREAD_NAME = re.compile(r'^(?:Process (\d+) )?(?:Thread (\d+) )?"(.*)"$', re.S)
 _PYSPY_PROCESS = re.compile(r'^process (\d+):"(.*)"$', re.S)
+_PYTHON_FILE = re.compile(r"\.(?:py|pyw|pyx)$|^<.*>$", re.S)
 
 
 def sniff(head: bytes) -> bool:
@@ -85,7 +86,7 @@ def _kind(value: Any) -> str:
     return "an object"
 
 
-def _profile_thread(name: str, pyspy: bool) -> tuple[int, int, str]:
+def _profile_thread(name: str) -> tuple[int, int, str]:
     """(pid, tid, name) from a profile name in py-spy's ``Process P Thread T "NAME"`` form."""
     m = _THREAD_NAME.match(name)
     if m is not None and (m.group(1) or m.group(2)):
@@ -141,7 +142,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     if any(p.get("unit") == "bytes" for p in profiles):
         builder.warn(f"{source.name}: weights in bytes are shown as plain counts")
 
-    frame_ids = _read_frames(r, builder, frames, pyspy)
+    frame_ids = _read_frames(r, builder, frames)
     process_frames = _pyspy_process_frames(frames) if pyspy else {}
     types = [p.get("type") for p in profiles]
     evented = [t == "evented" for t in types]
@@ -161,7 +162,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
         name = prof.get("name", "")
         if not isinstance(name, str):
             raise r.fail(f"{where}.name", f"expected a string, found {_kind(name)}")
-        pid, tid, tname = _profile_thread(name, pyspy)
+        pid, tid, tname = _profile_thread(name)
         key = f"{pid}\0{tid}\0{tname}"
         seen = names_seen.get(key, 0)
         names_seen[key] = seen + 1
@@ -194,7 +195,7 @@ def _first_value(r: _Reader, prof: dict, i: int) -> float:
     return start
 
 
-def _read_frames(r: _Reader, builder: ProfileBuilder, frames: list, pyspy: bool) -> list[int]:
+def _read_frames(r: _Reader, builder: ProfileBuilder, frames: list) -> list[int]:
     ids = []
     for i, fr in enumerate(frames):
         where = f"shared.frames[{i}]"
@@ -210,10 +211,8 @@ def _read_frames(r: _Reader, builder: ProfileBuilder, frames: list, pyspy: bool)
             raise r.fail(f"{where}.file", f"expected a string, found {_kind(file)}")
         line = _position(r, fr.get("line"), f"{where}.line")
         col = _position(r, fr.get("col"), f"{where}.col")
-        if pyspy or file.endswith((".py", ".pyx", ".pyw")) or file.startswith("<frozen "):
-            kind = python_kind(file)
-        else:
-            kind = FrameKind.UNKNOWN
+        # the kind depends on the frame alone, so that an export reads back the same
+        kind = python_kind(file) if _PYTHON_FILE.search(file) else FrameKind.UNKNOWN
         ids.append(builder.frame(name, file, line=line, column=col, kind=kind))
     return ids
 
@@ -329,7 +328,7 @@ def _read_evented(
     factor = scale if scale is not None else 1
     open_frames: list[int] = []  # frame indices as given
     open_at: list[int] = []  # event index that opened each
-    nodes: list[int] = []  # call-tree node of each open depth
+    nodes: list[int] = []  # call-tree nodes of the open frames, made only when first needed
     prev_at: float | None = None
     span_node = -1  # node of the interval running since span_start
     span_start = 0.0
@@ -337,6 +336,12 @@ def _read_evented(
     values: list[float] = []
     times: list[int] = []
     last_end = 0
+
+    def current_node() -> int:
+        while len(nodes) < len(open_frames):
+            parent = nodes[-1] if nodes else -1
+            nodes.append(builder.stack(parent, frame_ids[open_frames[len(nodes)]]))
+        return nodes[-1] if nodes else -1
 
     def flush(at: float) -> None:
         nonlocal last_end
@@ -362,15 +367,14 @@ def _read_evented(
             )
         frame = r.index(ev.get("frame"), f"{ew}.frame", nframes)
         etype = ev.get("type")
-        if at != prev_at and prev_at is not None:
-            node_now = nodes[-1] if nodes else -1
+        if prev_at is not None and at != prev_at:
+            # the stack is now constant from prev_at to at
+            node_now = current_node()
             if node_now != span_node:
                 flush(prev_at)
                 span_node, span_start = node_now, prev_at
         prev_at = at
         if etype == "O":
-            parent = nodes[-1] if nodes else -1
-            nodes.append(builder.stack(parent, frame_ids[frame]))
             open_frames.append(frame)
             open_at.append(j)
         elif etype == "C":
@@ -384,7 +388,7 @@ def _read_evented(
                 )
             open_frames.pop()
             open_at.pop()
-            nodes.pop()
+            del nodes[len(open_frames) :]
         else:
             raise r.fail(f"{ew}.type", f"unknown event type {etype!r} (expected 'O' or 'C')")
     if open_frames:
