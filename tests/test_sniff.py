@@ -12,6 +12,16 @@ from .conftest import ROOT
 # sample path (relative to samples/) -> the format its content must be detected as
 EXPECTED = {
     "folded/deep.folded": "folded",
+    "pyspy/ladder.chrometrace.json": "pyspy-chrometrace",
+    "pyspy/ladder.speedscope.json": "speedscope",
+    "pyspy/ladder.txt": "pyspy",
+    "pyspy/threads-gil.txt": "pyspy",
+    "pyspy/threads-idle.txt": "pyspy",
+    "pyspy/threads.chrometrace.json": "pyspy-chrometrace",
+    "pyspy/threads.speedscope.json": "speedscope",
+    "pyspy/work.chrometrace.json": "pyspy-chrometrace",
+    "pyspy/work.speedscope.json": "speedscope",
+    "pyspy/work.txt": "pyspy",
 }
 
 

@@ -39,6 +39,13 @@ def parse_count(text: str, source: Source, lineno: int) -> int | float:
         return float(text) if "." in text else int(text)
     if text.startswith("-") and _COUNT.match(text[1:]):
         raise source.error(f"negative count {text!r}", line=lineno)
+    if text.endswith((")", "]")):
+        # the line ends with a frame such as 'main (app.py:9)' or 'sym_[k]'
+        raise source.error(
+            "line has no count",
+            line=lineno,
+            hint="each line must end with a space and a sample count",
+        )
     raise source.error(
         f"count {text!r} is not a number",
         line=lineno,
