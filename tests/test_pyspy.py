@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flamekit.analyze.weights import top_functions
+from flamekit.errors import InputError
 from flamekit.importers import detect, load_path
 from flamekit.importers.pyspy import split_frame, split_roots
 from flamekit.importers.python_frames import python_kind
@@ -426,3 +427,67 @@ def test_raw_property(tmp_path_factory, lines):
                 tid = int(r[len("thread (") : r.index(")")])
         want_tids[tid] += count
     assert tids == want_tids
+
+
+@st.composite
+def chrometraces(draw):
+    """Events as py-spy writes them: per thread, B for frames that appear, E for those that go."""
+    events = []
+    for tid in draw(st.lists(st.integers(1, 2**40), min_size=1, max_size=3, unique=True)):
+        ts = draw(st.integers(0, 10**6))
+        stack: list[tuple[str, int]] = []
+        for _ in range(draw(st.integers(1, 12))):
+            ts += draw(st.integers(0, 10**4))
+            new = draw(st.lists(st.tuples(names, st.integers(1, 99)), min_size=0, max_size=4))
+            keep = draw(st.integers(0, len(stack)))
+            for name, line in reversed(stack[keep:]):
+                events.append(_ct(name, line, "E", ts, tid))
+            stack = stack[:keep] + new
+            for name, line in new:
+                events.append(_ct(name, line, "B", ts, tid))
+        ts += draw(st.integers(0, 10**4))
+        for name, line in reversed(stack):
+            events.append(_ct(name, line, "E", ts, tid))
+    return events
+
+
+def _ct(name, line, ph, ts, tid):
+    args = {"filename": "/srv/app/x.py", "line": line}
+    return {"args": args, "cat": "py-spy", "name": name, "ph": ph, "pid": 7, "tid": tid, "ts": ts}
+
+
+@settings(max_examples=80, deadline=None)
+@given(chrometraces())
+def test_chrometrace_property(tmp_path_factory, events):
+    path = tmp_path_factory.mktemp("ct") / "x.json"
+    path.write_bytes(orjson.dumps(events))
+    # reference: time (ns) per (tid, stack of names), replaying the events directly
+    want = Counter()
+    for tid in {e["tid"] for e in events}:
+        stack, last = [], None
+        for e in [e for e in events if e["tid"] == tid]:
+            if stack and last is not None and e["ts"] > last:
+                want[(tid, tuple(stack))] += (e["ts"] - last) * 1000
+            last = e["ts"]
+            if e["ph"] == "B":
+                stack.append(e["name"])
+            else:
+                stack.pop()
+    if not events:
+        with pytest.raises(InputError, match="no B/E events"):
+            load_path(str(path), "pyspy-chrometrace")
+        return
+    p = load_path(str(path), "pyspy-chrometrace")
+    got = Counter()
+    for node, w, th in zip(
+        p.samples.stack.tolist(), p.samples.weight.tolist(), p.samples.thread.tolist(), strict=True
+    ):
+        got[(int(p.threads.tid[th]), tuple(p.stack_names(node)))] += w
+    assert got == want
+    if want:
+        # times are ns since the first event; every sample ends by the last event
+        t0 = min(e["ts"] for e in events)
+        t1 = max(e["ts"] for e in events)
+        assert int(p.samples.time.min()) >= 0
+        assert int((p.samples.time + p.samples.weight).max()) <= (t1 - t0) * 1000
+        assert p.meta.duration_ns <= (t1 - t0) * 1000
