@@ -481,3 +481,45 @@ def test_evented_property(tmp_path_factory, doc):
         again = tmp_path_factory.mktemp("e") / "y.speedscope.json"
         again.write_bytes(render_speedscope(p))
         assert rows(load_path(str(again))) == rows(p)
+
+
+# -- deep stacks and empty stacks ----------------------------------------------------------
+
+
+def test_deep_stacks_round_trip(tmp_path):
+    depth = 12_000
+    frames = [f"f{i % 7}" for i in range(depth)]
+    folded = tmp_path / "deep.folded"
+    folded.write_text(f"{';'.join(frames)} 3\n{';'.join(frames[: depth // 2])} 2\n")
+    out = tmp_path / "deep.speedscope.json"
+    out.write_bytes(render_speedscope(load_path(str(folded))))
+    assert sorted(render_folded(load_path(str(out))).splitlines()) == sorted(
+        folded.read_bytes().splitlines()
+    )
+    # the same stacks as a timed trace, exported as evented and read back
+    events = []
+    for i, name in enumerate(frames):
+        events.append({"name": name, "ph": "B", "ts": i, "pid": 1, "tid": 1, "cat": "py-spy"})
+    for i, name in enumerate(reversed(frames)):
+        events.append(
+            {"name": name, "ph": "E", "ts": depth + i, "pid": 1, "tid": 1, "cat": "py-spy"}
+        )
+    trace = tmp_path / "deep.json"
+    trace.write_bytes(orjson.dumps(events))
+    timed = load_path(str(trace))
+    assert timed.total_weight() == (2 * depth - 1) * 1000
+    evented = tmp_path / "deep-trace.speedscope.json"
+    evented.write_bytes(render_speedscope(timed))
+    doc = orjson.loads(evented.read_bytes())
+    assert len(doc["profiles"][0]["events"]) == 2 * depth
+    assert rows(load_path(str(evented))) == rows(timed)
+
+
+def test_empty_stacks_are_written_as_empty_samples():
+    p = load_path(str(ROOT / "samples/pyspy/threads-gil.txt"))
+    doc = orjson.loads(render_speedscope(p))
+    assert "(empty stack)" not in {f["name"] for f in doc["shared"]["frames"]}
+    empty = []
+    for prof in doc["profiles"]:
+        empty += [w for s, w in zip(prof["samples"], prof["weights"], strict=True) if not s]
+    assert empty == [2]

@@ -41,6 +41,8 @@ FORMATS: dict[str, Format] = {
             "cpuprofile",
             False,
         ),
+        # before chrome-trace: py-spy's traces are a narrower kind of trace-event JSON
+        Format("pyspy-chrometrace", "py-spy --format chrometrace", (), "pyspy_chrometrace"),
         Format(
             "chrome-trace",
             "Chrome performance trace (Profile/ProfileChunk events)",
@@ -48,7 +50,6 @@ FORMATS: dict[str, Format] = {
             "chrome_trace",
             False,
         ),
-        Format("pyspy-chrometrace", "py-spy --format chrometrace", (), "pyspy_chrometrace"),
         Format("perf", "Linux perf script text", (".perf", ".perf-script"), "perf", False),
         Format("pyspy", "py-spy --format raw (folded with file:line)", (), "pyspy"),
         Format(

@@ -26,8 +26,7 @@ _THREAD = re.compile(r"^thread \((0x[0-9A-Fa-f]+|\d+)\)(?:: (.*))?$", re.S)
 _PROCESS = re.compile(r'^process (\d+):"(.*)"$', re.S)
 _LOCATION = re.compile(r"^(.*?)(?::(\d+))?$", re.S)
 
-# sniffing: the first ordinary frame of a line looks like a Python frame, or a line starts with a
-# thread or process frame
+# sniffing: a line starts with a thread or process frame, or has frames that look like Python's
 _PY_FRAME = re.compile(rb"^[^\s;()][^;]*? \((?:[^;()]*\.pyx?|<[^;]*>)(?::\d+)?\)$")
 _ROOT_FRAME = re.compile(
     rb'^(?:thread \((?:0x[0-9A-Fa-f]+|\d+)\)(?:: [^;]*)?|process \d+:"[^"]*")$'
@@ -43,7 +42,8 @@ def sniff(head: bytes) -> bool:
     good = 0
     for line in lines:
         frames = _COUNT_TAIL.sub(b"", line).split(b";")
-        if _ROOT_FRAME.match(frames[0]) or _PY_FRAME.match(frames[0]):
+        # with --native the outermost frames are native ones: any Python frame will do
+        if _ROOT_FRAME.match(frames[0]) or any(_PY_FRAME.match(f) for f in frames):
             good += 1
     return good >= max(1, len(lines) * 3 // 4)
 

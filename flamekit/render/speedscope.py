@@ -39,6 +39,7 @@ class _Paths:
 
     def __init__(self, profile: Profile) -> None:
         self.parent = profile.stacks.parent.tolist()
+        self.depth = profile.stacks.depth.tolist()
         s = profile.strings
         fr = profile.frames
         self.table: list[dict] = []
@@ -119,8 +120,10 @@ def _evented(profile: Profile, rows: np.ndarray, paths: _Paths, name: str) -> di
     weights = sa.weight[rows].tolist()
     stacks = sa.stack[rows].tolist()
     frame_of = paths.frame
+    parent = paths.parent
+    depth = paths.depth
     events: list[dict] = []
-    open_nodes: list[int] = []
+    open_nodes: list[int] = []  # open_nodes[d] is the open node at depth d
     end = times[0] if times else 0
     for t, w, node in zip(times, weights, stacks, strict=True):
         if not w:
@@ -128,18 +131,25 @@ def _evented(profile: Profile, rows: np.ndarray, paths: _Paths, name: str) -> di
         if t > end and open_nodes:
             for n in reversed(open_nodes):
                 events.append({"type": "C", "frame": frame_of[n], "at": end})
-            open_nodes = []
+            open_nodes.clear()
         t = max(t, end)
-        target = paths.nodes(node)
+        # climb from the sample's node to the deepest node that is already open: only the
+        # frames that change get events, however deep the stack
+        chain: list[int] = []
         common = 0
-        limit = min(len(open_nodes), len(target))
-        while common < limit and open_nodes[common] == target[common]:
-            common += 1
+        if frame_of[node] >= 0:  # (an empty-stack sample opens nothing)
+            n = node
+            k = len(open_nodes)
+            while n >= 0 and not (depth[n] < k and open_nodes[depth[n]] == n):
+                chain.append(n)
+                n = parent[n]
+            common = depth[n] + 1 if n >= 0 else 0
         for n in reversed(open_nodes[common:]):
             events.append({"type": "C", "frame": frame_of[n], "at": t})
-        for n in target[common:]:
+        del open_nodes[common:]
+        for n in reversed(chain):
             events.append({"type": "O", "frame": frame_of[n], "at": t})
-        open_nodes = target
+            open_nodes.append(n)
         end = t + w
     for n in reversed(open_nodes):
         events.append({"type": "C", "frame": frame_of[n], "at": end})
