@@ -491,3 +491,52 @@ def test_chrometrace_property(tmp_path_factory, events):
         assert int(p.samples.time.min()) >= 0
         assert int((p.samples.time + p.samples.weight).max()) <= (t1 - t0) * 1000
         assert p.meta.duration_ns <= (t1 - t0) * 1000
+
+
+def test_chrometrace_thread_names_from_metadata_events(tmp_path):
+    # newer py-spy versions: small thread numbers in B/E events, the real id in 'M' events
+    events = [
+        {"args": {"name": "140001: MainThread"}, "cat": "py-spy", "name": "thread_name"}
+        | {"ph": "M", "pid": 5, "tid": 0, "ts": 0},
+        {"args": {"name": "140002: worker"}, "cat": "py-spy", "name": "thread_name"}
+        | {"ph": "M", "pid": 5, "tid": 1, "ts": 0},
+    ]
+    for tid, (start, stop) in enumerate([(100, 400), (150, 200)]):
+        for ph, ts in (("B", start), ("E", stop)):
+            args = {"filename": "/srv/app/a.py", "line": 3}
+            events.append(
+                {"args": args, "cat": "py-spy", "name": "f", "ph": ph, "pid": 5}
+                | {"tid": tid, "ts": ts}
+            )
+    path = tmp_path / "named.json"
+    path.write_bytes(orjson.dumps(events))
+    p = load_path(str(path))
+    assert p.meta.source_format == "pyspy-chrometrace"
+    threads = [p.thread_label(int(t)) for t in p.samples.thread]
+    assert threads == ["MainThread (140001)", "worker (140002)"]
+    assert p.samples.time.tolist() == [0, 50_000]
+    assert p.samples.weight.tolist() == [300_000, 50_000]
+
+
+plain_frame = st.from_regex(r"[A-Za-z_][A-Za-z0-9_:.\[\]<>-]{0,12}", fullmatch=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.lists(plain_frame, min_size=1, max_size=5), st.integers(1, 999)),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_sniffers_tell_plain_folded_from_pyspy(lines):
+    from flamekit.importers import folded, pyspy
+
+    plain = "".join(f"{';'.join(fr)} {c}\n" for fr, c in lines).encode()
+    assert folded.sniff(plain)
+    assert not pyspy.sniff(plain)
+    raw = "".join(
+        f"{';'.join(f'{name} (mod/{name[:3]}.py:{i + 1})' for i, name in enumerate(fr))} {c}\n"
+        for fr, c in lines
+    ).encode()
+    assert pyspy.sniff(raw)

@@ -21,7 +21,7 @@ from .python_frames import python_kind
 
 _PYSPY_EVENT = re.compile(rb'"cat"\s*:\s*"py-spy"')
 _PHASE = re.compile(rb'"ph"\s*:\s*"[BEM]"')
-_THREAD_NAME = re.compile(r"^\d+: (.*)$", re.S)
+_THREAD_NAME = re.compile(r"^(\d+): (.*)$", re.S)
 
 
 def sniff(head: bytes) -> bool:
@@ -49,7 +49,9 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     events = _events(source)
     builder = ProfileBuilder("pyspy-chrometrace", unit="nanoseconds", name=source.stem)
     by_thread: dict[tuple[int, int], list[tuple[float, int, dict]]] = {}
-    names: dict[tuple[int, int], str] = {}
+    # newer py-spy versions number threads 0, 1, ... in B/E events and give the real thread id
+    # with the name in an M event: 'THREADID: NAME'
+    names: dict[tuple[int, int], tuple[int, str]] = {}
     skipped: set[str] = set()
     for i, ev in enumerate(events):
         where = f"event {i}"
@@ -66,7 +68,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
                 label = args.get("name")
                 if isinstance(label, str):
                     m = _THREAD_NAME.match(label)
-                    names[(pid, tid)] = m.group(1) if m else label
+                    names[(pid, tid)] = (int(m.group(1)), m.group(2)) if m else (tid, label)
             continue
         if ph not in ("B", "E"):
             skipped.add(str(ph))
@@ -87,7 +89,8 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     end_ns = 0
     for (pid, tid), evs in by_thread.items():
         evs.sort(key=lambda e: (e[0], e[1]))
-        thread = builder.thread(pid, tid, names.get((pid, tid), ""))
+        real_tid, name = names.get((pid, tid), (tid, ""))
+        thread = builder.thread(pid, real_tid, name)
         end_ns = max(end_ns, _replay(source, builder, evs, origin, thread, frame_ids))
     return builder.build(duration_ns=end_ns)
 
