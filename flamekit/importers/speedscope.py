@@ -289,9 +289,15 @@ def _read_sampled(ctx: _Context, prof: dict, where: str, scale: int | None) -> N
         key = tuple(stack)
         found = cache.get(key)
         if found is None:
-            for k, idx in enumerate(stack):
-                r.index(idx, f"{where}.samples[{j}][{k}]", nframes)
-            ids = [int(x) for x in stack]
+            if all(type(x) is int for x in stack) and (
+                not stack or (min(stack) >= 0 and max(stack) < nframes)
+            ):
+                ids = stack
+            else:  # find and name the first bad index (or accept integral floats)
+                ids = [
+                    r.index(idx, f"{where}.samples[{j}][{k}]", nframes)
+                    for k, idx in enumerate(stack)
+                ]
             pid, command, skip = -1, "", 0
             while skip < len(ids) and ids[skip] in process_frames:
                 pid, command = process_frames[ids[skip]]
