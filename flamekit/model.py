@@ -175,3 +175,8 @@ class Profile(ProfileMethods):
             f"{len(self.stacks)} nodes, {len(self.frames)} frames, {len(self.threads)} threads, "
             f"unit={self.unit}>"
         )
+
+
+# The frame an importer gives a sample whose stack is empty (py-spy writes such samples for a
+# thread with no Python frames; speedscope allows empty sampled stacks). Kind SYNTHETIC.
+EMPTY_STACK = "(empty stack)"

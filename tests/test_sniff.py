@@ -19,6 +19,16 @@ EXPECTED = {
     "cpuprofile/workers/CPU.20261127.050027.5003.2.003.cpuprofile": "cpuprofile",
     "chrome/page.cpuprofile": "cpuprofile",
     "chrome/page.trace.json": "chrome-trace",
+    "pyspy/ladder.chrometrace.json": "pyspy-chrometrace",
+    "pyspy/ladder.speedscope.json": "speedscope",
+    "pyspy/ladder.txt": "pyspy",
+    "pyspy/threads-gil.txt": "pyspy",
+    "pyspy/threads-idle.txt": "pyspy",
+    "pyspy/threads.chrometrace.json": "pyspy-chrometrace",
+    "pyspy/threads.speedscope.json": "speedscope",
+    "pyspy/work.chrometrace.json": "pyspy-chrometrace",
+    "pyspy/work.speedscope.json": "speedscope",
+    "pyspy/work.txt": "pyspy",
 }
 
 

@@ -33,22 +33,23 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("speedscope", "speedscope JSON", (".speedscope.json",), "speedscope", False),
+        Format("speedscope", "speedscope JSON", (".speedscope.json",), "speedscope"),
         Format(
             "cpuprofile",
             "V8 .cpuprofile (Node, Chrome DevTools)",
             (".cpuprofile",),
             "cpuprofile",
         ),
+        # before chrome-trace: py-spy's traces are a narrower kind of trace-event JSON
+        Format("pyspy-chrometrace", "py-spy --format chrometrace", (), "pyspy_chrometrace"),
         Format(
             "chrome-trace",
             "Chrome performance trace (Profile/ProfileChunk events)",
             (),
             "chrome_trace",
         ),
-        Format("pyspy-chrometrace", "py-spy --format chrometrace", (), "pyspy_chrometrace", False),
         Format("perf", "Linux perf script text", (".perf", ".perf-script"), "perf", False),
-        Format("pyspy", "py-spy --format raw (folded with file:line)", (), "pyspy", False),
+        Format("pyspy", "py-spy --format raw (folded with file:line)", (), "pyspy"),
         Format(
             "folded", "folded stacks (FlameGraph collapsed)", (".folded", ".collapsed"), "folded"
         ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..builder import ProfileBuilder
@@ -33,12 +33,19 @@ def frame_kind(name: str) -> FrameKind:
     return FrameKind.UNKNOWN
 
 
-def parse_count(text: str, source: Source, lineno: int) -> float:
+def parse_count(text: str, source: Source, lineno: int) -> int | float:
     """A folded count: a non-negative integer or decimal."""
     if _COUNT.match(text):
         return float(text) if "." in text else int(text)
     if text.startswith("-") and _COUNT.match(text[1:]):
         raise source.error(f"negative count {text!r}", line=lineno)
+    if text.endswith((")", "]")):
+        # the line ends with a frame such as 'main (app.py:9)' or 'sym_[k]'
+        raise source.error(
+            "line has no count",
+            line=lineno,
+            hint="each line must end with a space and a sample count",
+        )
     raise source.error(
         f"count {text!r} is not a number",
         line=lineno,
@@ -65,41 +72,63 @@ def split_line(text: str, source: Source, lineno: int) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
-def load(source: Source, options: Mapping[str, Any]) -> Profile:
-    """Import a folded-stacks file; each line becomes one (aggregated) sample."""
-    builder = ProfileBuilder("folded", unit="samples", name=source.stem)
-    frame_ids: dict[str, int] = {}
-    node_ids: dict[tuple[int, int], int] = {}
-    stack = builder.stack
-    thread = builder.thread()
-    prev_frames: list[str] = []
-    prev_nodes: list[int] = []
-    for lineno, raw in enumerate(source.iter_lines(), 1):
-        text = source.decode(raw, lineno)
-        stack_text, count_text = split_line(text, source, lineno)
-        count = parse_count(count_text, source, lineno)
-        frames = stack_text.split(";")
-        # reuse the path shared with the previous line (folded files are usually sorted)
+class PathCache:
+    """Call-tree nodes for successive stacks, reusing the path shared with the previous one.
+
+    Folded files are usually sorted, so consecutive lines share long prefixes; only the frames
+    after the shared prefix are looked up. ``frame_id`` turns a frame's text into a frame id.
+    """
+
+    def __init__(self, builder: ProfileBuilder, frame_id: Callable[[str], int]) -> None:
+        self._builder = builder
+        self._frame_id = frame_id
+        self._frame_ids: dict[str, int] = {}
+        self._node_ids: dict[tuple[int, int], int] = {}
+        self._prev_frames: list[str] = []
+        self._prev_nodes: list[int] = []
+
+    def node(self, frames: list[str]) -> int:
+        """The node of the path ``frames`` (root first); -1 for an empty path."""
+        prev_frames = self._prev_frames
         common = 0
         limit = min(len(frames), len(prev_frames))
         while common < limit and frames[common] == prev_frames[common]:
             common += 1
-        nodes = prev_nodes[:common]
+        nodes = self._prev_nodes[:common]
         node = nodes[-1] if nodes else -1
-        for name in frames[common:]:
-            fid = frame_ids.get(name)
+        frame_ids = self._frame_ids
+        node_ids = self._node_ids
+        for text in frames[common:]:
+            fid = frame_ids.get(text)
             if fid is None:
-                fid = builder.frame(name, kind=frame_kind(name))
-                frame_ids[name] = fid
+                fid = self._frame_id(text)
+                frame_ids[text] = fid
             key = (node, fid)
             found = node_ids.get(key)
             if found is None:
-                found = stack(node, fid)
+                found = self._builder.stack(node, fid)
                 node_ids[key] = found
             node = found
             nodes.append(node)
-        prev_frames, prev_nodes = frames, nodes
-        builder.sample(node, count, thread=thread)
+        self._prev_frames, self._prev_nodes = frames, nodes
+        return node
+
+
+def iter_stack_lines(source: Source) -> Iterator[tuple[int, str, int | float]]:
+    """``(line number, stack text, count)`` for every line of a folded-style file."""
+    for lineno, raw in enumerate(source.iter_lines(), 1):
+        text = source.decode(raw, lineno)
+        stack_text, count_text = split_line(text, source, lineno)
+        yield lineno, stack_text, parse_count(count_text, source, lineno)
+
+
+def load(source: Source, options: Mapping[str, Any]) -> Profile:
+    """Import a folded-stacks file; each line becomes one (aggregated) sample."""
+    builder = ProfileBuilder("folded", unit="samples", name=source.stem)
+    paths = PathCache(builder, lambda name: builder.frame(name, kind=frame_kind(name)))
+    thread = builder.thread()
+    for _lineno, stack_text, count in iter_stack_lines(source):
+        builder.sample(paths.node(stack_text.split(";")), count, thread=thread)
     if builder.sample_count == 0:
         raise source.error("the file is empty", hint="expected lines of 'frame;frame;... count'")
     return builder.build()

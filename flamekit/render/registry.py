@@ -29,6 +29,12 @@ OUTPUTS: dict[str, Output] = {
         Output(
             "folded", (".folded", ".collapsed", ".txt"), ".folded:render_folded", "folded stacks"
         ),
+        Output(
+            "speedscope",
+            (".speedscope.json",),
+            ".speedscope:render_speedscope",
+            "speedscope JSON (opens in the speedscope app)",
+        ),
     )
 }
 
