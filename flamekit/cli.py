@@ -8,7 +8,7 @@ import sys
 import click
 
 from . import __version__
-from .cli_options import ProfileLoader, profile_input, profiles_argument
+from .cli_options import DURATION, ProfileLoader, profile_input, profiles_argument
 from .errors import FlamekitError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -85,6 +85,96 @@ def convert(profiles: tuple[str, ...], loader: ProfileLoader, output: str, to: s
     target = output_for(output, to)
     profile = loader.load(profiles)
     write_output(output, target.render(profile))
+
+
+@cli.command(context_settings=CONTEXT)
+@profiles_argument
+@profile_input
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    type=click.Path(allow_dash=True, dir_okay=False),
+    help="Report file: .html (interactive), .svg (static), .json or .txt; '-' for stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html", "svg"]),
+    default=None,
+    help="Report format (default: from the output's extension; text on stdout).",
+)
+@click.option(
+    "--threshold",
+    type=DURATION,
+    default="10ms",
+    show_default=True,
+    help="Report blocks at least this long; shorter ones are only counted.",
+)
+@click.option(
+    "--max-gap",
+    type=DURATION,
+    default=None,
+    help="Longest stretch without samples inside a block (default: 2x the median interval).",
+)
+@click.option(
+    "--group-by",
+    type=click.Choice(["entry", "hot"]),
+    default="entry",
+    show_default=True,
+    help="One bubble per entry function (what the loop called) or per hottest function.",
+)
+@click.option(
+    "--fail-over",
+    type=DURATION,
+    default=None,
+    help="Exit with status 1 if any block is longer than this (e.g. 100ms).",
+)
+def blocks(
+    profiles: tuple[str, ...],
+    loader: ProfileLoader,
+    output: str,
+    fmt: str | None,
+    threshold: int,
+    max_gap: int | None,
+    group_by: str,
+    fail_over: int | None,
+) -> None:
+    """Find the synchronous blocks that kept a thread (the event loop) busy.
+
+    A block is a run of non-idle samples on one thread with no gap longer than --max-gap.
+    Needs a profile with timestamps (node --cpu-prof, Chrome traces, perf script, py-spy
+    speedscope or chrometrace). DURATION values take ns, us, ms or s (default ms).
+    """
+    from .analyze.blocks import find_blocks, require_times
+    from .errors import CheckFailed
+    from .output import write_output
+    from .render.blocks import render_report, report_format
+    from .units import format_duration_ns
+
+    target = report_format(output, fmt)
+    profile = loader.load(profiles)
+    require_times(profile, ", ".join(profiles))
+    report = find_blocks(
+        profile,
+        threshold_ns=threshold,
+        max_gap_ns=max_gap,
+        group_by=group_by,  # type: ignore[arg-type]
+    )
+    title = ", ".join(os.path.basename(p) if p != "-" else "stdin" for p in profiles)
+    write_output(output, render_report(profile, report, target, title))
+    if fail_over is not None and report.count_over(fail_over):
+        worst = max(report.blocks, key=lambda b: b.duration_ns, default=None)
+        where = ""
+        if worst is not None and worst.duration_ns == report.longest_ns:
+            name = worst.entry.name if worst.entry else "(no entry)"
+            where = f" at {format_duration_ns(worst.start_ns)} in {name}"
+        count = report.count_over(fail_over)
+        raise CheckFailed(
+            f"{count} block{'s' if count != 1 else ''} longer than "
+            f"{format_duration_ns(fail_over)}: the longest ran "
+            f"{format_duration_ns(report.longest_ns)}{where}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

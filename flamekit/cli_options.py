@@ -64,3 +64,22 @@ def profiles_argument(command: Callable) -> Callable:
         metavar="PROFILE...",
         type=click.Path(allow_dash=True, dir_okay=False),
     )(command)
+
+
+class Duration(click.ParamType):
+    """A duration such as ``50ms``, ``0.3s`` or ``800us`` (a bare number is milliseconds)."""
+
+    name = "duration"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        from .units import parse_duration_ns
+
+        try:
+            return parse_duration_ns(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DURATION = Duration()

@@ -74,6 +74,11 @@ class FrameRef:
     kind: str
 
     @property
+    def area(self) -> str:
+        """The code area (one of AREAS) of this frame's kind."""
+        return AREAS[int(AREA_OF_KIND[int(FrameKind[self.kind.upper()])])]
+
+    @property
     def location(self) -> str:
         if not self.file:
             return ""
@@ -141,6 +146,11 @@ class BlockReport:
     notes: list[str]
     group_by: GroupBy = "entry"
     groups: list[BlockGroup] = field(default_factory=list)  # by total time, longest first
+    all_durations_ns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def count_over(self, limit_ns: int) -> int:
+        """How many blocks (reported or not) last longer than ``limit_ns``."""
+        return int(np.count_nonzero(self.all_durations_ns > limit_ns))
 
 
 # -- per-node facts, computed once per profile ---------------------------------------------------
@@ -288,6 +298,7 @@ def find_blocks(
         idle_marker=bool(profile.meta.has_idle_marker),
         notes=notes,
         group_by=group_by,
+        all_durations_ns=durations.astype(np.int64),
     )
     return _with_groups(profile, report, group_by)
 
