@@ -37,6 +37,11 @@ class ProfileBuilder:
         self._sample_time = array("q")
         self._sample_thread = array("i")
         self._timed = 0
+        # add_samples() keeps numpy columns as chunks (stack, weight, thread, time) so that
+        # millions of samples never pass through Python ints; sample() rows are flushed into
+        # a chunk before each add_samples() call to keep the order.
+        self._chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._chunked = 0
         self.warnings: list[str] = []
 
     # -- interning -------------------------------------------------------------------------
@@ -122,19 +127,59 @@ class ProfileBuilder:
         times: Sequence[int] | np.ndarray | None = None,
         threads: Sequence[int] | np.ndarray | int = 0,
     ) -> None:
-        """Add many samples at once from equally long sequences."""
-        n = len(stacks)
-        self._sample_stack.extend(np.asarray(stacks, dtype=np.int32).tolist())
-        self._sample_weight.extend(np.asarray(weights, dtype=np.float64).tolist())
-        if isinstance(threads, int):
-            self._sample_thread.extend([threads] * n)
+        """Add many samples at once from equally long sequences (numpy arrays stay arrays)."""
+        self._flush_rows()
+        stack = np.array(stacks, dtype=np.int32)
+        n = len(stack)
+        weight = np.asarray(weights)
+        exact = weight.dtype.kind in "iub" or (n == 0 and weight.dtype.kind != "f")
+        weight = np.array(weight, dtype=np.int64 if exact else np.float64)
+        if isinstance(threads, int | np.integer):
+            thread = np.full(n, threads, dtype=np.int32)
         else:
-            self._sample_thread.extend(np.asarray(threads, dtype=np.int32).tolist())
+            thread = np.array(threads, dtype=np.int32)
         if times is None:
-            self._sample_time.extend([NO_TIME] * n)
+            time = np.full(n, NO_TIME, dtype=np.int64)
         else:
-            self._sample_time.extend(np.asarray(times, dtype=np.int64).tolist())
+            time = np.array(times, dtype=np.int64)
             self._timed += n
+        if not (len(weight) == len(thread) == len(time) == n):
+            raise InvalidProfile("add_samples() was given columns of different lengths")
+        self._chunks.append((stack, weight, thread, time))
+        self._chunked += n
+
+    def _flush_rows(self) -> None:
+        if not self._sample_stack:
+            return
+        self._chunks.append(
+            (
+                np.frombuffer(self._sample_stack, dtype=np.int32).copy(),
+                np.frombuffer(self._sample_weight, dtype=np.float64).copy(),
+                np.frombuffer(self._sample_thread, dtype=np.int32).copy(),
+                np.frombuffer(self._sample_time, dtype=np.int64).copy(),
+            )
+        )
+        self._chunked += len(self._sample_stack)
+        self._sample_stack = array("i")
+        self._sample_weight = array("d")
+        self._sample_thread = array("i")
+        self._sample_time = array("q")
+
+    def _sample_columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        self._flush_rows()
+        if not self._chunks:
+            return (
+                np.zeros(0, dtype=np.int32),
+                np.zeros(0, dtype=np.float64),
+                np.zeros(0, dtype=np.int32),
+                np.zeros(0, dtype=np.int64),
+            )
+        if len(self._chunks) == 1:
+            cols = self._chunks[0]
+        else:
+            cols = tuple(np.concatenate(parts) for parts in zip(*self._chunks, strict=True))
+        self._chunks = [cols]  # type: ignore[list-item]
+        return cols  # type: ignore[return-value]
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -142,7 +187,7 @@ class ProfileBuilder:
 
     @property
     def sample_count(self) -> int:
-        return len(self._sample_stack)
+        return self._chunked + len(self._sample_stack)
 
     # -- build -----------------------------------------------------------------------------
     def build(self, **meta) -> Profile:
@@ -169,20 +214,19 @@ class ProfileBuilder:
             tid=threads_arr[:, 1].copy(),
             name=threads_arr[:, 2].astype(np.int32),
         )
-        n = len(self._sample_stack)
+        stack, weight, thread, time_col = self._sample_columns()
+        n = len(stack)
         if self._timed not in (0, n):
             raise InvalidProfile(f"{self._timed} of {n} samples have a timestamp: all or none must")
-        weight = np.frombuffer(self._sample_weight, dtype=np.float64).copy()
-        if np.all(np.isfinite(weight)) and np.array_equal(weight, np.round(weight)):
+        if weight.dtype.kind == "f" and (
+            np.all(np.isfinite(weight)) and np.array_equal(weight, np.round(weight))
+        ):
             weight = weight.astype(np.int64)
-        time = None
-        if self._timed and n:
-            time = np.frombuffer(self._sample_time, dtype=np.int64).copy()
         samples = Samples(
-            stack=np.frombuffer(self._sample_stack, dtype=np.int32).copy(),
+            stack=stack,
             weight=weight,
-            thread=np.frombuffer(self._sample_thread, dtype=np.int32).copy(),
-            time=time,
+            thread=thread,
+            time=time_col if self._timed and n else None,
         )
         fields = {"warnings": tuple(self.warnings), **meta}
         profile = Profile(

@@ -12,6 +12,11 @@ from .conftest import ROOT
 # sample path (relative to samples/) -> the format its content must be detected as
 EXPECTED = {
     "folded/deep.folded": "folded",
+    "cpuprofile/cpu.cpuprofile": "cpuprofile",
+    "cpuprofile/eventloop.cpuprofile": "cpuprofile",
+    "cpuprofile/workers/CPU.20261127.050027.5003.0.001.cpuprofile": "cpuprofile",
+    "cpuprofile/workers/CPU.20261127.050027.5003.1.002.cpuprofile": "cpuprofile",
+    "cpuprofile/workers/CPU.20261127.050027.5003.2.003.cpuprofile": "cpuprofile",
 }
 
 

@@ -39,7 +39,6 @@ FORMATS: dict[str, Format] = {
             "V8 .cpuprofile (Node, Chrome DevTools)",
             (".cpuprofile",),
             "cpuprofile",
-            False,
         ),
         Format(
             "chrome-trace",

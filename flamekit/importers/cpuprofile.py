@@ -1,0 +1,87 @@
+"""V8 ``.cpuprofile`` (``node --cpu-prof``, Chrome DevTools "Save profile").
+
+The file is the DevTools protocol's ``Profiler.Profile``: ``nodes`` (``id``, ``callFrame``,
+``children``, ``hitCount``), ``startTime``/``endTime`` and ``samples``/``timeDeltas`` in
+microseconds. Weights are nanoseconds: each sample lasts until the next one, the last until
+``endTime`` (as DevTools attributes time).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..builder import ProfileBuilder
+from ..model import Profile
+from ..sources import Source
+from . import v8, v8json
+
+_HEAD = re.compile(rb'^\s*\{\s*"(?:nodes|startTime|endTime|samples|timeDeltas)"\s*:')
+# Node's default name: CPU.<yyyymmdd>.<hhmmss>.<pid>.<threadId>.<seq>.cpuprofile
+_NODE_NAME = re.compile(r"^CPU\.\d{8}\.\d{6}\.(\d+)\.(\d+)\.\d+\.cpuprofile$")
+
+
+def sniff(head: bytes) -> bool:
+    """A JSON object whose keys are those of a V8 profile and whose nodes carry call frames."""
+    if not _HEAD.match(head):
+        return False
+    return b'"callFrame"' in head or b'"nodes"' not in head[:64]
+
+
+def thread_identity(source: Source) -> tuple[int, int, str]:
+    """(pid, tid, name) of the thread a file holds, from Node's file naming where it applies."""
+    base = os.path.basename(source.name).removesuffix(".gz")
+    found = _NODE_NAME.match(base)
+    if found:
+        pid, tid = int(found.group(1)), int(found.group(2))
+        return pid, tid, "main" if tid == 0 else "worker"
+    return -1, -1, source.stem.removesuffix(".cpuprofile")
+
+
+def load(source: Source, options: Mapping[str, Any]) -> Profile:
+    """Import a ``.cpuprofile`` as a one-thread profile weighted in nanoseconds."""
+    doc = v8json.read_profile(source)
+    if not isinstance(doc, dict) or "nodes" not in doc:
+        raise source.error(
+            "not a V8 CPU profile: no 'nodes'",
+            hint="expected the JSON object written by node --cpu-prof or DevTools",
+        )
+    builder = ProfileBuilder("cpuprofile", unit="nanoseconds", name=source.stem)
+    table = v8.V8Nodes()
+    v8.add_nodes(table, doc["nodes"], source, "")
+    v8.link_children(table, source, "")
+    pid, tid, name = thread_identity(source)
+    thread = builder.thread(pid, tid, name)
+    start, end = _time(doc, "startTime", source), _time(doc, "endTime", source)
+    facts = v8.load_thread(
+        builder,
+        table,
+        doc.get("samples"),
+        doc.get("timeDeltas"),
+        start,
+        end,
+        source,
+        "",
+        thread=thread,
+        base_us=start,
+    )
+    meta: dict[str, Any] = {
+        "start_ns": facts.get("start_ns", 0),
+        "duration_ns": facts.get("duration_ns", 0),
+        "period_ns": facts.get("period_ns", 0),
+        "has_idle_marker": True,
+    }
+    if facts.get("unit_samples"):
+        meta["unit"] = "samples"
+    return builder.build(**meta)
+
+
+def _time(doc: dict, key: str, source: Source) -> float | None:
+    value = doc.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise source.error(f"'{key}' is not a number")
+    return value

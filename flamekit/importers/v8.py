@@ -1,0 +1,363 @@
+"""What the V8 formats share: call frames, the node tree and sample timing.
+
+Both ``.cpuprofile`` files and Chrome trace ``ProfileChunk`` events describe a V8 CPU profile:
+a tree of nodes (each with a ``callFrame``) and a sequence of samples, each naming the node of
+its leaf frame, with time deltas in microseconds. This module turns one such profile into one
+thread of a :class:`~flamekit.builder.ProfileBuilder`. Nothing here recurses: the tree is walked
+breadth first with an explicit queue, and the per-sample work is numpy. Functions taking
+``where`` put it in front of their error messages ("" or e.g. "thread 12, profile 0x1: ").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..builder import ProfileBuilder
+from ..model import FrameKind
+from ..sources import Source
+
+ROOT_NAME = "(root)"
+SPECIAL_KINDS = {
+    "(program)": FrameKind.NATIVE,
+    "(idle)": FrameKind.IDLE,
+    "(garbage collector)": FrameKind.GC,
+}
+_NODE_MODULES = re.compile(r"[/\\]node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def frame_kind(name: str, url: str) -> tuple[FrameKind, str]:
+    """The kind of a V8 call frame and its module (the npm package of a dependency)."""
+    special = SPECIAL_KINDS.get(name)
+    if special is not None and not url:
+        return special, ""
+    if not url:
+        return FrameKind.NATIVE, ""
+    found = _NODE_MODULES.search(url)
+    if found:
+        return FrameKind.DEPENDENCY, found.group(1).replace("\\", "/")
+    if url.startswith("node:"):
+        return FrameKind.RUNTIME, ""
+    if url.startswith(("file:", "/", "http:", "https:")) or re.match(r"^[A-Za-z]:[/\\]", url):
+        return FrameKind.USER, ""
+    if not _SCHEME.match(url):
+        # Node before 16 named its own modules without a scheme: "internal/timers.js", "events.js"
+        return FrameKind.RUNTIME, ""
+    # other schemes: chrome-extension:, extensions::, webpack:, ... belong to the page's code
+    return FrameKind.USER, ""
+
+
+@dataclass
+class V8Nodes:
+    """The node table of one V8 profile, in the order the file lists it."""
+
+    ids: list[int] = field(default_factory=list)
+    parent: list[int] = field(default_factory=list)  # index into ids, -1 for none yet
+    frames: list[tuple[str, str, int, int]] = field(default_factory=list)
+    children: list[list[int] | None] = field(default_factory=list)  # child ids as listed
+    hits: list[int] = field(default_factory=list)
+    index: dict[int, int] = field(default_factory=dict)
+
+
+def _int(value: Any, default: int = 0) -> int:
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value == value:
+        return int(value)
+    return default
+
+
+def add_nodes(
+    table: V8Nodes, nodes: Any, source: Source, where: str, *, parent_field: bool = False
+) -> None:
+    """Append a list of node objects (``.cpuprofile`` nodes or a chunk's ``cpuProfile.nodes``)."""
+    if not isinstance(nodes, list):
+        raise source.error(f"{where}'nodes' is not a list")
+    index = table.index
+    for k, node in enumerate(nodes):
+        if not isinstance(node, dict):
+            raise source.error(f"{where}node {k} is not an object")
+        nid = node.get("id")
+        if not isinstance(nid, int) or isinstance(nid, bool):
+            raise source.error(f"{where}node {k} has no integer 'id'")
+        if nid in index:
+            raise source.error(f"{where}node id {nid} appears twice")
+        call = node.get("callFrame")
+        if not isinstance(call, dict):
+            raise source.error(f"{where}node {nid} has no 'callFrame' object")
+        name = call.get("functionName")
+        url = call.get("url")
+        name = name if isinstance(name, str) else ""
+        url = url if isinstance(url, str) else ""
+        line = _int(call.get("lineNumber"), -1) + 1  # V8 counts from 0, -1 for unknown
+        column = _int(call.get("columnNumber"), -1) + 1
+        index[nid] = len(table.ids)
+        table.ids.append(nid)
+        table.frames.append((name, url, max(line, 0), max(column, 0)))
+        table.hits.append(max(_int(node.get("hitCount")), 0))
+        children = node.get("children")
+        if children is not None and not isinstance(children, list):
+            raise source.error(f"{where}node {nid} has 'children' that is not a list")
+        table.children.append(children)
+        table.parent.append(-1)
+        if parent_field:
+            par = node.get("parent")
+            if par is not None:
+                if not isinstance(par, int) or isinstance(par, bool):
+                    raise source.error(f"{where}node {nid} has a non-integer 'parent'")
+                pidx = index.get(par)
+                if pidx is None:
+                    raise source.error(
+                        f"{where}node {nid} names parent {par}, which is not an earlier node"
+                    )
+                table.parent[-1] = pidx
+
+
+def link_children(table: V8Nodes, source: Source, where: str) -> None:
+    """Fill ``parent`` from the ``children`` lists, refusing unknown and repeated children."""
+    index = table.index
+    parent = table.parent
+    ids = table.ids
+    for i, children in enumerate(table.children):
+        if not children:
+            continue
+        for child in children:
+            j = index.get(child) if isinstance(child, int) else None
+            if j is None:
+                raise source.error(
+                    f"{where}node {ids[i]} lists child {child!r}, which is not in 'nodes'"
+                )
+            if parent[j] != -1:
+                if parent[j] == i:
+                    raise source.error(f"{where}node {ids[i]} lists child {child} twice")
+                raise source.error(
+                    f"{where}node {child} is listed as a child of both "
+                    f"{ids[parent[j]]} and {ids[i]}"
+                )
+            if j == i:
+                raise source.error(f"{where}node {child} lists itself as a child (a cycle)")
+            parent[j] = i
+
+
+@dataclass
+class V8Tree:
+    """The nodes of one profile mapped onto the builder's call tree."""
+
+    sorted_ids: np.ndarray  # node ids, ascending
+    node_of_sorted: np.ndarray  # builder stack node of sorted_ids[k] (-1 for the root)
+    idle_seen: bool
+
+
+def build_tree(builder: ProfileBuilder, table: V8Nodes, source: Source, where: str) -> V8Tree:
+    """Add every node to the builder's call tree, parents first, without recursion."""
+    n = len(table.ids)
+    if n == 0:
+        raise source.error(f"{where}the profile has no nodes")
+    parent = table.parent
+    kids: list[list[int]] = [[] for _ in range(n)]
+    roots = []
+    for i, p in enumerate(parent):
+        if p < 0:
+            roots.append(i)
+        else:
+            kids[p].append(i)
+    order = list(roots)
+    for i in order:  # the list grows while it is walked: a breadth-first queue
+        order.extend(kids[i])
+    if len(order) != n:
+        seen = np.zeros(n, dtype=bool)
+        seen[order] = True
+        stuck = int(np.flatnonzero(~seen)[0])
+        raise source.error(
+            f"{where}a cycle among 'children' (node {table.ids[stuck]} is not reachable from "
+            "the root)"
+        )
+    stack_of = [-1] * n
+    frame_ids: dict[tuple[str, str, int, int], int] = {}
+    frames = table.frames
+    idle_seen = False
+    stack = builder.stack
+    for i in order:
+        fr = frames[i]
+        p = parent[i]
+        if p < 0 and fr[0] == ROOT_NAME and not fr[1]:
+            continue  # (root) is not a frame: its children are the tree's roots
+        fid = frame_ids.get(fr)
+        if fid is None:
+            name, url, line, column = fr
+            kind, module = frame_kind(name, url)
+            idle_seen = idle_seen or kind == FrameKind.IDLE
+            fid = builder.frame(
+                name or "(anonymous)", url, line=line, column=column, module=module, kind=kind
+            )
+            frame_ids[fr] = fid
+        stack_of[i] = stack(-1 if p < 0 else stack_of[p], fid)
+    ids = np.asarray(table.ids, dtype=np.int64)
+    order_by_id = np.argsort(ids, kind="stable")
+    return V8Tree(ids[order_by_id], np.asarray(stack_of, dtype=np.int64)[order_by_id], idle_seen)
+
+
+def sample_stacks(
+    builder: ProfileBuilder, tree: V8Tree, samples: np.ndarray, source: Source, where: str
+) -> np.ndarray:
+    """Builder stack node of every sample, refusing node ids that are not in the tree."""
+    if len(samples) == 0:
+        return np.zeros(0, dtype=np.int64)
+    ids = tree.sorted_ids
+    pos = np.searchsorted(ids, samples)
+    pos_clip = np.minimum(pos, len(ids) - 1)
+    bad = ids[pos_clip] != samples
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise source.error(
+            f"{where}sample {k} names node {int(samples[k])}, which is not in 'nodes'"
+        )
+    stacks = tree.node_of_sorted[pos_clip]
+    if (stacks < 0).any():
+        # samples of the (root) node itself: give them a frame so they stay counted
+        root = builder.stack(-1, builder.frame(ROOT_NAME, kind=FrameKind.SYNTHETIC))
+        stacks = np.where(stacks < 0, root, stacks)
+    return stacks
+
+
+def int_array(values: Any, source: Source, what: str) -> np.ndarray:
+    """A JSON list of numbers as an int64 array (floats rounded), or an error naming ``what``."""
+    if isinstance(values, np.ndarray):
+        return values
+    if not isinstance(values, list):
+        raise source.error(f"'{what}' is not a list")
+    try:
+        arr = np.array(values)
+    except (ValueError, TypeError, OverflowError):
+        arr = np.zeros(0, dtype=object)
+    if len(values) and (arr.ndim != 1 or arr.dtype.kind not in "iuf"):
+        raise source.error(f"'{what}' must be a list of numbers")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)):
+            raise source.error(f"'{what}' holds a number that is not finite")
+        return np.rint(arr).astype(np.int64)
+    return arr.astype(np.int64, copy=False)
+
+
+@dataclass
+class Timing:
+    """Sample times and weights in nanoseconds, following the DevTools convention."""
+
+    time_ns: np.ndarray  # since the profile's start
+    weight_ns: np.ndarray
+    period_ns: int
+    negative_deltas: int
+
+
+def sample_timing(start_us: float, end_us: float, deltas_us: np.ndarray) -> Timing:
+    """Times and weights of samples from V8's time deltas (microseconds).
+
+    Sample i happens at ``start + sum(deltas[0..i])``; a negative delta is clamped (the time does
+    not run backwards and later samples keep their own times); each sample lasts until the next
+    one and the last one until ``end``.
+    """
+    n = len(deltas_us)
+    if n == 0:
+        return Timing(np.zeros(0, np.int64), np.zeros(0, np.int64), 0, 0)
+    negative = int(np.count_nonzero(deltas_us < 0))
+    elapsed = np.cumsum(deltas_us, dtype=np.int64)
+    if negative:
+        np.maximum.accumulate(elapsed, out=elapsed)
+    np.maximum(elapsed, 0, out=elapsed)
+    elapsed *= 1000  # ns since start
+    end_ns = max(round((end_us - start_us) * 1000), int(elapsed[-1]))
+    weight = np.empty(n, dtype=np.int64)
+    np.subtract(elapsed[1:], elapsed[:-1], out=weight[:-1])
+    weight[-1] = end_ns - elapsed[-1]
+    period = int(np.median(weight[:-1])) if n > 1 else int(weight[-1])
+    return Timing(elapsed, weight, period, negative)
+
+
+def load_thread(
+    builder: ProfileBuilder,
+    table: V8Nodes,
+    samples: Sequence[int] | np.ndarray | None,
+    deltas: Sequence[int] | np.ndarray | None,
+    start_us: float | None,
+    end_us: float | None,
+    source: Source,
+    where: str,
+    *,
+    thread: int,
+    base_us: float | None = None,
+) -> dict[str, Any]:
+    """Import one V8 profile as ``thread``; returns facts for Meta (start, duration, period)."""
+    tree = build_tree(builder, table, source, where)
+    facts: dict[str, Any] = {"idle": tree.idle_seen}
+    if samples is not None and deltas is not None and (len(samples) or len(deltas)):
+        ids = int_array(samples, source, "samples")
+        dts = int_array(deltas, source, "timeDeltas")
+        if len(dts) != len(ids):
+            longer = "longer" if len(dts) > len(ids) else "shorter"
+            raise source.error(
+                f"{where}'timeDeltas' ({len(dts)} entries) is {longer} than 'samples' ({len(ids)})",
+                hint="each sample needs exactly one time delta",
+            )
+        stacks = sample_stacks(builder, tree, ids, source, where)
+        start = float(start_us if start_us is not None else 0)
+        end = float(end_us) if end_us is not None else start
+        timing = sample_timing(start, end, dts)
+        if timing.negative_deltas:
+            builder.warn(
+                f"{source.name}: {timing.negative_deltas} negative time deltas clamped to 0"
+            )
+        offset = 0
+        if base_us is not None:
+            offset = round((start - base_us) * 1000)
+        builder.add_samples(stacks, timing.weight_ns, times=timing.time_ns + offset, threads=thread)
+        facts.update(
+            start_ns=round(start * 1000),
+            duration_ns=int(timing.time_ns[-1] + timing.weight_ns[-1]),
+            period_ns=timing.period_ns,
+            timed=True,
+        )
+        return facts
+    if samples is not None and len(samples) and deltas is None:
+        raise source.error(f"{where}'samples' without 'timeDeltas'")
+    # only hit counts: one aggregated sample per node, time estimated from the profile's length
+    hits = np.asarray(table.hits, dtype=np.int64)
+    total_hits = int(hits.sum())
+    facts["timed"] = False
+    if total_hits == 0:
+        return facts
+    duration_ns = 0
+    if start_us is not None and end_us is not None and end_us > start_us:
+        duration_ns = round((end_us - start_us) * 1000)
+    period = duration_ns // total_hits if duration_ns else 0
+    have = np.flatnonzero(hits)
+    node_ids = np.asarray(table.ids, dtype=np.int64)[have]
+    stacks = sample_stacks(builder, tree, node_ids, source, where)
+    if period:
+        builder.warn(
+            f"{source.name}: the profile has no samples/timeDeltas, only hit counts: times are "
+            f"estimates ({total_hits} hits spread evenly over "
+            f"{duration_ns / 1e6:.1f} ms)"
+        )
+        weights = hits[have] * period
+    else:
+        builder.warn(
+            f"{source.name}: the profile has no samples/timeDeltas and no duration: weights are "
+            "hit counts, not times"
+        )
+        weights = hits[have]
+    builder.add_samples(stacks, weights, threads=thread)
+    facts.update(
+        start_ns=round((start_us or 0) * 1000),
+        duration_ns=duration_ns,
+        period_ns=period,
+        estimated=True,
+        unit_samples=not period,
+    )
+    return facts
