@@ -56,7 +56,7 @@ def test_blocks_between_idle_stretches():
     b = [("processImmediate", K.RUNTIME), *user("onImmediate", "work")]
     p = build(timeline((10, IDLE), (50, a), (40, IDLE), (120, b), (30, IDLE), (5, a), (20, IDLE)))
     r = find_blocks(p)
-    assert r.interval_ns == MS and r.max_gap_ns == 2 * MS
+    assert r.interval_ns == MS and r.max_gap_ns == 50 * MS  # idle is marked: lost ticks bridged
     assert [(x.start_ns, x.duration_ns, x.samples) for x in r.blocks] == [
         (10 * MS - MS // 2, 50 * MS, 50),
         (100 * MS - MS // 2, 120 * MS, 120),
@@ -86,13 +86,31 @@ def test_threshold_counts_shorter_blocks():
 def test_gaps_without_samples_split_blocks_unless_within_max_gap():
     a = user("f")
     samples = timeline((20, a)) + timeline((20, a), start=25 * MS)  # 6 ms between samples
-    p = build(samples)
-    assert [x.samples for x in find_blocks(p).blocks] == [20, 20]
+    p = build(samples, idle_marker=False, fmt="perf")
+    r = find_blocks(p)
+    assert r.max_gap_ns == 2 * MS
+    assert [x.samples for x in r.blocks] == [20, 20]
     joined = find_blocks(p, max_gap_ns=6 * MS).blocks
     assert [x.samples for x in joined] == [40]
     assert joined[0].duration_ns == 44 * MS + MS // 2  # clamped at the profile start
     # exactly at the limit stays joined; just over splits
     assert len(find_blocks(p, max_gap_ns=6 * MS - 1).blocks) == 2
+
+
+def test_lost_ticks_inside_a_busy_run_are_bridged_where_idle_is_marked():
+    a = user("f")
+    samples = timeline((2, IDLE), (20, a)) + timeline((20, a), (3, IDLE), start=34 * MS)
+    r = find_blocks(build(samples))  # 13 ms without samples, no idle sample in between
+    assert [x.samples for x in r.blocks] == [40]
+    assert r.blocks[0].duration_ns == 52 * MS
+    assert any("lost ticks" in n and "13.0 ms" in n for n in r.notes)
+    # idle samples still end a block however close the busy samples are
+    samples = timeline((2, IDLE), (20, a), (1, IDLE), (20, a), (2, IDLE))
+    assert [x.samples for x in find_blocks(build(samples)).blocks] == [20, 20]
+    # and an explicit --max-gap wins
+    r = find_blocks(build(timeline((2, IDLE), (20, a)) + timeline((20, a), start=34 * MS)),
+                    max_gap_ns=5 * MS)  # fmt: skip
+    assert [x.samples for x in r.blocks] == [20, 20]
 
 
 def test_program_and_gc_samples_do_not_end_a_block():

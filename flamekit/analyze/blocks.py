@@ -12,6 +12,10 @@ Choices worth knowing:
   in the ``native`` area of the block they fall in. A stretch of them alone is a block like any
   other, with ``(program)`` as its entry.
 * Garbage collection is part of the block it interrupts (``gc`` area).
+* ``max_gap`` defaults to twice the median sampling interval. Where the profile marks idle time
+  (V8), a stretch without samples is not idle but ticks the profiler lost (its sampling thread
+  starves on a busy machine: gaps of 5-15 ms inside a busy loop are common), so there the default
+  is at least :data:`MARKED_IDLE_MAX_GAP_NS`; the report notes how many such gaps it bridged.
 * Each sample stands for the instant it was taken; a block is taken to start half an interval
   before its first sample and to end half an interval after its last (never beyond its idle
   neighbours), so its duration is ``last - first + interval`` for regular sampling.
@@ -49,6 +53,8 @@ AREA_OF_KIND = np.array(
 )
 
 DEFAULT_THRESHOLD_NS = 10_000_000
+#: the smallest default max gap for profiles that mark idle time (see the module docstring)
+MARKED_IDLE_MAX_GAP_NS = 50_000_000
 
 #: which profiler option records timestamps, by the source format that lacks them
 TIMESTAMP_HINTS = {
@@ -217,6 +223,13 @@ def median_interval(profile: Profile) -> int:
     return int(np.median(diffs))
 
 
+def default_max_gap(profile: Profile, interval: int) -> int:
+    """Twice the sampling interval; at least MARKED_IDLE_MAX_GAP_NS if idle time is marked."""
+    if profile.meta.has_idle_marker:
+        return max(2 * interval, MARKED_IDLE_MAX_GAP_NS)
+    return 2 * interval
+
+
 def find_blocks(
     profile: Profile,
     *,
@@ -235,7 +248,7 @@ def find_blocks(
         interval = 1_000_000
         notes.append("the sampling interval is unknown; 1 ms is assumed")
     if max_gap_ns is None:
-        max_gap_ns = 2 * interval
+        max_gap_ns = default_max_gap(profile, interval)
     elif max_gap_ns <= 0:
         raise UsageError("--max-gap must be positive")
 
@@ -262,6 +275,15 @@ def find_blocks(
         last = np.r_[busy_pos[np.flatnonzero(new)[1:] - 1], busy_pos[-1]]
     else:
         first = last = np.zeros(0, dtype=np.int64)
+    if len(busy_pos) > 1:
+        inside = ~new[1:] & (bt[1:] - bt[:-1] > 2 * interval)
+        if np.any(inside):
+            longest = int((bt[1:] - bt[:-1])[inside].max())
+            notes.append(
+                f"the profiler lost ticks: {int(inside.sum())} stretches without samples "
+                f"(the longest {longest / 1e6:.1f} ms) inside busy runs were bridged, since the "
+                f"thread never reported idle there (--max-gap sets the limit)"
+            )
 
     half = interval // 2
     # neighbours on the same thread bound how far a block can extend
