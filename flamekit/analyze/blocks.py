@@ -303,7 +303,7 @@ def find_blocks(
         _describe(profile, order[first[i] : last[i] + 1], int(starts[i]), int(durations[i]))
         for i in keep
     ]
-    notes.extend(_coverage_notes(profile, t, th, first, durations, interval, profile_ns))
+    notes.extend(_coverage_notes(profile, t, th, first, durations, interval))
     if not profile.meta.has_idle_marker:
         notes.append(
             f"{profile.meta.source_format} profiles do not mark idle time: only gaps of more "
@@ -325,7 +325,7 @@ def find_blocks(
     return _with_groups(profile, report, group_by)
 
 
-def _coverage_notes(profile, t, th, first, durations, interval, profile_ns) -> list[str]:
+def _coverage_notes(profile, t, th, first, durations, interval) -> list[str]:
     """Say plainly when a thread never went idle: the whole thread is one block."""
     notes = []
     for thread in np.unique(th):
@@ -336,10 +336,9 @@ def _coverage_notes(profile, t, th, first, durations, interval, profile_ns) -> l
         if durations[mine[0]] < 0.9 * (span[-1] - span[0] + interval):
             continue
         label = profile.thread_label(int(thread)) or f"thread {int(thread)}"
-        share = durations[mine[0]] / profile_ns if profile_ns else 1.0
         notes.append(
-            f"{label} never went idle: the whole recording ({durations[mine[0]] / 1e6:.1f} ms, "
-            f"{100 * min(share, 1.0):.0f}% of the profile) is one synchronous block"
+            f"{label} never went idle: its whole recording "
+            f"({durations[mine[0]] / 1e6:.1f} ms) is one synchronous block"
         )
     return notes
 

@@ -44,9 +44,9 @@ def dominant_area(areas: dict[str, float]) -> str:
     return max(AREAS, key=lambda a: (areas[a], -AREAS.index(a)))
 
 
-def _areas_text(areas: dict[str, float]) -> str:
+def _areas_text(areas: dict[str, float], most: int = 3) -> str:
     ranked = sorted(AREAS, key=lambda a: (-areas[a], AREAS.index(a)))
-    parts = [f"{a} {100 * areas[a]:.0f}%" for a in ranked[:3] if areas[a] >= 0.005]
+    parts = [f"{a} {100 * areas[a]:.0f}%" for a in ranked[:most] if areas[a] >= 0.005]
     return ", ".join(parts)
 
 
@@ -85,24 +85,23 @@ def render_text(report: BlockReport) -> str:
     out = [summary_line(report)]
     threads = len({b.thread for b in report.blocks}) > 1
     if report.blocks:
-        head = f"{'start':>10} {'duration':>10} {'samples':>8}  "
+        head = f"{'start':>9} {'duration':>9} {'samples':>7}  "
         if threads:
             head += f"{'thread':<12} "
-        head += "entry → hottest  [areas]"
+        head += f"{'entry':<30} {'hottest':<26} areas"
         out.append("")
         out.append(head)
         for i in longest_first(report):
             b = report.blocks[i]
             row = (
-                f"{format_duration_ns(b.start_ns):>10} {format_duration_ns(b.duration_ns):>10} "
-                f"{b.samples:>8,}  "
+                f"{format_duration_ns(b.start_ns):>9} {format_duration_ns(b.duration_ns):>9} "
+                f"{b.samples:>7,}  "
             )
             if threads:
                 row += f"{middle_truncate(b.thread_label, 12):<12} "
-            tail = f"  [{_areas_text(b.areas)}]"
-            what = f"{_label(b.entry)} → {_label(b.hottest)}"
-            room = max(WIDTH - len(row) - len(tail), 20)
-            out.append(row + middle_truncate(what, room) + tail)
+            row += f"{middle_truncate(_label(b.entry), 30):<30} "
+            row += f"{middle_truncate(_label(b.hottest), 26):<26} "
+            out.append(row + _areas_text(b.areas, 2))
     for note in report.notes:
         out.append(f"note: {note}")
     return "\n".join(out) + "\n"
