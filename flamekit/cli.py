@@ -10,6 +10,7 @@ import click
 from . import __version__
 from .cli_options import DURATION, ProfileLoader, profile_input, profiles_argument
 from .errors import FlamekitError
+from .render.colors import PALETTES as PALETTE_CHOICES
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -85,6 +86,106 @@ def convert(profiles: tuple[str, ...], loader: ProfileLoader, output: str, to: s
     target = output_for(output, to)
     profile = loader.load(profiles)
     write_output(output, target.render(profile))
+
+
+@cli.command(context_settings=CONTEXT)
+@profiles_argument
+@profile_input
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(allow_dash=True),
+    help="Output file: .svg, or .html for a page around it ('-' for SVG on stdout).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["svg", "html"]), help="Output format (default: from -o)."
+)
+@click.option("--title", default=None, help="Title text (default: Flame Graph).")
+@click.option("--subtitle", default="", help="Second title line.")
+@click.option(
+    "--width",
+    type=click.IntRange(min=40),
+    default=1200,
+    show_default=True,
+    help="Image width in pixels.",
+)
+@click.option(
+    "--height",
+    "frame_height",
+    type=click.IntRange(min=2),
+    default=16,
+    show_default=True,
+    help="Height of one frame in pixels.",
+)
+@click.option(
+    "--fontsize",
+    type=click.FloatRange(min=1),
+    default=12,
+    show_default=True,
+    help="Font size in pixels.",
+)
+@click.option(
+    "--fontwidth",
+    "font_width",
+    type=click.FloatRange(min=0.1),
+    default=0.59,
+    show_default=True,
+    help="Average character width relative to the font size.",
+)
+@click.option(
+    "--minwidth",
+    default="0.1",
+    show_default=True,
+    help="Leave out frames narrower than this: pixels, or a percentage like 0.5%.",
+)
+@click.option("--countname", default=None, help="What a count is called (default: samples).")
+@click.option(
+    "--nametype",
+    default="Function:",
+    show_default=True,
+    help="Label before a frame's name in the details bar.",
+)
+@click.option("--notes", default="", help="Text shown under the graph and kept in its <desc>.")
+@click.option(
+    "--colors",
+    default=None,
+    type=click.Choice(PALETTE_CHOICES),
+    help="Palette (default: 'kind' when the format knows frame kinds, else 'hot').",
+)
+@click.option("--bgcolors", default=None, help="Background: yellow, blue, green, grey or #rrggbb.")
+@click.option("--inverted", is_flag=True, help="Icicle graph: roots at the top.")
+@click.option("--reverse", is_flag=True, help="Reverse the stacks: leaf functions at the root.")
+@click.option(
+    "--flamechart",
+    is_flag=True,
+    help="Order siblings by time instead of by name (needs timestamped samples).",
+)
+@click.option(
+    "--no-js",
+    "no_js",
+    is_flag=True,
+    help="Leave out the scripts: a static image with a tooltip per frame.",
+)
+def flame(
+    profiles: tuple[str, ...],
+    loader: ProfileLoader,
+    output: str,
+    fmt: str | None,
+    no_js: bool,
+    **options,
+) -> None:
+    """Draw an interactive flame graph (SVG, or HTML with -o FILE.html)."""
+    from .output import write_output
+    from .render.flame import FlameOptions, render_html, render_svg
+
+    if fmt is None:
+        fmt = "html" if output.lower().endswith((".html", ".htm")) else "svg"
+    opts = FlameOptions(js=not no_js, **options)
+    profile = loader.load(profiles)
+    render = render_html if fmt == "html" else render_svg
+    write_output(output, render(profile, opts))
 
 
 @cli.command(context_settings=CONTEXT)

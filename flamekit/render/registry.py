@@ -29,6 +29,10 @@ OUTPUTS: dict[str, Output] = {
         Output(
             "folded", (".folded", ".collapsed", ".txt"), ".folded:render_folded", "folded stacks"
         ),
+        Output("svg", (".svg",), ".flame:render_svg_bytes", "interactive flame graph (SVG)"),
+        Output(
+            "html", (".html", ".htm"), ".flame:render_html_bytes", "flame graph in an HTML page"
+        ),
     )
 }
 
