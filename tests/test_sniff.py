@@ -12,6 +12,7 @@ from .conftest import ROOT
 # sample path (relative to samples/) -> the format its content must be detected as
 EXPECTED = {
     "folded/deep.folded": "folded",
+    "blocks/blocks.cpuprofile": "cpuprofile",
     "cpuprofile/cpu.cpuprofile": "cpuprofile",
     "cpuprofile/eventloop.cpuprofile": "cpuprofile",
     "cpuprofile/workers/CPU.20261127.050027.5003.0.001.cpuprofile": "cpuprofile",
