@@ -14,11 +14,10 @@ from ..analyze.blocks import (
     BlockGroup,
     BlockReport,
     FrameRef,
-    local_tree,
 )
 from ..model import Profile
-from ..tree import accumulate_down, sibling_offsets
 from ..units import format_duration_ns, middle_truncate
+from .flame_layout import MinWidth, layout
 from .packing import fit, pack_circles
 
 WIDTH = 100
@@ -222,6 +221,16 @@ def _fit_text(text: str, px: float, font: float) -> str:
     return middle_truncate(text, chars)
 
 
+def _fit_detail(group: BlockGroup, px: float, font: float) -> str:
+    """The longest of 'N blocks · total', 'N × total', 'total' that fits ``px``."""
+    total = format_duration_ns(group.total_ns)
+    plural = "s" if group.count != 1 else ""
+    for text in (f"{group.count} block{plural} · {total}", f"{group.count} × {total}", total):
+        if len(text) * 0.6 * font <= px:
+            return text
+    return ""
+
+
 def bubble_figure(report: BlockReport, width: float = 640.0, height: float = 440.0) -> dict:
     """One circle per group, area proportional to its blocked time, packed without overlaps."""
     groups = report.groups[:MAX_BUBBLES]
@@ -246,7 +255,7 @@ def bubble_figure(report: BlockReport, width: float = 640.0, height: float = 440
                 "detail": detail,
                 "title": f"{label} {g.location}: {detail}".replace("  ", " "),
                 "text": _fit_text(label, 1.8 * r, font) if r >= 14 else "",
-                "detail_text": _fit_text(detail, 1.7 * r, font * 0.8) if r >= 22 else "",
+                "detail_text": _fit_detail(g, 1.7 * r, font * 0.8) if r >= 22 else "",
                 "font": round(font, 1),
             }
         )
@@ -279,42 +288,44 @@ class _Names:
 
 
 def mini_flame(profile: Profile, group: BlockGroup, report: BlockReport, names: _Names) -> dict:
-    """An icicle of the group's merged samples: rows of [x, width, depth, name, area, ms]."""
-    ids = np.concatenate([report.blocks[i].sample_ids for i in group.blocks])
-    tree = local_tree(profile, ids)
-    total = float(tree.total_weight[tree.stacks.parent < 0].sum())
-    if total <= 0:
-        return {"rows": [], "depth": 0}
-    keep = (tree.total_weight >= total / 2000) & (tree.stacks.depth < MAX_FLAME_DEPTH)
-    # alphabetical siblings, as flamegraphs order them
-    frame_names = np.array([profile.frame_name(int(f)) for f in tree.stacks.frame], dtype=object)
-    order_key = np.empty(len(frame_names), dtype=np.int64)
-    order_key[np.argsort(frame_names, kind="stable")] = np.arange(len(frame_names))
-    offsets = sibling_offsets(tree.stacks, tree.total_weight, order_key)
-    x = accumulate_down(tree.stacks, offsets)
-    kinds = profile.frames.kind[tree.stacks.frame]
+    """An icicle of the group's merged samples: rows of [x, width, depth, name, area, loc, %].
 
+    The geometry comes from the flame graph's own layout (siblings alphabetical, frames narrower
+    than 1/600 of the width left out).
+    """
+    ids = np.concatenate([report.blocks[i].sample_ids for i in group.blocks])
+    weights = profile.samples.weight[ids].astype(np.float64)
+    if not weights.sum():
+        weights = np.ones(len(ids))
+    own = np.bincount(profile.samples.stack[ids], weights=weights, minlength=len(profile.stacks))
+    lay = layout(profile, own, plot_width=600.0, minwidth=MinWidth(1.0, False))
+    grand = float(lay.grand_total)
+    frames = lay.node[1:]
+    depth = lay.depth[1:] - 1
+    shown = depth < MAX_FLAME_DEPTH
     rows = []
-    for n in np.flatnonzero(keep).tolist():
-        f = int(tree.stacks.frame[n])
-        ref_name = frame_names[n]
+    for k in np.flatnonzero(shown).tolist():
+        f = int(profile.stacks.frame[frames[k]])
         file = profile.frame_file(f)
         line = int(profile.frames.line[f])
         loc = f"{file}:{line}" if file and line else file
+        total = float(lay.total[k + 1])
         rows.append(
             [
-                round(float(x[n]) / total, 6),
-                round(float(tree.total_weight[n]) / total, 6),
-                int(tree.stacks.depth[n]),
-                names(ref_name),
-                int(AREA_OF_KIND[kinds[n]]),
+                round(float(lay.x0[k + 1]) / grand, 6),
+                round(total / grand, 6),
+                int(depth[k]),
+                names(profile.frame_name(f)),
+                int(AREA_OF_KIND[profile.frames.kind[f]]),
                 names(loc),
-                round(float(tree.total_weight[n]) / total * 100, 2),
+                round(100 * total / grand, 2),
             ]
         )
-    depth = int(tree.stacks.depth[keep].max()) + 1 if np.any(keep) else 0
-    truncated = bool(np.any(tree.stacks.depth >= MAX_FLAME_DEPTH))
-    return {"rows": rows, "depth": depth, "truncated": truncated}
+    return {
+        "rows": rows,
+        "depth": int(depth[shown].max()) + 1 if np.any(shown) else 0,
+        "truncated": bool(not np.all(shown)),
+    }
 
 
 def page_data(profile: Profile, report: BlockReport, bubbles: dict) -> dict:
