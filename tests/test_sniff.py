@@ -18,6 +18,8 @@ EXPECTED = {
     "cpuprofile/workers/CPU.20261127.050027.5003.0.001.cpuprofile": "cpuprofile",
     "cpuprofile/workers/CPU.20261127.050027.5003.1.002.cpuprofile": "cpuprofile",
     "cpuprofile/workers/CPU.20261127.050027.5003.2.003.cpuprofile": "cpuprofile",
+    "chrome/page.cpuprofile": "cpuprofile",
+    "chrome/page.trace.json": "chrome-trace",
 }
 
 
@@ -38,7 +40,7 @@ def test_every_sample_is_covered():
         str(p.relative_to(ROOT / "samples"))
         for p in (ROOT / "samples").rglob("*")
         if p.is_file()
-        and p.suffix not in (".md", ".js", ".py", ".c")
+        and p.suffix not in (".md", ".js", ".py", ".c", ".html")
         and not p.name.endswith(".measured.json")  # a workload's own timings, not a profile
     }
     missing = {f for f in files if f not in EXPECTED}
@@ -48,12 +50,15 @@ def test_every_sample_is_covered():
 
 
 def _format_of(relpath: str) -> str:
+    if relpath.endswith(".cpuprofile"):
+        return "cpuprofile"
     folder = relpath.split("/")[0]
     return {
         "folded": "folded",
         "perf": "perf",
         "cpuprofile": "cpuprofile",
         "blocks": "cpuprofile",
+        "chrome": "chrome-trace",
     }.get(folder, "pyspy")
 
 

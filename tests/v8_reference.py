@@ -53,7 +53,7 @@ def function_times_ns(profile: dict) -> tuple[dict, dict, float]:
             name = frame["functionName"]
             is_root = name == "(root)" and current not in parent
             if not is_root:
-                keys.append((name or "(anonymous)", frame["url"]))
+                keys.append((name or "(anonymous)", frame.get("url", "")))
             current = parent.get(current)
         if not keys:
             keys = [("(root)", "")]
@@ -63,9 +63,21 @@ def function_times_ns(profile: dict) -> tuple[dict, dict, float]:
     return dict(selfs), dict(totals), grand
 
 
-def compare_top(top_json: dict, profile: dict) -> None:
-    """Assert that ``flamekit top --format json -n 0`` output matches the reference within 0.1%."""
-    selfs, totals, grand = function_times_ns(profile)
+def compare_top(top_json: dict, *profiles: dict) -> None:
+    """Assert that ``flamekit top --format json -n 0`` output matches the reference within 0.1%.
+
+    Several profiles (threads) are summed.
+    """
+    selfs: dict = defaultdict(float)
+    totals: dict = defaultdict(float)
+    grand = 0.0
+    for profile in profiles:
+        s, t, g = function_times_ns(profile)
+        grand += g
+        for key, value in s.items():
+            selfs[key] += value
+        for key, value in t.items():
+            totals[key] += value
     got_self = {}
     got_total = {}
     for f in top_json["functions"]:
@@ -79,3 +91,41 @@ def compare_top(top_json: dict, profile: dict) -> None:
     for key in expected_keys:
         assert abs(got_self[key] - selfs.get(key, 0)) <= tolerance, (key, got_self[key], selfs)
         assert abs(got_total[key] - totals[key]) <= tolerance, (key, got_total[key], totals[key])
+
+
+def trace_profiles(events: list) -> dict:
+    """The V8 profiles of a Chrome trace as .cpuprofile-like dicts, keyed by (pid, id).
+
+    Chunks are taken in timestamp order; nodes keep their ``parent`` ids. A profile without an
+    ``endTime`` ends at its last sample. Each dict also records its thread as ``_tid``.
+    """
+    out: dict = {}
+    chunks: dict = {}
+    for event in events:
+        key = (event.get("pid"), event.get("id"))
+        data = event.get("args", {}).get("data", {})
+        if event.get("name") == "Profile":
+            out[key] = {
+                "nodes": [],
+                "startTime": data["startTime"],
+                "samples": [],
+                "timeDeltas": [],
+                "_tid": event["tid"],
+                "_source": data.get("source"),
+            }
+        elif event.get("name") == "ProfileChunk":
+            chunks.setdefault(key, []).append(event)
+    for key, items in chunks.items():
+        prof = out[key]
+        for event in sorted(items, key=lambda e: e["ts"]):
+            data = event["args"]["data"]
+            cpu = data.get("cpuProfile", {})
+            prof["nodes"].extend(cpu.get("nodes", []))
+            prof["samples"].extend(cpu.get("samples", []))
+            prof["timeDeltas"].extend(data.get("timeDeltas", []))
+            if "endTime" in data:
+                prof["endTime"] = data["endTime"]
+    for prof in out.values():
+        if "endTime" not in prof:
+            prof["endTime"] = prof["startTime"]
+    return out

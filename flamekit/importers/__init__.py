@@ -45,7 +45,6 @@ FORMATS: dict[str, Format] = {
             "Chrome performance trace (Profile/ProfileChunk events)",
             (),
             "chrome_trace",
-            False,
         ),
         Format("pyspy-chrometrace", "py-spy --format chrometrace", (), "pyspy_chrometrace", False),
         Format("perf", "Linux perf script text", (".perf", ".perf-script"), "perf", False),

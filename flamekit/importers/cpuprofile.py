@@ -51,7 +51,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     builder = ProfileBuilder("cpuprofile", unit="nanoseconds", name=source.stem)
     table = v8.V8Nodes()
     v8.add_nodes(table, doc["nodes"], source, "")
-    v8.link_children(table, source, "")
+    v8.link_nodes(table, source, "")
     pid, tid, name = thread_identity(source)
     thread = builder.thread(pid, tid, name)
     start, end = _time(doc, "startTime", source), _time(doc, "endTime", source)

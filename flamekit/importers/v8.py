@@ -31,13 +31,17 @@ _NODE_MODULES = re.compile(r"[/\\]node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
-def frame_kind(name: str, url: str) -> tuple[FrameKind, str]:
-    """The kind of a V8 call frame and its module (the npm package of a dependency)."""
+def frame_kind(name: str, url: str, script: bool = False) -> tuple[FrameKind, str]:
+    """The kind of a V8 call frame and its module (the npm package of a dependency).
+
+    ``script`` tells that the frame belongs to a script (a non-zero ``scriptId``): JavaScript
+    without a URL (eval, injected scripts) is user code, not native code.
+    """
     special = SPECIAL_KINDS.get(name)
     if special is not None and not url:
         return special, ""
     if not url:
-        return FrameKind.NATIVE, ""
+        return (FrameKind.USER if script else FrameKind.NATIVE), ""
     found = _NODE_MODULES.search(url)
     if found:
         return FrameKind.DEPENDENCY, found.group(1).replace("\\", "/")
@@ -48,7 +52,7 @@ def frame_kind(name: str, url: str) -> tuple[FrameKind, str]:
     if not _SCHEME.match(url):
         # Node before 16 named its own modules without a scheme: "internal/timers.js", "events.js"
         return FrameKind.RUNTIME, ""
-    # other schemes: chrome-extension:, extensions::, webpack:, ... belong to the page's code
+    # other schemes: chrome-extension:, webpack:, ... belong to the page's code
     return FrameKind.USER, ""
 
 
@@ -57,8 +61,9 @@ class V8Nodes:
     """The node table of one V8 profile, in the order the file lists it."""
 
     ids: list[int] = field(default_factory=list)
-    parent: list[int] = field(default_factory=list)  # index into ids, -1 for none yet
-    frames: list[tuple[str, str, int, int]] = field(default_factory=list)
+    parent: list[int] = field(default_factory=list)  # index into ids, -1 for none (yet)
+    parent_ids: list[int | None] = field(default_factory=list)  # a trace node's 'parent' id
+    frames: list[tuple[str, str, int, int, bool]] = field(default_factory=list)
     children: list[list[int] | None] = field(default_factory=list)  # child ids as listed
     hits: list[int] = field(default_factory=list)
     index: dict[int, int] = field(default_factory=dict)
@@ -74,9 +79,7 @@ def _int(value: Any, default: int = 0) -> int:
     return default
 
 
-def add_nodes(
-    table: V8Nodes, nodes: Any, source: Source, where: str, *, parent_field: bool = False
-) -> None:
+def add_nodes(table: V8Nodes, nodes: Any, source: Source, where: str) -> None:
     """Append a list of node objects (``.cpuprofile`` nodes or a chunk's ``cpuProfile.nodes``)."""
     if not isinstance(nodes, list):
         raise source.error(f"{where}'nodes' is not a list")
@@ -98,30 +101,24 @@ def add_nodes(
         url = url if isinstance(url, str) else ""
         line = _int(call.get("lineNumber"), -1) + 1  # V8 counts from 0, -1 for unknown
         column = _int(call.get("columnNumber"), -1) + 1
+        script = call.get("scriptId") not in (None, 0, "0", "")
         index[nid] = len(table.ids)
         table.ids.append(nid)
-        table.frames.append((name, url, max(line, 0), max(column, 0)))
+        table.frames.append((name, url, max(line, 0), max(column, 0), script))
         table.hits.append(max(_int(node.get("hitCount")), 0))
         children = node.get("children")
         if children is not None and not isinstance(children, list):
             raise source.error(f"{where}node {nid} has 'children' that is not a list")
         table.children.append(children)
         table.parent.append(-1)
-        if parent_field:
-            par = node.get("parent")
-            if par is not None:
-                if not isinstance(par, int) or isinstance(par, bool):
-                    raise source.error(f"{where}node {nid} has a non-integer 'parent'")
-                pidx = index.get(par)
-                if pidx is None:
-                    raise source.error(
-                        f"{where}node {nid} names parent {par}, which is not an earlier node"
-                    )
-                table.parent[-1] = pidx
+        par = node.get("parent")
+        if par is not None and (not isinstance(par, int) or isinstance(par, bool)):
+            raise source.error(f"{where}node {nid} has a non-integer 'parent'")
+        table.parent_ids.append(par)
 
 
-def link_children(table: V8Nodes, source: Source, where: str) -> None:
-    """Fill ``parent`` from the ``children`` lists, refusing unknown and repeated children."""
+def link_nodes(table: V8Nodes, source: Source, where: str) -> None:
+    """Fill ``parent`` from ``children`` lists and ``parent`` ids, refusing contradictions."""
     index = table.index
     parent = table.parent
     ids = table.ids
@@ -144,6 +141,19 @@ def link_children(table: V8Nodes, source: Source, where: str) -> None:
             if j == i:
                 raise source.error(f"{where}node {child} lists itself as a child (a cycle)")
             parent[j] = i
+    for j, par in enumerate(table.parent_ids):
+        if par is None:
+            continue
+        i = index.get(par)
+        if i is None:
+            raise source.error(f"{where}node {ids[j]} names parent {par}, which is not a node")
+        if parent[j] != -1 and parent[j] != i:
+            raise source.error(
+                f"{where}node {ids[j]} names parent {par} but is a child of {ids[parent[j]]}"
+            )
+        if i == j:
+            raise source.error(f"{where}node {par} is its own parent (a cycle)")
+        parent[j] = i
 
 
 @dataclass
@@ -176,11 +186,11 @@ def build_tree(builder: ProfileBuilder, table: V8Nodes, source: Source, where: s
         seen[order] = True
         stuck = int(np.flatnonzero(~seen)[0])
         raise source.error(
-            f"{where}a cycle among 'children' (node {table.ids[stuck]} is not reachable from "
-            "the root)"
+            f"{where}a cycle among the nodes (node {table.ids[stuck]} is not reachable from "
+            "the root through 'children'/'parent')"
         )
     stack_of = [-1] * n
-    frame_ids: dict[tuple[str, str, int, int], int] = {}
+    frame_ids: dict[tuple[str, str, int, int, bool], int] = {}
     frames = table.frames
     idle_seen = False
     stack = builder.stack
@@ -191,8 +201,8 @@ def build_tree(builder: ProfileBuilder, table: V8Nodes, source: Source, where: s
             continue  # (root) is not a frame: its children are the tree's roots
         fid = frame_ids.get(fr)
         if fid is None:
-            name, url, line, column = fr
-            kind, module = frame_kind(name, url)
+            name, url, line, column, script = fr
+            kind, module = frame_kind(name, url, script)
             idle_seen = idle_seen or kind == FrameKind.IDLE
             fid = builder.frame(
                 name or "(anonymous)", url, line=line, column=column, module=module, kind=kind
@@ -311,7 +321,8 @@ def load_thread(
         timing = sample_timing(start, end, dts)
         if timing.negative_deltas:
             builder.warn(
-                f"{source.name}: {timing.negative_deltas} negative time deltas clamped to 0"
+                f"{source.name}: {where}{timing.negative_deltas} negative time deltas clamped "
+                "(a sample is never earlier than the one before it)"
             )
         offset = 0
         if base_us is not None:
