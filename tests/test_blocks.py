@@ -56,7 +56,7 @@ def test_blocks_between_idle_stretches():
     b = [("processImmediate", K.RUNTIME), *user("onImmediate", "work")]
     p = build(timeline((10, IDLE), (50, a), (40, IDLE), (120, b), (30, IDLE), (5, a), (20, IDLE)))
     r = find_blocks(p)
-    assert r.interval_ns == MS and r.max_gap_ns == 50 * MS  # idle is marked: lost ticks bridged
+    assert r.interval_ns == MS and r.max_gap_ns is None  # idle is marked: no gap limit
     assert [(x.start_ns, x.duration_ns, x.samples) for x in r.blocks] == [
         (10 * MS - MS // 2, 50 * MS, 50),
         (100 * MS - MS // 2, 120 * MS, 120),
@@ -104,6 +104,9 @@ def test_lost_ticks_inside_a_busy_run_are_bridged_where_idle_is_marked():
     assert [x.samples for x in r.blocks] == [40]
     assert r.blocks[0].duration_ns == 52 * MS
     assert any("lost ticks" in n and "13.0 ms" in n for n in r.notes)
+    # however long: only idle samples end a block
+    samples = timeline((2, IDLE), (20, a)) + timeline((20, a), (3, IDLE), start=522 * MS)
+    assert [x.samples for x in find_blocks(build(samples)).blocks] == [40]
     # idle samples still end a block however close the busy samples are
     samples = timeline((2, IDLE), (20, a), (1, IDLE), (20, a), (2, IDLE))
     assert [x.samples for x in find_blocks(build(samples)).blocks] == [20, 20]
@@ -239,7 +242,7 @@ def test_profile_without_times_is_a_clear_error():
         require_times(b.build(), "x.folded")
     text = str(err.value)
     assert text.startswith("x.folded: the blocks report needs a profile with timestamps")
-    assert "node --cpu-prof" in text and "py-spy record --format speedscope" in text
+    assert "node --cpu-prof" in text and "py-spy record --format chrometrace" in text
 
 
 # -- property test against a plain-Python reference ------------------------------------------------

@@ -203,3 +203,19 @@ def test_bad_duration_is_a_usage_error():
 def test_help():
     res = run_cli("blocks", "--help")
     assert res.returncode == 0 and b"--fail-over" in res.stdout
+
+
+def test_chrome_trace_one_block_per_busy_thread():
+    """The trace's page and worker each burn CPU for 400 ms (record_chrome_trace.py --ms 400)."""
+    report = blocks_json(str(sample("chrome", "page.trace.json")))
+    by_entry = {b["entry"]: b for b in report["blocks"]}
+    worker = by_entry["onmessage"]
+    page = by_entry["worker.onmessage"]
+    assert worker["thread"].startswith("DedicatedWorker") and worker["hottest"] == "hashMany"
+    assert page["thread"].startswith("CrRendererMain")
+    assert "pageWork" in [f["name"] for f in page["stack"]]
+    # V8 lost up to 87 ms of ticks inside pageWork: the loop still counts as one block
+    assert 400 <= worker["duration_ms"] <= 440
+    assert 400 <= page["duration_ms"] <= 500  # pageWork plus DevTools serializing its result
+    assert report["max_gap_ms"] is None
+    assert any("lost ticks" in n for n in report["notes"])

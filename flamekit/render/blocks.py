@@ -58,6 +58,12 @@ def _label(ref: FrameRef | None) -> str:
     return f"{ref.name} ({loc})" if loc else ref.name
 
 
+def _gap_text(report: BlockReport) -> str:
+    if report.max_gap_ns is None:
+        return "no max gap (idle is marked: only idle samples end a block)"
+    return f"max gap {format_duration_ns(report.max_gap_ns)}"
+
+
 def summary_line(report: BlockReport) -> str:
     n = len(report.blocks)
     threshold = format_duration_ns(report.threshold_ns)
@@ -65,7 +71,7 @@ def summary_line(report: BlockReport) -> str:
         f"{n} block{'s' if n != 1 else ''} of {threshold} or more "
         f"({report.below_threshold} shorter not shown) in a "
         f"{format_duration_ns(report.profile_ns)} profile; sampling interval "
-        f"{format_duration_ns(report.interval_ns)}, max gap {format_duration_ns(report.max_gap_ns)}"
+        f"{format_duration_ns(report.interval_ns)}, {_gap_text(report)}"
     )
 
 
@@ -83,10 +89,11 @@ def render_text(report: BlockReport) -> str:
     """The table of blocks, longest first, with the report's notes."""
     out = [summary_line(report)]
     threads = len({b.thread for b in report.blocks}) > 1
+    tw = min(max((len(b.thread_label) for b in report.blocks), default=6), 24)
     if report.blocks:
         head = f"{'start':>9} {'duration':>9} {'samples':>7}  "
         if threads:
-            head += f"{'thread':<12} "
+            head += f"{'thread':<{tw}} "
         head += f"{'entry':<30} {'hottest':<26} areas"
         out.append("")
         out.append(head)
@@ -97,7 +104,7 @@ def render_text(report: BlockReport) -> str:
                 f"{b.samples:>7,}  "
             )
             if threads:
-                row += f"{middle_truncate(b.thread_label, 12):<12} "
+                row += f"{middle_truncate(b.thread_label, tw):<{tw}} "
             row += f"{middle_truncate(_label(b.entry), 30):<30} "
             row += f"{middle_truncate(_label(b.hottest), 26):<26} "
             out.append(row + _areas_text(b.areas, 2))
@@ -127,7 +134,7 @@ def report_to_dict(report: BlockReport) -> dict:
         "blocks": [block_to_dict(b) for b in report.blocks],
         "below_threshold": report.below_threshold,
         "interval_ms": _ms(report.interval_ns),
-        "max_gap_ms": _ms(report.max_gap_ns),
+        "max_gap_ms": None if report.max_gap_ns is None else _ms(report.max_gap_ns),
         "idle_marker": report.idle_marker,
         "notes": list(report.notes),
     }
