@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flamekit.analyze.blocks import AREAS, find_blocks, local_tree, median_interval, require_times
+from flamekit.analyze.blocks import AREAS, find_blocks, median_interval, require_times
 from flamekit.builder import ProfileBuilder
 from flamekit.errors import InputError
 from flamekit.model import FrameKind
@@ -214,19 +213,51 @@ def test_deep_stacks_do_not_recurse():
     assert len(blk.stack) == 12000
 
 
-def test_local_tree_totals_match_a_plain_count():
+def test_heaviest_stack_follows_the_heaviest_child():
     s1 = user("a", "b", "c")
     s2 = user("a", "b")
     s3 = user("a", "d")
-    p = build(timeline((4, s1), (3, s2), (2, s3), (1, IDLE), (5, s1)))
-    ids = np.arange(9)
-    tree = local_tree(p, ids)
-    names = [p.frame_name(int(f)) for f in tree.stacks.frame]
-    totals = dict(zip(names, tree.total_weight.tolist(), strict=True))
-    selfs = dict(zip(names, tree.self_weight.tolist(), strict=True))
-    assert totals == {"a": 9 * MS, "b": 7 * MS, "c": 4 * MS, "d": 2 * MS}
-    assert selfs == {"a": 0, "b": 3 * MS, "c": 4 * MS, "d": 2 * MS}
-    assert [p.frame_name(f) for f in tree.heaviest_path_frames()] == ["a", "b", "c"]
+    p = build(
+        timeline((1, IDLE), (4, s1), (5, s2), (6, s3), (1, IDLE), (3, s1), (3, s3), (1, IDLE))
+    )
+    first, second = find_blocks(p, threshold_ns=0).blocks
+    # b holds 9 samples (4 in c) against d's 6: the path goes into b, then to c
+    assert [f.name for f in first.stack] == ["a", "b", "c"]
+    assert first.hottest.name == "d"  # the heaviest self time is elsewhere
+    assert [f.name for f in second.stack] == ["a", "b", "c"]  # a 3:3 tie goes to the older node
+    assert first.entry.name == second.entry.name == "a"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_heaviest_stack_matches_a_plain_walk(seed):
+    """Against a dictionary-based reference on a random tree."""
+    import random
+
+    rnd = random.Random(seed)
+    paths = [user(*[f"f{rnd.randrange(4)}" for _ in range(rnd.randrange(1, 6))]) for _ in range(30)]
+    segments = [(1, IDLE)]
+    chosen = []
+    for _ in range(200):
+        path = rnd.choice(paths)
+        chosen.append(path)
+        segments.append((1, path))
+    p = build(timeline(*segments, (1, IDLE)))
+    (blk,) = find_blocks(p, threshold_ns=0).blocks
+    totals: dict[tuple, int] = {}
+    age: dict[tuple, int] = {}  # ties go to the call path seen first
+    for path in chosen:
+        names = tuple(n for n, _ in path)
+        for k in range(1, len(names) + 1):
+            totals[names[:k]] = totals.get(names[:k], 0) + 1
+            age.setdefault(names[:k], len(age))
+    walk: tuple = ()
+    while True:
+        kids = [k for k in totals if len(k) == len(walk) + 1 and k[: len(walk)] == walk]
+        if not kids:
+            break
+        walk = min(kids, key=lambda k: (-totals[k], age[k]))
+    assert len(walk) > 1
+    assert tuple(f.name for f in blk.stack) == walk
 
 
 def test_median_interval_ignores_thread_changes():

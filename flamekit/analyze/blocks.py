@@ -32,8 +32,8 @@ from typing import Literal
 import numpy as np
 
 from ..errors import InputError, UsageError
-from ..model import FrameKind, Profile, Stacks
-from ..tree import children_csr, levels, subtree_sums
+from ..model import FrameKind, Profile
+from ..tree import children_csr, levels, preorder
 from .weights import function_table
 
 GroupBy = Literal["entry", "hot"]
@@ -53,6 +53,8 @@ AREA_OF_KIND = np.array(
     [AREAS.index(_AREA_OF_KIND.get(FrameKind(k), "other")) for k in range(len(FrameKind))],
     dtype=np.int64,
 )
+
+_AREA_OF_LABEL = {k.label: AREAS[int(AREA_OF_KIND[int(k)])] for k in FrameKind}
 
 DEFAULT_THRESHOLD_NS = 10_000_000
 
@@ -84,7 +86,7 @@ class FrameRef:
     @property
     def area(self) -> str:
         """The code area (one of AREAS) of this frame's kind."""
-        return AREAS[int(AREA_OF_KIND[int(FrameKind[self.kind.upper()])])]
+        return _AREA_OF_LABEL[self.kind]
 
     @property
     def location(self) -> str:
@@ -110,7 +112,7 @@ class Block:
     hottest: FrameRef | None
     hottest_function: int
     areas: dict[str, float]  # share of the block's weight per code area, summing to 1
-    stack: tuple[FrameRef, ...]  # the heaviest stack, root first
+    stack: tuple[FrameRef, ...]  # the heaviest stack (root first, into the heaviest child)
     sample_ids: np.ndarray = field(repr=False)  # indices into profile.samples
 
     @property
@@ -302,10 +304,7 @@ def find_blocks(
     profile_ns = int(profile.meta.duration_ns) or (int(t.max()) + interval if n else 0)
     keep = np.flatnonzero(durations >= threshold_ns)
     keep = keep[np.lexsort((th[first[keep]], starts[keep]))]
-    blocks = [
-        _describe(profile, order[first[i] : last[i] + 1], int(starts[i]), int(durations[i]))
-        for i in keep
-    ]
+    blocks = _describe_all(profile, order, first[keep], last[keep], starts[keep], durations[keep])
     notes.extend(_coverage_notes(profile, t, th, first, durations, interval))
     if not profile.meta.has_idle_marker:
         notes.append(
@@ -356,64 +355,146 @@ def _frame_ref(profile: Profile, frame: int) -> FrameRef:
     )
 
 
-def _heaviest(weights: np.ndarray, keys: np.ndarray) -> int:
-    """The key with the largest summed weight (ties: the smallest key); -1 when all keys are -1."""
-    valid = keys >= 0
+def _argmax_by(block: np.ndarray, key: np.ndarray, w: np.ndarray, nblocks: int) -> np.ndarray:
+    """Per block, the key with the largest summed weight (ties: smallest key); -1 for none."""
+    out = np.full(nblocks, -1, dtype=np.int64)
+    valid = key >= 0
     if not np.any(valid):
-        return -1
-    uniq, inv = np.unique(keys[valid], return_inverse=True)
-    sums = np.bincount(inv, weights=weights[valid].astype(np.float64))
-    return int(uniq[int(np.argmax(sums))])
+        return out
+    blk, k = block[valid], key[valid].astype(np.int64)
+    combined = blk * (int(k.max()) + 1) + k
+    uniq, inv = np.unique(combined, return_inverse=True)
+    sums = np.bincount(inv, weights=w[valid])
+    ublk = uniq // (int(k.max()) + 1)
+    ukey = uniq % (int(k.max()) + 1)
+    best = np.lexsort((ukey, -sums, ublk))
+    firsts = best[np.r_[True, ublk[best][1:] != ublk[best][:-1]]]
+    out[ublk[firsts]] = ukey[firsts]
+    return out
 
 
-def _describe(profile: Profile, ids: np.ndarray, start: int, duration: int) -> Block:
-    """Entry, hottest frame, areas and heaviest stack of the samples ``ids``."""
+def _heaviest_paths(profile: Profile, block, leaf, w, nblocks: int) -> list[np.ndarray]:
+    """Per block, the heaviest stack: from the root, always into the child with most weight.
+
+    All blocks descend together, one level per step. A child's weight in a block is a range sum
+    over the block's samples sorted by their leaves' preorder index, so no per-block tree is
+    built. Ties go to the older (smaller) node.
+    """
+    stacks = profile.stacks
+    n = len(stacks)
+    tin, tout = profile.cached("preorder", lambda: preorder(stacks))
+    child_ids, start = profile.cached("children_csr", lambda: children_csr(stacks))
+    span = n + 1
+    key = block.astype(np.int64) * span + tin[leaf]
+    order = np.argsort(key, kind="stable")
+    skey = key[order]
+    cum = np.r_[0.0, np.cumsum(w[order])]
+    current = np.full(nblocks, -1, dtype=np.int64)  # -1: the virtual root above the roots
+    active = np.arange(nblocks)
+    step_blocks, step_nodes = [], []
+    while len(active):
+        slot = current[active] + 1
+        counts = start[slot + 1] - start[slot]
+        cand_block = np.repeat(active, counts)
+        first = np.repeat(start[slot] - np.cumsum(np.r_[0, counts[:-1]]), counts)
+        cand = child_ids[first + np.arange(len(cand_block))]
+        lo = np.searchsorted(skey, cand_block * span + tin[cand], "left")
+        hi = np.searchsorted(skey, cand_block * span + tout[cand], "right")
+        weight = cum[hi] - cum[lo]
+        ok = weight > 0
+        cand_block, cand, weight = cand_block[ok], cand[ok], weight[ok]
+        if len(cand) == 0:
+            break
+        best = np.lexsort((cand, -weight, cand_block))
+        firsts = best[np.r_[True, cand_block[best][1:] != cand_block[best][:-1]]]
+        active = cand_block[firsts]
+        current[active] = cand[firsts]
+        step_blocks.append(active)
+        step_nodes.append(cand[firsts])
+    if not step_blocks:
+        return [np.zeros(0, dtype=np.int64) for _ in range(nblocks)]
+    blocks = np.concatenate(step_blocks)
+    nodes = np.concatenate(step_nodes)
+    by_block = np.argsort(blocks, kind="stable")  # steps stay in order within a block
+    bounds = np.searchsorted(blocks[by_block], np.arange(nblocks + 1))
+    nodes = nodes[by_block]
+    return [nodes[bounds[b] : bounds[b + 1]] for b in range(nblocks)]
+
+
+def _describe_all(profile, order, first, last, starts, durations) -> list[Block]:
+    """Entry, hottest frame, areas and heaviest stack of every block, in one vectorized pass."""
+    nb = len(first)
+    if nb == 0:
+        return []
     _, entry_node, fallback_node = _node_facts(profile)
     functions = function_table(profile).of_frame
     stacks = profile.stacks
+    counts = last - first + 1
+    block = np.repeat(np.arange(nb), counts)
+    pos = np.repeat(first - np.cumsum(np.r_[0, counts[:-1]]), counts) + np.arange(counts.sum())
+    ids = order[pos]
     leaf = profile.samples.stack[ids]
     w = profile.samples.weight[ids].astype(np.float64)
-    if not w.sum():
-        w = np.ones(len(ids))
+    wsum = np.bincount(block, weights=w, minlength=nb)
+    if np.any(wsum <= 0):  # weightless samples: count them instead
+        unweighted = (wsum <= 0)[block]
+        w = np.where(unweighted, 1.0, w)
+        wsum = np.bincount(block, weights=w, minlength=nb)
     leaf_frame = stacks.frame[leaf]
 
     entries = entry_node[leaf]
-    if not np.any(entries >= 0):
-        entries = fallback_node[leaf]
-    entry_nodes_fn = np.where(entries >= 0, functions[stacks.frame[np.maximum(entries, 0)]], -1)
-    entry_fn = _heaviest(w, entry_nodes_fn)
-    entry = None
-    if entry_fn >= 0:
-        # the frame of that function that carries most weight (lines differ between sites)
-        pick = entry_nodes_fn == entry_fn
-        entry = _frame_ref(profile, _heaviest(w[pick], stacks.frame[entries[pick]]))
+    has_entry = np.bincount(block, weights=(entries >= 0), minlength=nb) > 0
+    entries = np.where(has_entry[block], entries, fallback_node[leaf])
+    entry_frame = np.where(entries >= 0, stacks.frame[np.maximum(entries, 0)], -1)
+    entry_fn_of_sample = np.where(entries >= 0, functions[np.maximum(entry_frame, 0)], -1)
+    entry_fn = _argmax_by(block, entry_fn_of_sample, w, nb)
+    pick = (entry_fn_of_sample == entry_fn[block]) & (entry_fn_of_sample >= 0)
+    entry_frame = _argmax_by(block, np.where(pick, entry_frame, -1), w, nb)
 
-    hot_fn = _heaviest(w, functions[leaf_frame])
-    pick = functions[leaf_frame] == hot_fn
-    hottest = _frame_ref(profile, _heaviest(w[pick], leaf_frame[pick]))
+    leaf_fn = functions[leaf_frame]
+    hot_fn = _argmax_by(block, leaf_fn, w, nb)
+    hot_frame = _argmax_by(block, np.where(leaf_fn == hot_fn[block], leaf_frame, -1), w, nb)
 
     area_w = np.bincount(
-        AREA_OF_KIND[profile.frames.kind[leaf_frame]], weights=w, minlength=len(AREAS)
-    )
-    areas = {a: float(area_w[i] / area_w.sum()) for i, a in enumerate(AREAS)}
+        block * len(AREAS) + AREA_OF_KIND[profile.frames.kind[leaf_frame]],
+        weights=w,
+        minlength=nb * len(AREAS),
+    ).reshape(nb, len(AREAS))
+    shares = area_w / wsum[:, None]
 
-    tree = local_tree(profile, ids)
-    stack = tuple(_frame_ref(profile, int(f)) for f in tree.heaviest_path_frames())
-    th = int(profile.samples.thread[ids[0]])
-    return Block(
-        thread=th,
-        thread_label=profile.thread_label(th) or f"thread {th}",
-        start_ns=start,
-        duration_ns=duration,
-        samples=len(ids),
-        entry=entry,
-        entry_function=entry_fn,
-        hottest=hottest,
-        hottest_function=hot_fn,
-        areas=areas,
-        stack=stack,
-        sample_ids=ids,
-    )
+    paths = _heaviest_paths(profile, block, leaf, w, nb)
+    sample_starts = np.r_[0, np.cumsum(counts)[:-1]]
+    threads = profile.samples.thread[ids[sample_starts]]
+    refs: dict[int, FrameRef] = {}
+
+    def ref(frame: int) -> FrameRef | None:
+        if frame < 0:
+            return None
+        found = refs.get(frame)
+        if found is None:
+            found = refs[frame] = _frame_ref(profile, frame)
+        return found
+
+    out = []
+    for i in range(nb):
+        th = int(threads[i])
+        out.append(
+            Block(
+                thread=th,
+                thread_label=profile.thread_label(th) or f"thread {th}",
+                start_ns=int(starts[i]),
+                duration_ns=int(durations[i]),
+                samples=int(counts[i]),
+                entry=ref(int(entry_frame[i])),
+                entry_function=int(entry_fn[i]),
+                hottest=ref(int(hot_frame[i])),
+                hottest_function=int(hot_fn[i]),
+                areas={a: float(shares[i, k]) for k, a in enumerate(AREAS)},
+                stack=tuple(ref(int(f)) for f in stacks.frame[paths[i]]),
+                sample_ids=ids[sample_starts[i] : sample_starts[i] + counts[i]],
+            )
+        )
+    return out
 
 
 def _with_groups(profile: Profile, report: BlockReport, group_by: GroupBy) -> BlockReport:
@@ -443,59 +524,3 @@ def _with_groups(profile: Profile, report: BlockReport, group_by: GroupBy) -> Bl
         groups.append(BlockGroup(key, name, location, tuple(members), int(total), area_ns))
     groups.sort(key=lambda g: (-g.total_ns, g.name, g.location, g.key))
     return dataclasses.replace(report, groups=groups)
-
-
-# -- the merged call tree of a set of samples ------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class LocalTree:
-    """The part of the call tree that a set of samples touches, with their weights."""
-
-    nodes: np.ndarray  # global node ids, ascending (so parent < child holds locally too)
-    stacks: Stacks  # local trie: parent indices are local
-    self_weight: np.ndarray
-    total_weight: np.ndarray
-
-    def heaviest_path(self) -> list[int]:
-        """Local node ids from a root down, always following the heaviest child."""
-        child_ids, start = children_csr(self.stacks)
-        path: list[int] = []
-        slot = 0  # the virtual root's children
-        while True:
-            kids = child_ids[start[slot] : start[slot + 1]]
-            if len(kids) == 0:
-                return path
-            totals = self.total_weight[kids]
-            best = int(kids[int(np.argmax(totals))])
-            if totals.max() <= 0:
-                return path
-            path.append(best)
-            slot = best + 1
-
-    def heaviest_path_frames(self) -> list[int]:
-        return [int(self.stacks.frame[i]) for i in self.heaviest_path()]
-
-
-def local_tree(profile: Profile, sample_ids: np.ndarray) -> LocalTree:
-    """The merged call tree of the samples ``sample_ids`` (no recursion; cost ~ its size)."""
-    parent_list = profile.cached("parent_list", lambda: profile.stacks.parent.tolist())
-    leaves = profile.samples.stack[sample_ids]
-    seen: set[int] = set()
-    for leaf in np.unique(leaves).tolist():
-        node = leaf
-        while node >= 0 and node not in seen:
-            seen.add(node)
-            node = parent_list[node]
-    nodes = np.array(sorted(seen), dtype=np.int64)
-    gparent = profile.stacks.parent[nodes]
-    lparent = np.where(gparent >= 0, np.searchsorted(nodes, np.maximum(gparent, 0)), -1)
-    stacks = Stacks(
-        parent=lparent.astype(np.int32),
-        frame=profile.stacks.frame[nodes],
-        depth=profile.stacks.depth[nodes],
-    )
-    w = profile.samples.weight[sample_ids].astype(np.float64)
-    self_w = np.bincount(np.searchsorted(nodes, leaves), weights=w, minlength=len(nodes))
-    total = subtree_sums(stacks, self_w).astype(np.float64)
-    return LocalTree(nodes, stacks, self_w, total)

@@ -171,7 +171,7 @@ def timeline_figure(report: BlockReport, width: float = 960.0) -> dict:
             threads.append(b.thread_label)
     if not threads:
         threads = [""]
-    gutter = 90.0 if any(threads) else 0.0  # room for the thread names left of the lanes
+    gutter = 120.0 if any(threads) else 0.0  # room for the thread names left of the lanes
     span = width - gutter
     total = max(report.profile_ns, 1)
     scale = span / total
@@ -201,7 +201,7 @@ def timeline_figure(report: BlockReport, width: float = 960.0) -> dict:
     height = top + len(threads) * lane_h + 22
     lanes = [
         {
-            "label": middle_truncate(t, 14),
+            "label": middle_truncate(t, 16),
             "full_label": t,
             "y": top + k * lane_h,
             "h": lane_h,
@@ -338,11 +338,15 @@ def mini_flame(profile: Profile, group: BlockGroup, report: BlockReport, names: 
 def page_data(profile: Profile, report: BlockReport, bubbles: dict) -> dict:
     """Everything the page's script needs, names interned into one table."""
     names = _Names()
+    frames: dict[FrameRef, list[int]] = {}
 
     def frame(f: FrameRef | None):
         if f is None:
             return None
-        return [names(f.name), names(f.location), AREAS.index(f.area)]
+        found = frames.get(f)
+        if found is None:
+            found = frames[f] = [names(f.name), names(f.location), AREAS.index(f.area)]
+        return found
 
     blocks = []
     for b in report.blocks:
