@@ -216,7 +216,8 @@ def flame(
     "--max-gap",
     type=DURATION,
     default=None,
-    help="Longest stretch without samples inside a block (default: 2x the median interval).",
+    help="Longest stretch without samples inside a block (default: 2x the median interval; "
+    "no limit where idle is marked, as in V8 profiles).",
 )
 @click.option(
     "--group-by",
@@ -243,9 +244,10 @@ def blocks(
 ) -> None:
     """Find the synchronous blocks that kept a thread (the event loop) busy.
 
-    A block is a run of non-idle samples on one thread with no gap longer than --max-gap.
-    Needs a profile with timestamps (node --cpu-prof, Chrome traces, perf script, py-spy
-    speedscope or chrometrace). DURATION values take ns, us, ms or s (default ms).
+    A block is a run of non-idle samples on one thread; a stretch without samples longer than
+    --max-gap also ends one. Needs a profile with timestamps (node --cpu-prof, Chrome traces,
+    perf script, py-spy --format chrometrace, evented speedscope). DURATION values take ns, us,
+    ms or s (default ms).
     """
     from .analyze.blocks import find_blocks, require_times
     from .errors import CheckFailed
