@@ -22,4 +22,37 @@ def load(
     return merge_profiles(profiles, name=profiles[0].meta.name if len(paths) == 1 else "")
 
 
-__all__ = ["FlamekitError", "InputError", "Profile", "__version__", "load"]
+def top(profile: Profile, n: int | None = None, by: str = "function"):
+    """Functions (or files, modules, packages) by self weight: a list of FunctionStat."""
+    return profile.top(n, by)
+
+
+def hot_paths(profile: Profile, n: int = 5, threshold: float = 0.0):
+    """The ``n`` heaviest paths from a root (a HotPaths result)."""
+    return profile.hot_paths(n, threshold)
+
+
+def critical_path(profile: Profile, threshold: float = 0.5):
+    """Heaviest child from the heaviest root while it holds >= ``threshold`` of its parent."""
+    return profile.critical_path(threshold)
+
+
+def calls(profile: Profile, pattern: str):
+    """Callers and callees of the functions whose name matches ``pattern`` (a Calls result)."""
+    return profile.calls(pattern)
+
+
+from . import transforms  # noqa: E402  (flamekit.transforms.focus(...), apply(...), ...)
+
+__all__ = [
+    "FlamekitError",
+    "InputError",
+    "Profile",
+    "__version__",
+    "calls",
+    "critical_path",
+    "hot_paths",
+    "load",
+    "top",
+    "transforms",
+]

@@ -126,22 +126,27 @@ class ProfileBuilder:
         *,
         times: Sequence[int] | np.ndarray | None = None,
         threads: Sequence[int] | np.ndarray | int = 0,
+        copy: bool = True,
     ) -> None:
-        """Add many samples at once from equally long sequences (numpy arrays stay arrays)."""
+        """Add many samples at once from equally long sequences (numpy arrays stay arrays).
+
+        With ``copy=False`` arrays of the right dtype are kept as they are: the caller hands
+        them over and must not change them afterwards.
+        """
         self._flush_rows()
-        stack = np.array(stacks, dtype=np.int32)
+        stack = np.array(stacks, dtype=np.int32, copy=copy or None)
         n = len(stack)
         weight = np.asarray(weights)
         exact = weight.dtype.kind in "iub" or (n == 0 and weight.dtype.kind != "f")
-        weight = np.array(weight, dtype=np.int64 if exact else np.float64)
+        weight = np.array(weight, dtype=np.int64 if exact else np.float64, copy=copy or None)
         if isinstance(threads, int | np.integer):
             thread = np.full(n, threads, dtype=np.int32)
         else:
-            thread = np.array(threads, dtype=np.int32)
+            thread = np.array(threads, dtype=np.int32, copy=copy or None)
         if times is None:
             time = np.full(n, NO_TIME, dtype=np.int64)
         else:
-            time = np.array(times, dtype=np.int64)
+            time = np.array(times, dtype=np.int64, copy=copy or None)
             self._timed += n
         if not (len(weight) == len(thread) == len(time) == n):
             raise InvalidProfile("add_samples() was given columns of different lengths")

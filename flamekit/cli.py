@@ -11,6 +11,7 @@ from . import __version__
 from .cli_options import DURATION, ProfileLoader, profile_input, profiles_argument
 from .errors import FlamekitError
 from .render.colors import PALETTES as PALETTE_CHOICES
+from .transforms import GROUP_BY
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -24,6 +25,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     Reads V8 .cpuprofile and Chrome traces, perf script text, py-spy outputs, speedscope JSON and
     folded stacks.
+
+    Every command that reads a profile takes the same transforms, applied after loading in this
+    order: --thread, --from-time/--to-time, --no-idle, --exclude, --focus, --focus-root, --hide,
+    --group-by, --collapse-recursion, --merge-threads, --invert.
     """
     ctx.obj = {"debug": debug}
 
@@ -58,12 +63,116 @@ def info(profiles: tuple[str, ...], loader: ProfileLoader) -> None:
     show_default=True,
     help="Output format.",
 )
-def top(profiles: tuple[str, ...], loader: ProfileLoader, count: int, fmt: str) -> None:
-    """List the functions with the most self time (or samples)."""
+@click.option(
+    "--by",
+    type=click.Choice(GROUP_BY),
+    default="function",
+    show_default=True,
+    help="What to list: functions, or whole files, modules or packages.",
+)
+def top(profiles: tuple[str, ...], loader: ProfileLoader, count: int, fmt: str, by: str) -> None:
+    """List the functions (or files, modules, packages) with the most self time (or samples)."""
     from .render.text import render_top
+    from .transforms import group_by
 
     profile = loader.load(profiles)
+    if by != "function":
+        profile = group_by(profile, by)
     click.echo(render_top(profile, count or None, fmt), nl=False)
+
+
+def _source_name(profile, profiles: tuple[str, ...]) -> str:
+    return profile.meta.name or ", ".join(profiles)
+
+
+@cli.command(context_settings=CONTEXT)
+@profiles_argument
+@profile_input
+@click.option(
+    "-n",
+    "count",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="How many hot paths to show.",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 100),
+    default=0.0,
+    show_default=True,
+    help="A path also ends where its heaviest callee holds less than this % of it.",
+)
+@click.option(
+    "--critical",
+    is_flag=True,
+    help="Show only the critical path (heaviest callee while it holds >= --threshold %, "
+    "default 50).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def hotpaths(
+    profiles: tuple[str, ...],
+    loader: ProfileLoader,
+    count: int,
+    threshold: float,
+    critical: bool,
+    fmt: str,
+) -> None:
+    """Print the heaviest paths from the root as an indented tree with times and percentages."""
+    from .analyze.hotpaths import critical_path, hot_paths
+    from .render.tree_text import render_critical, render_hotpaths
+
+    profile = loader.load(profiles)
+    name = _source_name(profile, profiles)
+    if critical:
+        share = threshold / 100 if threshold else 0.5
+        result = critical_path(profile, share)
+        click.echo(render_critical(result, name, len(profile.samples), fmt), nl=False)
+        return
+    result = hot_paths(profile, count, threshold / 100)
+    click.echo(render_hotpaths(result, name, len(profile.samples), fmt), nl=False)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("profile_path", metavar="PROFILE", type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("pattern", metavar="FUNCTION_REGEX")
+@profile_input
+@click.option(
+    "--min-share",
+    type=click.FloatRange(0, 100),
+    default=1.0,
+    show_default=True,
+    help="Leave out tree entries under this % of the function's total (text output).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def calls(
+    profile_path: str, pattern: str, loader: ProfileLoader, min_share: float, fmt: str
+) -> None:
+    """Show who calls the functions matching FUNCTION_REGEX and what they call, with weights.
+
+    Each sample is counted once, at the outermost call, so recursion is not double counted.
+    """
+    from .analyze.calls import calls as sandwich
+    from .render.tree_text import render_calls
+
+    profile = loader.load((profile_path,))
+    result = sandwich(profile, pattern)
+    name = _source_name(profile, (profile_path,))
+    click.echo(render_calls(result, name, len(profile.samples), fmt, min_share / 100), nl=False)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -188,9 +297,22 @@ def flame(
     write_output(output, render(profile, opts))
 
 
+# Transforms that would fake idle time (dropping samples leaves holes), mix threads, turn stacks
+# around, or clash with the command's own --group-by.
+BLOCKS_SKIPPED_TRANSFORMS = (
+    "no_idle",
+    "exclude",
+    "focus",
+    "focus_root",
+    "group_by",
+    "merge_threads",
+    "invert",
+)
+
+
 @cli.command(context_settings=CONTEXT)
 @profiles_argument
-@profile_input
+@profile_input(skip=BLOCKS_SKIPPED_TRANSFORMS)
 @click.option(
     "-o",
     "--output",

@@ -9,8 +9,10 @@ from typing import Any
 
 import click
 
+from .errors import UsageError
 from .importers import INPUT_FORMATS
 from .model import Profile
+from .transforms import GROUP_BY, TransformOptions, parse_time
 
 # Importer-specific options: (click decorator, keyword it produces). Importers' issues add theirs.
 IMPORT_OPTIONS: list[tuple[Callable, str]] = []
@@ -18,24 +20,143 @@ IMPORT_OPTIONS: list[tuple[Callable, str]] = []
 
 @dataclass
 class ProfileLoader:
-    """What the user asked for about reading inputs: format, importer options."""
+    """What the user asked for about reading inputs: format, importer options, transforms."""
 
     from_format: str | None = None
     import_options: dict[str, Any] = field(default_factory=dict)
+    transforms: TransformOptions = field(default_factory=TransformOptions)
 
     def load(self, paths: tuple[str, ...] | list[str]) -> Profile:
-        """Import every path and merge them into one profile; print the importers' warnings."""
+        """Import every path, merge them into one profile, print the importers' warnings and
+        apply the transforms (in the order of :func:`flamekit.transforms.apply`)."""
         from . import load
         from .console import warn
+        from .transforms import apply
 
         profile = load(list(paths), from_format=self.from_format, **self.import_options)
         for message in profile.meta.warnings:
             warn(message)
+        if self.transforms.any:
+            before = len(profile.samples)
+            profile = apply(profile, self.transforms)
+            if before and not len(profile.samples):
+                raise UsageError(
+                    "no samples are left after " + self.transforms.describe(),
+                    hint="check the patterns, thread names and times",
+                )
         return profile
 
 
-def profile_input(command: Callable) -> Callable:
-    """Add ``--from`` and the importer options; pass a ``loader`` to the command."""
+def _time_option(name: str, dest: str, help: str) -> Callable:
+    def convert(ctx, param, value):
+        return None if value is None else parse_time(value, name)
+
+    return click.option(name, dest, metavar="TIME", callback=convert, help=help)
+
+
+# The transform options, outermost first in --help; applied in the order of transforms.apply.
+TRANSFORM_OPTIONS: list[tuple[Callable, str]] = [
+    (
+        click.option(
+            "--thread",
+            "threads",
+            multiple=True,
+            metavar="NAME|TID",
+            help="Keep only this thread (a name, glob pattern or tid; repeatable).",
+        ),
+        "threads",
+    ),
+    (
+        _time_option(
+            "--from-time", "from_ns", "Keep samples from this time on (e.g. 1.5s, 200ms)."
+        ),
+        "from_ns",
+    ),
+    (
+        _time_option("--to-time", "to_ns", "Keep samples before this time (timestamped profiles)."),
+        "to_ns",
+    ),
+    (click.option("--no-idle", is_flag=True, help="Drop idle samples."), "no_idle"),
+    (
+        click.option(
+            "--exclude",
+            multiple=True,
+            metavar="REGEX",
+            help="Drop samples with a frame matching REGEX (repeatable).",
+        ),
+        "exclude",
+    ),
+    (
+        click.option(
+            "--focus",
+            metavar="REGEX",
+            help="Keep only samples with a frame matching REGEX; stacks stay whole.",
+        ),
+        "focus",
+    ),
+    (
+        click.option(
+            "--focus-root",
+            metavar="REGEX",
+            help="Like --focus, re-rooted at the outermost matching frame.",
+        ),
+        "focus_root",
+    ),
+    (
+        click.option(
+            "--hide",
+            multiple=True,
+            metavar="REGEX",
+            help="Remove frames matching REGEX; their time goes to the caller (repeatable).",
+        ),
+        "hide",
+    ),
+    (
+        click.option(
+            "--group-by",
+            type=click.Choice(GROUP_BY),
+            help="Replace frames by their function, file, module or package.",
+        ),
+        "group_by",
+    ),
+    (
+        click.option(
+            "--collapse-recursion",
+            is_flag=True,
+            help="Merge recursive calls, direct and indirect, into the outer call.",
+        ),
+        "collapse_recursion",
+    ),
+    (
+        click.option(
+            "--collapse-direct-recursion",
+            is_flag=True,
+            help="Merge only a function calling itself directly.",
+        ),
+        "collapse_direct_recursion",
+    ),
+    (
+        click.option("--merge-threads", is_flag=True, help="Merge all threads into one."),
+        "merge_threads",
+    ),
+    (
+        click.option("--invert", is_flag=True, help="Turn stacks upside down (leaf first)."),
+        "invert",
+    ),
+]
+
+
+def profile_input(command: Callable | None = None, *, skip: tuple[str, ...] = ()) -> Callable:
+    """Add ``--from``, the importer options and the transforms; pass a ``loader`` to the command.
+
+    The transforms run after loading in a fixed order: --thread, --from-time/--to-time,
+    --no-idle, --exclude, --focus, --focus-root, --hide, --group-by, --collapse-recursion,
+    --merge-threads, --invert. ``@profile_input(skip=("group_by", ...))`` leaves out the
+    transforms (by keyword) that make no sense for a command or that it spells differently.
+    """
+    if command is None:
+        return functools.partial(profile_input, skip=skip)
+    transforms = [(d, key) for d, key in TRANSFORM_OPTIONS if key not in skip]
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -43,8 +164,15 @@ def profile_input(command: Callable) -> Callable:
         for _decorator, key in IMPORT_OPTIONS:
             loader.import_options[key] = kwargs.pop(key)
         loader.import_options = {k: v for k, v in loader.import_options.items() if v is not None}
+        chosen = {key: kwargs.pop(key) for _decorator, key in transforms}
+        for key in ("threads", "exclude", "hide"):
+            if key in chosen:
+                chosen[key] = tuple(chosen[key])
+        loader.transforms = TransformOptions(**chosen)
         return command(*args, loader=loader, **kwargs)
 
+    for decorator, _key in reversed(transforms):
+        wrapper = decorator(wrapper)
     for decorator, _key in reversed(IMPORT_OPTIONS):
         wrapper = decorator(wrapper)
     return click.option(

@@ -14,6 +14,8 @@ from typing import Literal
 
 import numpy as np
 
+from .profile_methods import ProfileMethods
+
 Unit = Literal["nanoseconds", "samples"]
 
 
@@ -101,8 +103,11 @@ class Meta:
 
 
 @dataclass(frozen=True, eq=False)
-class Profile:
-    """An immutable, validated profile. Build one with :class:`flamekit.builder.ProfileBuilder`."""
+class Profile(ProfileMethods):
+    """An immutable, validated profile. Build one with :class:`flamekit.builder.ProfileBuilder`.
+
+    Transforms and analyses are also available as methods (see :mod:`flamekit.profile_methods`).
+    """
 
     strings: tuple[str, ...]
     frames: Frames

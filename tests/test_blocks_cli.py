@@ -219,3 +219,23 @@ def test_chrome_trace_one_block_per_busy_thread():
     assert 400 <= page["duration_ms"] <= 500  # pageWork plus DevTools serializing its result
     assert report["max_gap_ms"] is None
     assert any("lost ticks" in n for n in report["notes"])
+
+
+def test_time_slice_and_thread_selection():
+    sliced = blocks_json(str(BLOCKS), "--from-time", "400ms", "--to-time", "1.2s")
+    assert [b["entry"] for b in sliced["blocks"]] == ["immediateBlock", "handleRequest"]
+    full = {b["entry"]: b for b in blocks_json(str(BLOCKS))["blocks"]}
+    for b in sliced["blocks"]:  # same blocks, times relative to the slice
+        assert b["duration_ms"] == pytest.approx(full[b["entry"]]["duration_ms"], abs=0.01)
+        assert b["start_ms"] == pytest.approx(full[b["entry"]]["start_ms"] - 400, abs=0.01)
+    worker = blocks_json(str(sample("chrome", "page.trace.json")), "--thread", "Dedicated*")
+    assert [b["entry"] for b in worker["blocks"]] == ["onmessage"]
+
+
+def test_transforms_that_would_fake_idle_time_are_not_offered():
+    for option in ("--no-idle", "--merge-threads", "--invert", "--focus=busy"):
+        res = run_cli("blocks", str(BLOCKS), option)
+        assert res.returncode == 2 and b"No such option" in res.stderr, option
+    # --group-by is the report's own
+    res = run_cli("blocks", str(BLOCKS), "--group-by", "module")
+    assert res.returncode == 2 and b"'entry', 'hot'" in res.stderr

@@ -11,12 +11,15 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flamekit.errors import InputError
 from flamekit.importers import chrome_trace, detect, load_path
 from flamekit.sources import open_source
 
 from .conftest import ROOT, run_cli
+from .test_cpuprofile import profiles
 from .v8_reference import compare_top, trace_profiles
 
 CHROME = ROOT / "samples" / "chrome"
@@ -145,7 +148,8 @@ def to_trace_events(profile: dict, pid: int, tid: int, ident: str, chunk: int = 
                 if nid in parent:
                     out["parent"] = parent[nid]
                 nodes.append(out)
-        t += sum(deltas[first : first + chunk])
+        # a chunk is stamped when V8's profiler thread emits it: always later than the last
+        t = max(t + 1, start + sum(deltas[: first + chunk]))
         cpu: dict = {"samples": samples[first : first + chunk]}
         if nodes:
             cpu["nodes"] = nodes
@@ -228,6 +232,15 @@ def test_old_single_cpuprofile_event(tmp_path):
     ]
     path = write(tmp_path, {"traceEvents": events})
     assert top_json(path) == top_json(NODE / "cpu.cpuprofile")
+
+
+def test_a_trace_named_cpuprofile_gets_a_hint(tmp_path):
+    path = write(tmp_path, (CHROME / "page.trace.json").read_bytes(), "page.cpuprofile")
+    proc = run_cli("info", path)
+    assert proc.returncode == 2
+    assert b"use --from chrome-trace" in proc.stderr
+    proc = run_cli("info", "--from", "chrome-trace", path)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_pyspy_chrometrace_is_not_taken_for_a_v8_trace():
@@ -329,3 +342,24 @@ def test_live_recording_trace_equals_profiler_stop(tmp_path):
     assert top_json(subset) == top_json(tmp_path / "out/page.cpuprofile")
     kept = [p for p in trace_profiles(events).values() if p["_source"] == "Internal"]
     compare_top(top_json(tmp_path / "out/page.trace.json"), *kept)
+
+
+# -- property test: random valid profiles, expressed as trace events --------------------------
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(doc=profiles(), chunk=st.integers(1, 9), seed=st.integers(0, 1000))
+def test_random_profiles_as_traces_match_reference(tmp_path, doc, chunk, seed):
+    from flamekit.analyze.weights import top_functions
+
+    events = to_trace_events(doc, 5, 6, "0x9", chunk=chunk)
+    random.Random(seed).shuffle(events)
+    p = load_path(str(write(tmp_path, events)))
+    top = {
+        "unit": p.unit,
+        "total": p.total_weight(),
+        "functions": [s.to_dict() for s in top_functions(p)],
+    }
+    compare_top(top, doc)

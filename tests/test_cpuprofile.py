@@ -357,3 +357,30 @@ def test_random_profiles_match_reference(tmp_path, doc):
         "functions": [s.to_dict() for s in stats],
     }
     compare_top(top, doc)
+
+
+def test_fast_path_is_not_fooled_by_nested_keys(tmp_path):
+    """Arrays named like the top-level ones inside a node make the fast path step aside."""
+    doc = small_profile()
+    n = 200_000
+    samples = [5, 6, 3, 2] * (n // 4)
+    deltas = [1000, 900, -20, 1100] * (n // 4)
+    nodes = doc.pop("nodes")
+    nodes[4]["callFrame"]["samples"] = [1, 2, 3]  # an unknown field, after the real arrays
+    nodes[4]["timeDeltas"] = [4, 5]
+    nodes[5]["callFrame"]["functionName"] = 'x","samples":[9],"y":"'
+    data = orjson.dumps(
+        {
+            "samples": samples,
+            "timeDeltas": deltas,
+            "startTime": 0,
+            "endTime": sum(deltas) + 10,
+            "nodes": nodes,
+        }
+    )
+    assert len(data) > v8json.SMALL
+    assert v8json._parse_split(data) is None
+    p = load_path(str(write(tmp_path, data)))
+    assert len(p.samples) == n
+    assert 'x","samples":[9],"y":"' in p.strings
+    compare_top(top_json(write(tmp_path, data, "q.cpuprofile")), orjson.loads(data))

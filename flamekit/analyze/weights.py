@@ -23,6 +23,10 @@ def node_self(profile: Profile) -> np.ndarray:
         n = len(profile.stacks)
         w = profile.samples.weight
         if np.issubdtype(w.dtype, np.integer):
+            # bincount sums in float64: exact while every partial sum stays below 2**53
+            if len(w) == 0 or int(w.max()) * len(w) < 2**53:
+                sums = np.bincount(profile.samples.stack, weights=w, minlength=n)
+                return sums.astype(np.int64)
             out = np.zeros(n, dtype=np.int64)
             np.add.at(out, profile.samples.stack, w)
             return out
@@ -121,3 +125,24 @@ def top_functions(profile: Profile, n: int | None = None) -> list[FunctionStat]:
         line = int(table.line[i]) or None
         out.append(FunctionStat(names[i], file, line, fself[i].item(), ftotal[i].item()))
     return out
+
+
+def node_samples(profile: Profile) -> np.ndarray:
+    """Number of samples passing through each call-tree node (whatever their weight)."""
+
+    def compute():
+        count = np.bincount(profile.samples.stack, minlength=len(profile.stacks))
+        return subtree_sums(profile.stacks, count)
+
+    return profile.cached("node_samples", compute)
+
+
+def idle_weight(profile: Profile) -> int | float:
+    """Weight of the samples whose leaf frame is idle (kind IDLE or named ``(idle)``)."""
+    from ..transforms import idle_frames
+
+    def compute():
+        idle_node = idle_frames(profile)[profile.stacks.frame]
+        return profile.samples.weight[idle_node[profile.samples.stack]].sum().item()
+
+    return profile.cached("idle_weight", compute)

@@ -29,7 +29,7 @@ _ARRAY = re.compile(rb"^\s*\[\s*\{")
 def sniff(head: bytes) -> bool:
     """A trace-event JSON document (array or ``traceEvents`` object) not written by py-spy."""
     if _OBJECT.match(head):
-        return b'"traceEvents"' in head
+        return True  # DevTools puts "metadata" (it can be long) before "traceEvents"
     if _ARRAY.match(head):
         return b'"ph"' in head and b'"cat":"py-spy"' not in head
     return False

@@ -44,9 +44,12 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import a ``.cpuprofile`` as a one-thread profile weighted in nanoseconds."""
     doc = v8json.read_profile(source)
     if not isinstance(doc, dict) or "nodes" not in doc:
+        trace = isinstance(doc, list) or (isinstance(doc, dict) and "traceEvents" in doc)
         raise source.error(
             "not a V8 CPU profile: no 'nodes'",
-            hint="expected the JSON object written by node --cpu-prof or DevTools",
+            hint="this looks like a Chrome trace: use --from chrome-trace"
+            if trace
+            else "expected the JSON object written by node --cpu-prof or DevTools",
         )
     builder = ProfileBuilder("cpuprofile", unit="nanoseconds", name=source.stem)
     table = v8.V8Nodes()

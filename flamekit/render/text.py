@@ -8,8 +8,9 @@ import io
 import numpy as np
 import orjson
 
-from ..analyze.weights import FunctionStat, top_functions
+from ..analyze.weights import FunctionStat, idle_weight, top_functions
 from ..model import Profile
+from ..transforms import idle_frames
 from ..units import format_duration_ns, format_percent, format_weight, middle_truncate
 
 WIDTH = 80
@@ -57,8 +58,13 @@ def render_info(profile: Profile, source_name: str) -> str:
 
 
 def _table(profile: Profile, stats: list[FunctionStat], total: float) -> list[str]:
+    """Self and total per function; with idle samples present, also self as a share of the
+    non-idle (CPU) total."""
     unit = profile.unit
-    head = f"{'self':>10} {'self%':>6} {'total':>10} {'total%':>6}  function"
+    idle = idle_weight(profile)
+    idle_names = {profile.frame_name(int(f)) for f in np.flatnonzero(idle_frames(profile))}
+    cpu_head = f" {'cpu%':>6}" if idle else ""
+    head = f"{'self':>10} {'self%':>6}{cpu_head} {'total':>10} {'total%':>6}  function"
     lines = [head]
     name_width = WIDTH - len(head) + len("function")
     for s in stats:
@@ -66,8 +72,12 @@ def _table(profile: Profile, stats: list[FunctionStat], total: float) -> list[st
         loc = _location(s)
         if loc:
             label = f"{label} ({loc})"
+        cpu = ""
+        if idle:
+            share = "" if s.name in idle_names else format_percent(s.self, total - idle)
+            cpu = f" {share:>6}"
         lines.append(
-            f"{format_weight(s.self, unit):>10} {format_percent(s.self, total):>6} "
+            f"{format_weight(s.self, unit):>10} {format_percent(s.self, total):>6}{cpu} "
             f"{format_weight(s.total, unit):>10} {format_percent(s.total, total):>6}  "
             f"{middle_truncate(label, name_width)}"
         )
@@ -96,4 +106,11 @@ def render_top(profile: Profile, n: int | None, fmt: str) -> str:
         f"{profile.meta.name or profile.meta.source_format}: {len(profile.samples):,} samples, "
         f"total {format_weight(total, profile.unit)}"
     )
-    return "\n".join([middle_truncate(summary, WIDTH), *_table(profile, stats, total)]) + "\n"
+    lines = [middle_truncate(summary, WIDTH)]
+    idle = idle_weight(profile)
+    if idle:
+        lines.append(
+            f"idle {format_weight(idle, profile.unit)} ({format_percent(idle, total).strip()}), "
+            f"CPU {format_weight(total - idle, profile.unit)} (cpu% is the share of CPU time)"
+        )
+    return "\n".join([*lines, *_table(profile, stats, total)]) + "\n"

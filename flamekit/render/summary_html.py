@@ -1,0 +1,54 @@
+"""A small HTML summary of a profile (facts and top functions), for notebooks."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+
+from ..analyze.weights import idle_weight, top_functions
+from ..model import Profile
+from ..resources import resource_dir
+from ..units import format_duration_ns, format_percent, format_weight
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resource_dir("renderers"))),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_summary_html(profile: Profile, n: int = 10) -> str:
+    """An HTML fragment: the profile's facts and its ``n`` heaviest functions by self weight."""
+    meta = profile.meta
+    total = profile.total_weight()
+    facts = [
+        ("format", meta.source_format),
+        ("samples", f"{len(profile.samples):,}"),
+        ("total", format_weight(total, meta.unit)),
+    ]
+    if meta.duration_ns:
+        facts.append(("duration", format_duration_ns(meta.duration_ns)))
+    idle = idle_weight(profile)
+    if idle:
+        facts.append(("idle", f"{format_weight(idle, meta.unit)} ({format_percent(idle, total)})"))
+    facts.append(("threads", f"{len(profile.threads):,}"))
+    rows = [
+        {
+            "self": format_weight(s.self, meta.unit),
+            "self_pct": format_percent(s.self, total),
+            "total": format_weight(s.total, meta.unit),
+            "total_pct": format_percent(s.total, total),
+            "name": s.name,
+        }
+        for s in top_functions(profile, n)
+    ]
+    title = f"flamekit profile {meta.name}".strip()
+    return (
+        _environment()
+        .get_template("summary.html.j2")
+        .render(title=title, facts=facts, functions=rows)
+    )
