@@ -338,8 +338,8 @@ BLOCKS_SKIPPED_TRANSFORMS = (
     "--max-gap",
     type=DURATION,
     default=None,
-    help="Longest stretch without samples inside a block (default: 2x the median interval; "
-    "no limit where idle is marked, as in V8 profiles).",
+    help="Longest stretch covered by no sample inside a block (default: 2x the median "
+    "sampling interval).",
 )
 @click.option(
     "--group-by",

@@ -19,14 +19,30 @@ GC = [("(garbage collector)", K.GC)]
 TIMER = [("processTimers", K.RUNTIME), ("listOnTimeout", K.RUNTIME)]
 
 
-def build(samples, *, idle_marker=True, period_ns=MS, duration_ns=None, fmt="cpuprofile"):
-    """``samples``: (time ns, thread number, stack as [(name, kind), ...] root first)."""
-    b = ProfileBuilder(fmt, unit="nanoseconds")
-    for time, thread, stack in samples:
+def build(
+    samples, *, idle_marker=True, period_ns=MS, duration_ns=None, fmt="cpuprofile", weights="period"
+):
+    """``samples``: (time ns, thread number, stack as [(name, kind), ...] root first).
+
+    ``weights``: "period" (each sample weighs one period, in ns), "chain" (until the thread's
+    next sample, as the V8 importer does) or "count" (1 each, unit samples).
+    """
+    b = ProfileBuilder(fmt, unit="samples" if weights == "count" else "nanoseconds")
+    following = {}
+    if weights == "chain":
+        by_thread = {}
+        for i, (time, thread, _stack) in sorted(enumerate(samples), key=lambda x: x[1][:2][::-1]):
+            if thread in by_thread:
+                following[by_thread[thread]] = time
+            by_thread[thread] = i
+    for i, (time, thread, stack) in enumerate(samples):
         frames = [b.frame(name, f"/app/{name}.js" if kind == K.USER else "", kind=kind)
                   for name, kind in stack]  # fmt: skip
         node = b.stack_path(frames)
-        b.sample(node, period_ns, time=time, thread=b.thread(1, thread, f"t{thread}"))
+        weight = {"period": period_ns, "count": 1}.get(weights)
+        if weight is None:
+            weight = following.get(i, time + period_ns) - time
+        b.sample(node, weight, time=time, thread=b.thread(1, thread, f"t{thread}"))
     last = max(s[0] for s in samples)
     return b.build(
         has_idle_marker=idle_marker,
@@ -55,10 +71,10 @@ def test_blocks_between_idle_stretches():
     b = [("processImmediate", K.RUNTIME), *user("onImmediate", "work")]
     p = build(timeline((10, IDLE), (50, a), (40, IDLE), (120, b), (30, IDLE), (5, a), (20, IDLE)))
     r = find_blocks(p)
-    assert r.interval_ns == MS and r.max_gap_ns is None  # idle is marked: no gap limit
+    assert r.interval_ns == MS and r.max_gap_ns == 2 * MS
     assert [(x.start_ns, x.duration_ns, x.samples) for x in r.blocks] == [
-        (10 * MS - MS // 2, 50 * MS, 50),
-        (100 * MS - MS // 2, 120 * MS, 120),
+        (10 * MS, 50 * MS, 50),
+        (100 * MS, 120 * MS, 120),
     ]
     assert r.below_threshold == 1  # the 5-sample block
     assert r.longest_ns == 120 * MS
@@ -82,37 +98,33 @@ def test_threshold_counts_shorter_blocks():
     assert r0.below_threshold == 0
 
 
-def test_gaps_without_samples_split_blocks_unless_within_max_gap():
+@pytest.mark.parametrize("weights", ["period", "count"])
+def test_gaps_without_samples_split_blocks_unless_within_max_gap(weights):
     a = user("f")
-    samples = timeline((20, a)) + timeline((20, a), start=25 * MS)  # 6 ms between samples
-    p = build(samples, idle_marker=False, fmt="perf")
+    samples = timeline((20, a)) + timeline((20, a), start=25 * MS)  # 5 ms that no sample covers
+    p = build(samples, idle_marker=False, fmt="perf", weights=weights)
     r = find_blocks(p)
     assert r.max_gap_ns == 2 * MS
-    assert [x.samples for x in r.blocks] == [20, 20]
-    joined = find_blocks(p, max_gap_ns=6 * MS).blocks
-    assert [x.samples for x in joined] == [40]
-    assert joined[0].duration_ns == 44 * MS + MS // 2  # clamped at the profile start
-    # exactly at the limit stays joined; just over splits
-    assert len(find_blocks(p, max_gap_ns=6 * MS - 1).blocks) == 2
+    assert [(x.start_ns, x.duration_ns) for x in r.blocks] == [(0, 20 * MS), (25 * MS, 20 * MS)]
+    joined = find_blocks(p, max_gap_ns=5 * MS).blocks  # exactly at the limit stays joined
+    assert [(x.start_ns, x.duration_ns, x.samples) for x in joined] == [(0, 45 * MS, 40)]
+    assert len(find_blocks(p, max_gap_ns=5 * MS - 1).blocks) == 2
 
 
-def test_lost_ticks_inside_a_busy_run_are_bridged_where_idle_is_marked():
+def test_ticks_lost_inside_a_busy_run_are_covered_by_the_sample_before():
+    """V8 weighs a sample until the next one: ticks it lost leave no gap, and are noted."""
     a = user("f")
     samples = timeline((2, IDLE), (20, a)) + timeline((20, a), (3, IDLE), start=34 * MS)
-    r = find_blocks(build(samples))  # 13 ms without samples, no idle sample in between
-    assert [x.samples for x in r.blocks] == [40]
-    assert r.blocks[0].duration_ns == 52 * MS
-    assert any("lost ticks" in n and "13.0 ms" in n for n in r.notes)
-    # however long: only idle samples end a block
-    samples = timeline((2, IDLE), (20, a)) + timeline((20, a), (3, IDLE), start=522 * MS)
-    assert [x.samples for x in find_blocks(build(samples)).blocks] == [40]
-    # idle samples still end a block however close the busy samples are
-    samples = timeline((2, IDLE), (20, a), (1, IDLE), (20, a), (2, IDLE))
-    assert [x.samples for x in find_blocks(build(samples)).blocks] == [20, 20]
-    # and an explicit --max-gap wins
-    r = find_blocks(build(timeline((2, IDLE), (20, a)) + timeline((20, a), start=34 * MS)),
-                    max_gap_ns=5 * MS)  # fmt: skip
+    r = find_blocks(build(samples, weights="chain"))  # 13 ms without samples
+    assert [(x.start_ns, x.duration_ns, x.samples) for x in r.blocks] == [(2 * MS, 52 * MS, 40)]
+    assert any("missed ticks" in n and "13.0 ms" in n for n in r.notes)
+    # where samples weigh one tick, the same stretch is a gap that ends the block
+    r = find_blocks(build(samples, weights="period"))
     assert [x.samples for x in r.blocks] == [20, 20]
+    assert not any("missed ticks" in n for n in r.notes)
+    # idle samples end a block however close the busy samples are
+    samples = timeline((2, IDLE), (20, a), (1, IDLE), (20, a), (2, IDLE))
+    assert [x.samples for x in find_blocks(build(samples, weights="chain")).blocks] == [20, 20]
 
 
 def test_program_and_gc_samples_do_not_end_a_block():
@@ -166,7 +178,7 @@ def test_threads_are_separate_and_blocks_sorted_by_start():
         ("t0 (0)", "mainWork", 30),
         ("t1 (1)", "workerWork", 20),
     ]
-    assert r.blocks[1].start_ns == 7 * MS - MS // 2
+    assert r.blocks[1].start_ns == 7 * MS
 
 
 def test_cpu_bound_profile_is_one_block_per_thread_and_says_so():
@@ -279,31 +291,32 @@ def test_profile_without_times_is_a_clear_error():
 # -- property test against a plain-Python reference ------------------------------------------------
 
 
-def reference(events, max_gap, interval):
-    """Blocks as (thread, first sample time, last sample time, count, start, duration)."""
+def reference(events, max_gap, cover):
+    """Blocks as (thread, first sample time, last sample time, count, start, duration).
+
+    Each sample covers ``cover`` ns from its time, but not past the thread's next sample.
+    """
     out = []
     for thread in sorted({e[0] for e in events}):
         mine = sorted((e for e in events if e[0] == thread), key=lambda e: e[1])
+        ends = [
+            min(t + cover, mine[i + 1][1]) if i + 1 < len(mine) else t + cover
+            for i, (_, t, _) in enumerate(mine)
+        ]
         runs = []
         current = None
         for i, (_, t, idle) in enumerate(mine):
             if idle:
                 current = None
                 continue
-            if current is not None and t - mine[current[-1]][1] <= max_gap:
+            if current is not None and t - ends[current[-1]] <= max_gap:
                 current.append(i)
             else:
                 current = [i]
                 runs.append(current)
         for run in runs:
             first, last = mine[run[0]][1], mine[run[-1]][1]
-            lead = trail = interval // 2
-            if run[0] > 0:
-                lead = min(lead, (first - mine[run[0] - 1][1]) // 2)
-            if run[-1] + 1 < len(mine):
-                trail = min(trail, (mine[run[-1] + 1][1] - last) // 2)
-            start = max(first - lead, 0)
-            out.append((thread, first, last, len(run), start, last + trail - start))
+            out.append((thread, first, last, len(run), first, ends[run[-1]] - first))
     return out
 
 
@@ -323,9 +336,9 @@ def test_detection_matches_reference(steps, max_gap):
         clock[thread] += dt
         events.append((thread, clock[thread], idle))
     samples = [(t, th, IDLE if idle else user("f")) for th, t, idle in events]
-    p = build(samples)
+    p = build(samples, duration_ns=0)
     r = find_blocks(p, threshold_ns=0, max_gap_ns=max_gap)
-    expected = reference(events, max_gap, r.interval_ns)
+    expected = reference(events, max_gap, MS)
     got = []
     for b in r.blocks:
         times = p.samples.time[b.sample_ids]

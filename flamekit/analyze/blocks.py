@@ -1,9 +1,9 @@
 """Synchronous blocks: the long stretches in which a thread never went idle.
 
-A *block* is a maximal run of consecutive non-idle samples on one thread in which no two
-neighbouring samples are further apart than ``max_gap``. A sample is idle when its stack holds a
-frame of kind :attr:`~flamekit.model.FrameKind.IDLE` (V8's ``(idle)``); a stretch with no samples
-at all is idle too. That is the event loop's point of view: while a block runs, it cannot poll.
+A *block* is a maximal run of consecutive non-idle samples on one thread with no gap longer than
+``max_gap`` between them. A sample is idle when its stack holds a frame of kind
+:attr:`~flamekit.model.FrameKind.IDLE` (V8's ``(idle)``); a longer stretch that no sample covers
+is idle too. That is the event loop's point of view: while a block runs, it cannot poll.
 
 Choices worth knowing:
 
@@ -12,15 +12,13 @@ Choices worth knowing:
   in the ``native`` area of the block they fall in. A stretch of them alone is a block like any
   other, with ``(program)`` as its entry.
 * Garbage collection is part of the block it interrupts (``gc`` area).
-* ``max_gap`` defaults to twice the median sampling interval where the format does not mark idle
-  time (a stretch without samples is then the only sign of idleness). Where it does (V8), the
-  default is no limit: V8 samples idle time as ``(idle)``, so a stretch without samples is ticks
-  the profiler lost, not idleness. Its sampling thread starves on a busy machine; recordings here
-  lost up to 13 ms (Node) and 87 ms (Chrome) of ticks in the middle of one busy loop. The report
-  says how many such stretches it bridged; ``max_gap`` set explicitly applies to every format.
-* Each sample stands for the instant it was taken; a block is taken to start half an interval
-  before its first sample and to end half an interval after its last (never beyond its idle
-  neighbours), so its duration is ``last - first + interval`` for regular sampling.
+* A sample covers the time from its timestamp on for its weight where weights are times (V8:
+  until the next sample, as DevTools counts it; py-spy chrometrace: the interval its stack was
+  seen), else for one sampling interval. A *gap* is time covered by no sample; ``max_gap``
+  defaults to twice the median sampling interval. So ticks V8 lost in a busy loop (its sampling
+  thread starves on a busy machine: 5-15 ms in Node, up to 87 ms in a Chrome trace here) do
+  not split a block, and the report notes them.
+* A block starts at its first sample and ends where its last sample's coverage ends.
 """
 
 from __future__ import annotations
@@ -149,7 +147,7 @@ class BlockReport:
     below_threshold: int
     longest_ns: int  # the longest block including those below the threshold (0: none)
     threshold_ns: int
-    max_gap_ns: int | None  # None: no limit (the profile marks idle time)
+    max_gap_ns: int
     interval_ns: int
     profile_ns: int
     idle_marker: bool
@@ -227,13 +225,6 @@ def median_interval(profile: Profile) -> int:
     return int(np.median(diffs))
 
 
-def default_max_gap(profile: Profile, interval: int) -> int | None:
-    """Twice the sampling interval; no limit (None) where the profile marks idle time."""
-    if profile.meta.has_idle_marker:
-        return None
-    return 2 * interval
-
-
 def find_blocks(
     profile: Profile,
     *,
@@ -252,10 +243,9 @@ def find_blocks(
         interval = 1_000_000
         notes.append("the sampling interval is unknown; 1 ms is assumed")
     if max_gap_ns is None:
-        max_gap_ns = default_max_gap(profile, interval)
+        max_gap_ns = 2 * interval
     elif max_gap_ns <= 0:
         raise UsageError("--max-gap must be positive")
-    limit = np.iinfo(np.int64).max if max_gap_ns is None else max_gap_ns
 
     time = profile.samples.time
     thread = profile.samples.thread
@@ -265,51 +255,54 @@ def find_blocks(
     t = time[order]
     th = thread[order]
     idle = idle_node[profile.samples.stack[order]] if n else np.zeros(0, dtype=bool)
+    # what each sample covers: its weight where weights are times, else one interval; never
+    # beyond the next sample of its thread
+    if profile.unit == "nanoseconds":
+        cover = profile.samples.weight[order].astype(np.int64)
+    else:
+        cover = np.full(n, interval, dtype=np.int64)
+    end_t = t + cover
+    same_next = np.zeros(n, dtype=bool)
+    same_next[:-1] = th[1:] == th[:-1]
+    end_t[:-1] = np.where(same_next[:-1], np.minimum(end_t[:-1], t[1:]), end_t[:-1])
 
     busy_pos = np.flatnonzero(~idle)
     if len(busy_pos):
-        bt = t[busy_pos]
         bth = th[busy_pos]
         new = np.ones(len(busy_pos), dtype=bool)
         new[1:] = (
             (bth[1:] != bth[:-1])
             | (busy_pos[1:] != busy_pos[:-1] + 1)  # an idle sample in between
-            | (bt[1:] - bt[:-1] > limit)
+            | (t[busy_pos[1:]] - end_t[busy_pos[:-1]] > max_gap_ns)
         )
         first = busy_pos[new]
         last = np.r_[busy_pos[np.flatnonzero(new)[1:] - 1], busy_pos[-1]]
     else:
         first = last = np.zeros(0, dtype=np.int64)
-    if len(busy_pos) > 1:
-        inside = ~new[1:] & (bt[1:] - bt[:-1] > 2 * interval)
-        if np.any(inside):
-            longest = int((bt[1:] - bt[:-1])[inside].max())
+    if profile.meta.period_ns and len(busy_pos):
+        # samples standing for several ticks: the profiler's sampling thread fell behind
+        long = cover[busy_pos] > 2 * max(profile.meta.period_ns, interval)
+        if np.any(long):
             notes.append(
-                f"the profiler lost ticks: {int(inside.sum())} stretches without samples "
-                f"(the longest {longest / 1e6:.1f} ms) inside busy runs were bridged, since the "
-                f"thread never reported idle there (--max-gap sets the limit)"
+                f"the profiler missed ticks: {int(long.sum())} busy samples stand for more than "
+                f"two sampling intervals (the longest {cover[busy_pos][long].max() / 1e6:.1f} "
+                f"ms); their time is counted to the stack sampled before the gap"
             )
 
-    half = interval // 2
-    # neighbours on the same thread bound how far a block can extend
-    prev_t = np.where((first > 0) & (th[np.maximum(first - 1, 0)] == th[first]), t[first - 1], -1)
-    nxt = np.minimum(last + 1, n - 1)
-    next_t = np.where((last + 1 < n) & (th[nxt] == th[last]), t[nxt], -1)
-    lead = np.where(prev_t >= 0, np.minimum(half, (t[first] - prev_t) // 2), half)
-    trail = np.where(next_t >= 0, np.minimum(half, (next_t - t[last]) // 2), half)
-    starts = np.maximum(t[first] - lead, 0)
-    ends = t[last] + trail
-    durations = ends - starts
+    profile_ns = int(profile.meta.duration_ns) or (int(end_t.max()) if n else 0)
+    if profile.meta.duration_ns:
+        np.minimum(end_t, max(profile_ns, int(t.max()) if n else 0), out=end_t)
+    starts = t[first]
+    durations = end_t[last] - starts
 
-    profile_ns = int(profile.meta.duration_ns) or (int(t.max()) + interval if n else 0)
     keep = np.flatnonzero(durations >= threshold_ns)
     keep = keep[np.lexsort((th[first[keep]], starts[keep]))]
     blocks = _describe_all(profile, order, first[keep], last[keep], starts[keep], durations[keep])
-    notes.extend(_coverage_notes(profile, t, th, first, durations, interval))
+    notes.extend(_coverage_notes(profile, t, end_t, th, first, durations))
     if not profile.meta.has_idle_marker:
         notes.append(
             f"{profile.meta.source_format} profiles do not mark idle time: only gaps of more "
-            f"than {limit / 1e6:.3g} ms without samples count as idle"
+            f"than {max_gap_ns / 1e6:.3g} ms without samples count as idle"
         )
     report = BlockReport(
         blocks=blocks,
@@ -327,15 +320,16 @@ def find_blocks(
     return _with_groups(profile, report, group_by)
 
 
-def _coverage_notes(profile, t, th, first, durations, interval) -> list[str]:
+def _coverage_notes(profile, t, end_t, th, first, durations) -> list[str]:
     """Say plainly when a thread never went idle: the whole thread is one block."""
     notes = []
     for thread in np.unique(th):
         mine = np.flatnonzero(th[first] == thread)
         if len(mine) != 1:
             continue
-        span = t[th == thread]
-        if durations[mine[0]] < 0.9 * (span[-1] - span[0] + interval):
+        on_thread = th == thread
+        span = end_t[on_thread].max() - t[on_thread].min()
+        if durations[mine[0]] < 0.9 * span:
             continue
         label = profile.thread_label(int(thread)) or f"thread {int(thread)}"
         notes.append(

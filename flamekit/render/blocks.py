@@ -58,9 +58,11 @@ def _label(ref: FrameRef | None) -> str:
     return f"{ref.name} ({loc})" if loc else ref.name
 
 
+def _start_text(ns: int) -> str:
+    return "0 ms" if ns == 0 else format_duration_ns(ns)
+
+
 def _gap_text(report: BlockReport) -> str:
-    if report.max_gap_ns is None:
-        return "no max gap (idle is marked: only idle samples end a block)"
     return f"max gap {format_duration_ns(report.max_gap_ns)}"
 
 
@@ -100,7 +102,7 @@ def render_text(report: BlockReport) -> str:
         for i in longest_first(report):
             b = report.blocks[i]
             row = (
-                f"{format_duration_ns(b.start_ns):>9} {format_duration_ns(b.duration_ns):>9} "
+                f"{_start_text(b.start_ns):>9} {format_duration_ns(b.duration_ns):>9} "
                 f"{b.samples:>7,}  "
             )
             if threads:
@@ -134,7 +136,7 @@ def report_to_dict(report: BlockReport) -> dict:
         "blocks": [block_to_dict(b) for b in report.blocks],
         "below_threshold": report.below_threshold,
         "interval_ms": _ms(report.interval_ns),
-        "max_gap_ms": None if report.max_gap_ns is None else _ms(report.max_gap_ns),
+        "max_gap_ms": _ms(report.max_gap_ns),
         "idle_marker": report.idle_marker,
         "notes": list(report.notes),
     }
