@@ -8,8 +8,9 @@ import sys
 import click
 
 from . import __version__
-from .cli_options import ProfileLoader, profile_input, profiles_argument
+from .cli_options import DURATION, ProfileLoader, profile_input, profiles_argument
 from .errors import FlamekitError
+from .render.colors import PALETTES as PALETTE_CHOICES
 from .transforms import GROUP_BY
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -194,6 +195,211 @@ def convert(profiles: tuple[str, ...], loader: ProfileLoader, output: str, to: s
     target = output_for(output, to)
     profile = loader.load(profiles)
     write_output(output, target.render(profile))
+
+
+@cli.command(context_settings=CONTEXT)
+@profiles_argument
+@profile_input
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(allow_dash=True),
+    help="Output file: .svg, or .html for a page around it ('-' for SVG on stdout).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["svg", "html"]), help="Output format (default: from -o)."
+)
+@click.option("--title", default=None, help="Title text (default: Flame Graph).")
+@click.option("--subtitle", default="", help="Second title line.")
+@click.option(
+    "--width",
+    type=click.IntRange(min=40),
+    default=1200,
+    show_default=True,
+    help="Image width in pixels.",
+)
+@click.option(
+    "--height",
+    "frame_height",
+    type=click.IntRange(min=2),
+    default=16,
+    show_default=True,
+    help="Height of one frame in pixels.",
+)
+@click.option(
+    "--fontsize",
+    type=click.FloatRange(min=1),
+    default=12,
+    show_default=True,
+    help="Font size in pixels.",
+)
+@click.option(
+    "--fontwidth",
+    "font_width",
+    type=click.FloatRange(min=0.1),
+    default=0.59,
+    show_default=True,
+    help="Average character width relative to the font size.",
+)
+@click.option(
+    "--minwidth",
+    default="0.1",
+    show_default=True,
+    help="Leave out frames narrower than this: pixels, or a percentage like 0.5%.",
+)
+@click.option("--countname", default=None, help="What a count is called (default: samples).")
+@click.option(
+    "--nametype",
+    default="Function:",
+    show_default=True,
+    help="Label before a frame's name in the details bar.",
+)
+@click.option("--notes", default="", help="Text shown under the graph and kept in its <desc>.")
+@click.option(
+    "--colors",
+    default=None,
+    type=click.Choice(PALETTE_CHOICES),
+    help="Palette (default: 'kind' when the format knows frame kinds, else 'hot').",
+)
+@click.option("--bgcolors", default=None, help="Background: yellow, blue, green, grey or #rrggbb.")
+@click.option("--inverted", is_flag=True, help="Icicle graph: roots at the top.")
+@click.option("--reverse", is_flag=True, help="Reverse the stacks: leaf functions at the root.")
+@click.option(
+    "--flamechart",
+    is_flag=True,
+    help="Order siblings by time instead of by name (needs timestamped samples).",
+)
+@click.option(
+    "--no-js",
+    "no_js",
+    is_flag=True,
+    help="Leave out the scripts: a static image with a tooltip per frame.",
+)
+def flame(
+    profiles: tuple[str, ...],
+    loader: ProfileLoader,
+    output: str,
+    fmt: str | None,
+    no_js: bool,
+    **options,
+) -> None:
+    """Draw an interactive flame graph (SVG, or HTML with -o FILE.html)."""
+    from .output import write_output
+    from .render.flame import FlameOptions, render_html, render_svg
+
+    if fmt is None:
+        fmt = "html" if output.lower().endswith((".html", ".htm")) else "svg"
+    opts = FlameOptions(js=not no_js, **options)
+    profile = loader.load(profiles)
+    render = render_html if fmt == "html" else render_svg
+    write_output(output, render(profile, opts))
+
+
+# Transforms that would fake idle time (dropping samples leaves holes), mix threads, turn stacks
+# around, or clash with the command's own --group-by.
+BLOCKS_SKIPPED_TRANSFORMS = (
+    "no_idle",
+    "exclude",
+    "focus",
+    "focus_root",
+    "group_by",
+    "merge_threads",
+    "invert",
+)
+
+
+@cli.command(context_settings=CONTEXT)
+@profiles_argument
+@profile_input(skip=BLOCKS_SKIPPED_TRANSFORMS)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    type=click.Path(allow_dash=True, dir_okay=False),
+    help="Report file: .html (interactive), .svg (static), .json or .txt; '-' for stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html", "svg"]),
+    default=None,
+    help="Report format (default: from the output's extension; text on stdout).",
+)
+@click.option(
+    "--threshold",
+    type=DURATION,
+    default="10ms",
+    show_default=True,
+    help="Report blocks at least this long; shorter ones are only counted.",
+)
+@click.option(
+    "--max-gap",
+    type=DURATION,
+    default=None,
+    help="Longest stretch covered by no sample inside a block (default: 2x the median "
+    "sampling interval).",
+)
+@click.option(
+    "--group-by",
+    type=click.Choice(["entry", "hot"]),
+    default="entry",
+    show_default=True,
+    help="One bubble per entry function (what the loop called) or per hottest function.",
+)
+@click.option(
+    "--fail-over",
+    type=DURATION,
+    default=None,
+    help="Exit with status 1 if any block is longer than this (e.g. 100ms).",
+)
+def blocks(
+    profiles: tuple[str, ...],
+    loader: ProfileLoader,
+    output: str,
+    fmt: str | None,
+    threshold: int,
+    max_gap: int | None,
+    group_by: str,
+    fail_over: int | None,
+) -> None:
+    """Find the synchronous blocks that kept a thread (the event loop) busy.
+
+    A block is a run of non-idle samples on one thread; a stretch without samples longer than
+    --max-gap also ends one. Needs a profile with timestamps (node --cpu-prof, Chrome traces,
+    perf script, py-spy --format chrometrace, evented speedscope). DURATION values take ns, us,
+    ms or s (default ms).
+    """
+    from .analyze.blocks import find_blocks, require_times
+    from .errors import CheckFailed
+    from .output import write_output
+    from .render.blocks import render_report, report_format
+    from .units import format_duration_ns
+
+    target = report_format(output, fmt)
+    profile = loader.load(profiles)
+    require_times(profile, ", ".join(profiles))
+    report = find_blocks(
+        profile,
+        threshold_ns=threshold,
+        max_gap_ns=max_gap,
+        group_by=group_by,  # type: ignore[arg-type]
+    )
+    title = ", ".join(os.path.basename(p) if p != "-" else "stdin" for p in profiles)
+    write_output(output, render_report(profile, report, target, title))
+    if fail_over is not None and report.count_over(fail_over):
+        worst = max(report.blocks, key=lambda b: b.duration_ns, default=None)
+        where = ""
+        if worst is not None and worst.duration_ns == report.longest_ns:
+            name = worst.entry.name if worst.entry else "(no entry)"
+            where = f" at {format_duration_ns(worst.start_ns)} in {name}"
+        count = report.count_over(fail_over)
+        raise CheckFailed(
+            f"{count} block{'s' if count != 1 else ''} longer than "
+            f"{format_duration_ns(fail_over)}: the longest ran "
+            f"{format_duration_ns(report.longest_ns)}{where}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -146,13 +146,17 @@ TRANSFORM_OPTIONS: list[tuple[Callable, str]] = [
 ]
 
 
-def profile_input(command: Callable) -> Callable:
+def profile_input(command: Callable | None = None, *, skip: tuple[str, ...] = ()) -> Callable:
     """Add ``--from``, the importer options and the transforms; pass a ``loader`` to the command.
 
     The transforms run after loading in a fixed order: --thread, --from-time/--to-time,
     --no-idle, --exclude, --focus, --focus-root, --hide, --group-by, --collapse-recursion,
-    --merge-threads, --invert.
+    --merge-threads, --invert. ``@profile_input(skip=("group_by", ...))`` leaves out the
+    transforms (by keyword) that make no sense for a command or that it spells differently.
     """
+    if command is None:
+        return functools.partial(profile_input, skip=skip)
+    transforms = [(d, key) for d, key in TRANSFORM_OPTIONS if key not in skip]
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -160,14 +164,14 @@ def profile_input(command: Callable) -> Callable:
         for _decorator, key in IMPORT_OPTIONS:
             loader.import_options[key] = kwargs.pop(key)
         loader.import_options = {k: v for k, v in loader.import_options.items() if v is not None}
-        chosen = {key: kwargs.pop(key) for _decorator, key in TRANSFORM_OPTIONS}
-        chosen["threads"] = tuple(chosen["threads"])
-        chosen["exclude"] = tuple(chosen["exclude"])
-        chosen["hide"] = tuple(chosen["hide"])
+        chosen = {key: kwargs.pop(key) for _decorator, key in transforms}
+        for key in ("threads", "exclude", "hide"):
+            if key in chosen:
+                chosen[key] = tuple(chosen[key])
         loader.transforms = TransformOptions(**chosen)
         return command(*args, loader=loader, **kwargs)
 
-    for decorator, _key in reversed(TRANSFORM_OPTIONS):
+    for decorator, _key in reversed(transforms):
         wrapper = decorator(wrapper)
     for decorator, _key in reversed(IMPORT_OPTIONS):
         wrapper = decorator(wrapper)
@@ -188,3 +192,22 @@ def profiles_argument(command: Callable) -> Callable:
         metavar="PROFILE...",
         type=click.Path(allow_dash=True, dir_okay=False),
     )(command)
+
+
+class Duration(click.ParamType):
+    """A duration such as ``50ms``, ``0.3s`` or ``800us`` (a bare number is milliseconds)."""
+
+    name = "duration"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        from .units import parse_duration_ns
+
+        try:
+            return parse_duration_ns(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DURATION = Duration()

@@ -35,6 +35,10 @@ OUTPUTS: dict[str, Output] = {
             ".speedscope:render_speedscope",
             "speedscope JSON (opens in the speedscope app)",
         ),
+        Output("svg", (".svg",), ".flame:render_svg_bytes", "interactive flame graph (SVG)"),
+        Output(
+            "html", (".html", ".htm"), ".flame:render_html_bytes", "flame graph in an HTML page"
+        ),
     )
 }
 

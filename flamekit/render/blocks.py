@@ -1,0 +1,479 @@
+"""The sync-block report as text, JSON, an interactive HTML page and a static SVG."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import orjson
+
+from ..analyze.blocks import (
+    AREA_OF_KIND,
+    AREAS,
+    Block,
+    BlockGroup,
+    BlockReport,
+    FrameRef,
+)
+from ..model import Profile
+from ..units import format_duration_ns, middle_truncate
+from .flame_layout import MinWidth, layout
+from .packing import fit, pack_circles
+
+WIDTH = 100
+#: fill colour of each code area (bubbles, bars, mini flamegraph); fixed so reports compare
+AREA_COLOURS = {
+    "user": "#f28e2b",
+    "dependency": "#4e79a7",
+    "runtime": "#76b7b2",
+    "native": "#b07aa1",
+    "gc": "#e15759",
+    "other": "#bab0ac",
+}
+MAX_BUBBLES = 100
+MAX_FLAME_DEPTH = 400
+MAX_STACK_IN_PAGE = 300
+
+
+def _ms(ns: float) -> float:
+    return round(ns / 1e6, 3)
+
+
+def dominant_area(areas: dict[str, float]) -> str:
+    return max(AREAS, key=lambda a: (areas[a], -AREAS.index(a)))
+
+
+def _areas_text(areas: dict[str, float], most: int = 3) -> str:
+    ranked = sorted(AREAS, key=lambda a: (-areas[a], AREAS.index(a)))
+    parts = [f"{a} {100 * areas[a]:.0f}%" for a in ranked[:most] if areas[a] >= 0.005]
+    return ", ".join(parts)
+
+
+def _label(ref: FrameRef | None) -> str:
+    if ref is None:
+        return "(none)"
+    loc = ref.location
+    if loc:
+        loc = loc.rsplit("/", 1)[-1]
+    return f"{ref.name} ({loc})" if loc else ref.name
+
+
+def _start_text(ns: int) -> str:
+    return "0 ms" if ns == 0 else format_duration_ns(ns)
+
+
+def _gap_text(report: BlockReport) -> str:
+    return f"max gap {format_duration_ns(report.max_gap_ns)}"
+
+
+def summary_line(report: BlockReport) -> str:
+    n = len(report.blocks)
+    threshold = format_duration_ns(report.threshold_ns)
+    return (
+        f"{n} block{'s' if n != 1 else ''} of {threshold} or more "
+        f"({report.below_threshold} shorter not shown) in a "
+        f"{format_duration_ns(report.profile_ns)} profile; sampling interval "
+        f"{format_duration_ns(report.interval_ns)}, {_gap_text(report)}"
+    )
+
+
+def longest_first(report: BlockReport) -> list[int]:
+    return sorted(
+        range(len(report.blocks)),
+        key=lambda i: (-report.blocks[i].duration_ns, report.blocks[i].start_ns),
+    )
+
+
+# -- text and JSON ---------------------------------------------------------------------------------
+
+
+def render_text(report: BlockReport) -> str:
+    """The table of blocks, longest first, with the report's notes."""
+    out = [summary_line(report)]
+    threads = len({b.thread for b in report.blocks}) > 1
+    tw = min(max((len(b.thread_label) for b in report.blocks), default=6), 24)
+    if report.blocks:
+        head = f"{'start':>9} {'duration':>9} {'samples':>7}  "
+        if threads:
+            head += f"{'thread':<{tw}} "
+        head += f"{'entry':<30} {'hottest':<26} areas"
+        out.append("")
+        out.append(head)
+        for i in longest_first(report):
+            b = report.blocks[i]
+            row = (
+                f"{_start_text(b.start_ns):>9} {format_duration_ns(b.duration_ns):>9} "
+                f"{b.samples:>7,}  "
+            )
+            if threads:
+                row += f"{middle_truncate(b.thread_label, tw):<{tw}} "
+            row += f"{middle_truncate(_label(b.entry), 30):<30} "
+            row += f"{middle_truncate(_label(b.hottest), 26):<26} "
+            out.append(row + _areas_text(b.areas, 2))
+    for note in report.notes:
+        out.append(f"note: {note}")
+    return "\n".join(out) + "\n"
+
+
+def block_to_dict(b: Block) -> dict:
+    return {
+        "thread": b.thread_label,
+        "start_ms": _ms(b.start_ns),
+        "duration_ms": _ms(b.duration_ns),
+        "samples": b.samples,
+        "entry": b.entry.name if b.entry else None,
+        "hottest": b.hottest.name if b.hottest else None,
+        "areas": {a: round(b.areas[a], 4) for a in AREAS},
+        "stack": [f.to_dict() for f in b.stack],
+    }
+
+
+def report_to_dict(report: BlockReport) -> dict:
+    """The stable JSON form: thresholds, profile length, blocks by start, the count below."""
+    return {
+        "threshold_ms": _ms(report.threshold_ns),
+        "profile_ms": _ms(report.profile_ns),
+        "blocks": [block_to_dict(b) for b in report.blocks],
+        "below_threshold": report.below_threshold,
+        "interval_ms": _ms(report.interval_ns),
+        "max_gap_ms": _ms(report.max_gap_ns),
+        "idle_marker": report.idle_marker,
+        "notes": list(report.notes),
+    }
+
+
+def render_json(report: BlockReport) -> bytes:
+    return orjson.dumps(report_to_dict(report), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+# -- figures shared by the HTML and SVG outputs ----------------------------------------------------
+
+
+def _nice_step(span_ms: float, target: int = 8) -> float:
+    raw = max(span_ms / target, 1e-9)
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if raw <= m * power:
+            return m * power
+    return 10 * power
+
+
+def _tick_label(ms: float, step: float) -> str:
+    if step >= 1000:
+        return f"{ms / 1000:g} s"
+    return f"{ms:g} ms"
+
+
+def timeline_figure(report: BlockReport, width: float = 960.0) -> dict:
+    """Lanes per thread with one bar per block at its true time and length."""
+    lane_h, top = 22.0, 6.0
+    threads: list[str] = []
+    for b in sorted(report.blocks, key=lambda b: b.thread):
+        if b.thread_label not in threads:
+            threads.append(b.thread_label)
+    if not threads:
+        threads = [""]
+    gutter = 120.0 if any(threads) else 0.0  # room for the thread names left of the lanes
+    span = width - gutter
+    total = max(report.profile_ns, 1)
+    scale = span / total
+    bars = []
+    for i, b in enumerate(report.blocks):
+        lane = threads.index(b.thread_label)
+        bars.append(
+            {
+                "index": i,
+                "x": round(gutter + b.start_ns * scale, 3),
+                "w": round(max(b.duration_ns * scale, 1.0), 3),
+                "y": top + lane * lane_h + 2,
+                "h": lane_h - 4,
+                "colour": AREA_COLOURS[dominant_area(b.areas)],
+                "title": (
+                    f"{_label(b.entry)}: {format_duration_ns(b.duration_ns)} at "
+                    f"{format_duration_ns(b.start_ns)}"
+                ),
+            }
+        )
+    step = _nice_step(report.profile_ns / 1e6)
+    ticks = []
+    v = 0.0
+    while v <= report.profile_ns / 1e6 + 1e-9:
+        ticks.append({"x": round(gutter + v * 1e6 * scale, 3), "label": _tick_label(v, step)})
+        v = round(v + step, 9)
+    height = top + len(threads) * lane_h + 22
+    lanes = [
+        {
+            "label": middle_truncate(t, 16),
+            "full_label": t,
+            "y": top + k * lane_h,
+            "h": lane_h,
+            "text_y": top + k * lane_h + lane_h / 2,
+        }
+        for k, t in enumerate(threads)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "gutter": gutter,
+        "span": span,
+        "axis_y": top + len(threads) * lane_h,
+        "lanes": lanes,
+        "bars": bars,
+        "ticks": ticks,
+    }
+
+
+def _fit_text(text: str, px: float, font: float) -> str:
+    chars = int(px / (0.6 * font))
+    if chars < 3:
+        return ""
+    return middle_truncate(text, chars)
+
+
+def _fit_detail(group: BlockGroup, px: float, font: float) -> str:
+    """The longest of 'N blocks · total', 'N × total', 'total' that fits ``px``."""
+    total = format_duration_ns(group.total_ns)
+    plural = "s" if group.count != 1 else ""
+    for text in (f"{group.count} block{plural} · {total}", f"{group.count} × {total}", total):
+        if len(text) * 0.6 * font <= px:
+            return text
+    return ""
+
+
+def bubble_figure(report: BlockReport, width: float = 640.0, height: float = 440.0) -> dict:
+    """One circle per group, area proportional to its blocked time, packed without overlaps."""
+    groups = report.groups[:MAX_BUBBLES]
+    radii = [math.sqrt(g.total_ns) for g in groups]
+    pad = 0.04 * max(radii) if radii else 0.0
+    packed = fit(pack_circles(radii, pad), width, height, margin=6)
+    bubbles = []
+    for k, g in enumerate(groups):
+        r = float(packed.r[k])
+        label = g.name
+        detail = f"{g.count} block{'s' if g.count != 1 else ''} · {format_duration_ns(g.total_ns)}"
+        font = max(min(r / 4, 16), 9)
+        bubbles.append(
+            {
+                "index": k,
+                "cx": round(float(packed.x[k]), 2),
+                "cy": round(float(packed.y[k]), 2),
+                "r": round(r, 2),
+                "area": g.area,
+                "colour": AREA_COLOURS[g.area],
+                "label": label,
+                "detail": detail,
+                "title": f"{label} {g.location}: {detail}".replace("  ", " "),
+                "text": _fit_text(label, 1.8 * r, font) if r >= 14 else "",
+                "detail_text": _fit_detail(g, 1.7 * r, font * 0.8) if r >= 22 else "",
+                "font": round(font, 1),
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "bubbles": bubbles,
+        "hidden": max(len(report.groups) - len(groups), 0),
+    }
+
+
+def legend() -> list[dict]:
+    return [{"area": a, "colour": AREA_COLOURS[a]} for a in AREAS]
+
+
+# -- data for the page's script --------------------------------------------------------------------
+
+
+class _Names:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.ids: dict[str, int] = {}
+
+    def __call__(self, text: str) -> int:
+        i = self.ids.get(text)
+        if i is None:
+            i = self.ids[text] = len(self.items)
+            self.items.append(text)
+        return i
+
+
+def mini_flame(profile: Profile, group: BlockGroup, report: BlockReport, names: _Names) -> dict:
+    """An icicle of the group's merged samples: rows of [x, width, depth, name, area, loc, %].
+
+    The geometry comes from the flame graph's own layout (siblings alphabetical, frames narrower
+    than 1/600 of the width left out).
+    """
+    ids = np.concatenate([report.blocks[i].sample_ids for i in group.blocks])
+    weights = profile.samples.weight[ids].astype(np.float64)
+    if not weights.sum():
+        weights = np.ones(len(ids))
+    own = np.bincount(profile.samples.stack[ids], weights=weights, minlength=len(profile.stacks))
+    lay = layout(profile, own, plot_width=600.0, minwidth=MinWidth(1.0, False))
+    grand = float(lay.grand_total)
+    frames = lay.node[1:]
+    depth = lay.depth[1:] - 1
+    shown = depth < MAX_FLAME_DEPTH
+    rows = []
+    for k in np.flatnonzero(shown).tolist():
+        f = int(profile.stacks.frame[frames[k]])
+        file = profile.frame_file(f)
+        line = int(profile.frames.line[f])
+        loc = f"{file}:{line}" if file and line else file
+        total = float(lay.total[k + 1])
+        rows.append(
+            [
+                round(float(lay.x0[k + 1]) / grand, 6),
+                round(total / grand, 6),
+                int(depth[k]),
+                names(profile.frame_name(f)),
+                int(AREA_OF_KIND[profile.frames.kind[f]]),
+                names(loc),
+                round(100 * total / grand, 2),
+            ]
+        )
+    return {
+        "rows": rows,
+        "depth": int(depth[shown].max()) + 1 if np.any(shown) else 0,
+        "truncated": bool(not np.all(shown)),
+    }
+
+
+def page_data(profile: Profile, report: BlockReport, bubbles: dict) -> dict:
+    """Everything the page's script needs, names interned into one table."""
+    names = _Names()
+    frames: dict[FrameRef, list[int]] = {}
+
+    def frame(f: FrameRef | None):
+        if f is None:
+            return None
+        found = frames.get(f)
+        if found is None:
+            found = frames[f] = [names(f.name), names(f.location), AREAS.index(f.area)]
+        return found
+
+    blocks = []
+    for b in report.blocks:
+        stack = b.stack[-MAX_STACK_IN_PAGE:]
+        blocks.append(
+            {
+                "thread": b.thread_label,
+                "start": _ms(b.start_ns),
+                "duration": _ms(b.duration_ns),
+                "samples": b.samples,
+                "entry": frame(b.entry),
+                "hottest": frame(b.hottest),
+                "areas": [round(b.areas[a], 4) for a in AREAS],
+                "stack": [frame(f) for f in stack],
+                "stackOmitted": len(b.stack) - len(stack),
+            }
+        )
+    groups = []
+    for k, g in enumerate(report.groups[: len(bubbles["bubbles"])]):
+        groups.append(
+            {
+                "name": g.name,
+                "location": g.location,
+                "blocks": list(g.blocks),
+                "total": _ms(g.total_ns),
+                "flame": mini_flame(profile, g, report, names),
+                "bubble": k,
+            }
+        )
+    return {
+        "areas": list(AREAS),
+        "colours": [AREA_COLOURS[a] for a in AREAS],
+        "names": names.items,
+        "blocks": blocks,
+        "groups": groups,
+        "groupBy": report.group_by,
+    }
+
+
+def table_rows(report: BlockReport, limit: int = 50) -> list[dict]:
+    rows = []
+    for i in longest_first(report)[:limit]:
+        b = report.blocks[i]
+        rows.append(
+            {
+                "index": i,
+                "start": format_duration_ns(b.start_ns),
+                "duration": format_duration_ns(b.duration_ns),
+                "samples": f"{b.samples:,}",
+                "thread": b.thread_label,
+                "entry": b.entry.name if b.entry else "(none)",
+                "entry_location": b.entry.location if b.entry else "",
+                "hottest": b.hottest.name if b.hottest else "",
+                "hottest_location": b.hottest.location if b.hottest else "",
+                "areas": _areas_text(b.areas),
+                "colour": AREA_COLOURS[dominant_area(b.areas)],
+            }
+        )
+    return rows
+
+
+def _context(report: BlockReport, title: str) -> dict:
+    return {
+        "title": title,
+        "summary": summary_line(report),
+        "notes": report.notes,
+        "timeline": timeline_figure(report),
+        "bubbles": bubble_figure(report),
+        "legend": legend(),
+        "group_by": "entry function" if report.group_by == "entry" else "hottest function",
+        "threshold": format_duration_ns(report.threshold_ns),
+    }
+
+
+def render_html(profile: Profile, report: BlockReport, title: str) -> str:
+    """The interactive, self-contained report page."""
+    from ..resources import inline_script, inline_style, render_template
+
+    context = _context(report, title)
+    return render_template(
+        "blocks.html.j2",
+        **context,
+        table=table_rows(report),
+        more_rows=max(len(report.blocks) - 50, 0),
+        data=page_data(profile, report, context["bubbles"]),
+        script=inline_script("blocks.js"),
+        style=inline_style("blocks.css"),
+    )
+
+
+def render_svg(report: BlockReport, title: str) -> str:
+    """A static picture of the bubbles and the timeline, for embedding."""
+    from ..resources import render_template
+
+    context = _context(report, title)
+    return render_template("blocks.svg.j2", **context)
+
+
+REPORT_FORMATS = {".html": "html", ".htm": "html", ".svg": "svg", ".json": "json", ".txt": "text"}
+
+
+def report_format(output: str, fmt: str | None) -> str:
+    """The format asked for with ``--format``, else the one ``output``'s extension implies."""
+    from ..errors import UsageError
+
+    if fmt:
+        return fmt
+    if output == "-":
+        return "text"
+    lower = output.lower()
+    for ext, name in REPORT_FORMATS.items():
+        if lower.endswith(ext):
+            return name
+    raise UsageError(
+        f"cannot tell the report format of {output!r}",
+        hint="name the file .html, .svg, .json or .txt, or use --format",
+    )
+
+
+def render_report(profile: Profile, report: BlockReport, fmt: str, title: str) -> bytes:
+    """The report in one of the formats text, json, html or svg."""
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "html":
+        return render_html(profile, report, title).encode()
+    if fmt == "svg":
+        return render_svg(report, title).encode()
+    return render_text(report).encode()

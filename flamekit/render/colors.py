@@ -1,0 +1,184 @@
+"""Frame colours: deterministic from the frame's name, in FlameGraph's palettes or by frame kind.
+
+The palettes follow the colour ranges ``flamegraph.pl`` documents (hot, mem, io and the flat
+palettes red ... orange, plus the java, js and perl multi-palettes that pick a flat palette from
+the shape of the name). Unlike ``flamegraph.pl``'s default, the variation inside a palette comes
+from a hash of the name, so the same name has the same colour in every run and every graph.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import UsageError
+from ..model import FrameKind
+
+# (red, green, blue) as (base, span, which hash value) per channel; a channel's value is
+# base + int(span * v) with v in [0, 1).
+_FLAT: dict[str, tuple[tuple[int, int, int], ...]] = {
+    "red": ((200, 55, 0), (50, 80, 0), (50, 80, 0)),
+    "green": ((50, 60, 0), (200, 55, 0), (50, 60, 0)),
+    "blue": ((80, 60, 0), (80, 60, 0), (205, 50, 0)),
+    "yellow": ((175, 55, 0), (175, 55, 0), (50, 20, 0)),
+    "purple": ((190, 65, 0), (80, 60, 0), (190, 65, 0)),
+    "aqua": ((50, 60, 0), (165, 55, 0), (165, 55, 0)),
+    "orange": ((190, 65, 0), (90, 65, 0), (0, 0, 0)),
+    "hot": ((205, 50, 2), (0, 230, 0), (0, 55, 1)),
+    "mem": ((0, 0, 0), (190, 50, 1), (0, 210, 0)),
+    "io": ((80, 60, 0), (80, 60, 0), (190, 55, 1)),
+    "grey": ((150, 60, 0), (150, 60, 0), (150, 60, 0)),
+}
+
+MULTI_PALETTES = ("java", "js", "perl")
+NAME_PALETTES = (*_FLAT.keys() - {"grey"}, *MULTI_PALETTES)
+KIND_PALETTE = "kind"
+PALETTES = (*tuple(sorted(NAME_PALETTES)), KIND_PALETTE)
+
+# Background gradients (top, bottom) by name, as flamegraph.pl offers them.
+BACKGROUNDS = {
+    "yellow": ("#eeeeee", "#eeeeb0"),
+    "blue": ("#eeeeee", "#e0e0ff"),
+    "green": ("#eef2ee", "#e0ffe0"),
+    "grey": ("#f8f8f8", "#e8e8e8"),
+}
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+# The flat palette each frame kind is drawn in, and the legend's words for it.
+KIND_COLORS: dict[FrameKind, tuple[str, str]] = {
+    FrameKind.USER: ("green", "user code"),
+    FrameKind.DEPENDENCY: ("aqua", "dependency"),
+    FrameKind.RUNTIME: ("yellow", "runtime core"),
+    FrameKind.NATIVE: ("red", "native"),
+    FrameKind.KERNEL: ("orange", "kernel"),
+    FrameKind.JIT: ("blue", "JIT"),
+    FrameKind.GC: ("purple", "GC"),
+    FrameKind.IDLE: ("grey", "idle"),
+    FrameKind.SYNTHETIC: ("grey", "process / thread"),
+    FrameKind.UNKNOWN: ("hot", "other"),
+}
+
+_JAVA_PACKAGE = re.compile(r"^L?(java|javax|jdk|net|org|com|io|sun)/")
+
+
+def name_hash(name: str) -> tuple[float, float, float]:
+    """Three numbers in [0, 1) that depend only on ``name``."""
+    data = name.encode("utf-8", "surrogatepass")
+    h1 = zlib.crc32(data)
+    h2 = zlib.crc32(data[::-1], 0x9E3779B9)
+    return (h1 & 0xFFFF) / 65536.0, (h2 & 0xFFFF) / 65536.0, (h1 >> 16) / 65536.0
+
+
+def _flat_palette(palette: str, name: str) -> str:
+    """The flat palette that a multi-palette (java, js, perl) uses for ``name``."""
+    if palette == "java":
+        if name.endswith("_[j]"):
+            return "green"
+        if name.endswith("_[i]"):
+            return "aqua"
+        if _JAVA_PACKAGE.match(name) or ":::" in name:
+            return "green"
+        if "::" in name:
+            return "yellow"
+        if name.endswith("_[k]"):
+            return "orange"
+        return "red"
+    if palette == "perl":
+        if "::" in name:
+            return "yellow"
+        if "Perl" in name or ".pl" in name:
+            return "green"
+        if name.endswith("_[k]"):
+            return "orange"
+        return "red"
+    if palette == "js":
+        if name.endswith("_[j]"):
+            return "green" if "/" in name else "aqua"
+        if "::" in name:
+            return "yellow"
+        if re.search(r"/.*\.js", name):
+            return "green"
+        if ":" in name:
+            return "aqua"
+        if name == " ":
+            return "green"
+        if "_[k]" in name:
+            return "orange"
+        return "red"
+    return palette
+
+
+def palette_rgb(palette: str, name: str) -> tuple[int, int, int]:
+    """The colour of a frame called ``name`` in a name-based palette."""
+    flat = _flat_palette(palette, name)
+    v = name_hash(name)
+    return tuple(base + int(span * v[which]) for base, span, which in _FLAT[flat])  # type: ignore[return-value]
+
+
+def hex_color(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def frame_colors(palette: str, names: Sequence[str], kinds: np.ndarray | None = None) -> list[str]:
+    """A ``#rrggbb`` colour for each frame, from its name (and kind for the kind palette)."""
+    if palette not in PALETTES:
+        raise UsageError(
+            f"--colors {palette}: unknown palette", hint=f"choose one of: {', '.join(PALETTES)}"
+        )
+    cache: dict[tuple[str, str], str] = {}
+    out = []
+    kind_list = kinds.tolist() if kinds is not None else [0] * len(names)
+    for name, kind in zip(names, kind_list, strict=True):
+        flat = KIND_COLORS[FrameKind(kind)][0] if palette == KIND_PALETTE else palette
+        key = (flat, name)
+        color = cache.get(key)
+        if color is None:
+            color = hex_color(palette_rgb(flat, name))
+            cache[key] = color
+        out.append(color)
+    return out
+
+
+def kind_legend(kinds: np.ndarray) -> list[tuple[str, str]]:
+    """(label, colour) for each frame kind present, in FrameKind order, for the kind palette."""
+    present = sorted({int(k) for k in np.unique(kinds)})
+    out = []
+    for k in present:
+        flat, label = KIND_COLORS[FrameKind(k)]
+        # the middle of the palette's range stands for the whole kind
+        rgb = tuple(base + int(span * 0.5) for base, span, _ in _FLAT[flat])
+        out.append((label, hex_color(rgb)))  # type: ignore[arg-type]
+    return out
+
+
+def default_background(palette: str) -> str:
+    """The background flamegraph.pl pairs with a palette."""
+    if palette == "mem":
+        return "green"
+    if palette == "io":
+        return "blue"
+    if palette in ("red", "green", "blue", "aqua", "yellow", "purple", "orange", KIND_PALETTE):
+        return "grey"
+    return "yellow"
+
+
+def background(bgcolors: str) -> tuple[str, str]:
+    """The (top, bottom) gradient of a named background, or a flat ``#rrggbb``."""
+    if bgcolors in BACKGROUNDS:
+        return BACKGROUNDS[bgcolors]
+    if _HEX.match(bgcolors):
+        return bgcolors.lower(), bgcolors.lower()
+    raise UsageError(
+        f"--bgcolors {bgcolors}: unknown background",
+        hint=f"choose one of: {', '.join(BACKGROUNDS)} or a colour like #f0f0f0",
+    )
+
+
+def default_palette(source_format: str, kinds: np.ndarray) -> str:
+    """Kind colours for formats that know what each frame is; the classic 'hot' otherwise."""
+    if source_format == "folded" or not np.any(kinds != FrameKind.UNKNOWN):
+        return "hot"
+    return KIND_PALETTE

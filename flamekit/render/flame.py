@@ -1,0 +1,432 @@
+"""Interactive flame graphs as one self-contained SVG or HTML file.
+
+:func:`render_svg` and :func:`render_html` lay the profile out (:mod:`.flame_layout`), colour
+the frames (:mod:`.colors`) and fill ``renderers/flamegraph.svg.j2``; the behaviour comes from
+``web/flamegraph.js`` and ``web/flamegraph.css``, inlined. Callers that draw something else on
+the same geometry (a differential flame graph) pass per-node colours, details and a legend in
+:class:`FlameOptions`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+
+import numpy as np
+import orjson
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from ..analyze.weights import node_self
+from ..errors import UsageError
+from ..model import Profile
+from ..resources import read_web_asset, resource_dir
+from ..units import format_duration_ns
+from . import colors as palettes
+from .flame_layout import FlameLayout, MinWidth, layout, reverse_stacks
+
+XPAD = 10
+FRAME_PAD = 1
+
+
+@dataclass(frozen=True, eq=False)
+class FlameOptions:
+    """What a flame graph looks like; the defaults are flamegraph.pl's.
+
+    Hooks for callers that colour or annotate frames themselves (all indexed by call-tree node
+    of the profile that is drawn; they cannot be combined with ``reverse``):
+
+    - ``node_colors``: a ``#rrggbb`` fill per node, replacing the palette.
+    - ``node_details``: extra fields shown in the tooltip and details bar, as
+      ``{label: [text per node]}``; an empty text leaves the field out for that node.
+    - ``legend``: (label, colour) pairs drawn under the graph, replacing the kind legend.
+    """
+
+    width: int = 1200
+    frame_height: int = 16
+    fontsize: float = 12.0
+    font_width: float = 0.59
+    minwidth: str | float = "0.1"
+    title: str | None = None
+    subtitle: str = ""
+    countname: str | None = None
+    nametype: str = "Function:"
+    notes: str = ""
+    colors: str | None = None
+    bgcolors: str | None = None
+    inverted: bool = False
+    reverse: bool = False
+    flamechart: bool = False
+    js: bool = True
+    search_color: str = "#e600e6"
+    node_colors: Sequence[str] | None = None
+    node_details: Mapping[str, Sequence[str]] | None = None
+    legend: Sequence[tuple[str, str]] | None = None
+    extra_css: str = field(default="", repr=False)
+
+    def with_(self, **changes) -> FlameOptions:
+        return replace(self, **changes)
+
+
+# -- text that comes from the profile ---------------------------------------------------------
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ANNOTATION = re.compile(r"_\[[kwij]\]$")
+
+
+def display_text(text: str) -> str:
+    """Text safe to put in XML: characters XML forbids (and unpaired surrogates) become U+FFFD,
+    bidirectional controls are shown as ``[U+202E]`` so they cannot reorder what is displayed."""
+    text = _XML_INVALID.sub("\ufffd", text)
+    return _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+def display_name(name: str) -> str:
+    """A frame name as drawn: display-safe, without FlameGraph's ``_[k]``-style annotation."""
+    return display_text(_ANNOTATION.sub("", name))
+
+
+def fit_label(name: str, width_px: float, char_px: float) -> str:
+    """The label that fits in ``width_px``: the name, cut with '..' when too long, or nothing."""
+    chars = int(width_px / char_px)
+    if chars < 3:
+        return ""
+    if len(name) <= chars:
+        return name
+    return name[: chars - 2] + ".."
+
+
+def _num(value: float) -> str:
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _count(value: float) -> str:
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+# -- templates --------------------------------------------------------------------------------
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(resource_dir("renderers"))),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def script_json(value) -> Markup:
+    """JSON that cannot end the element it is embedded in (``</script>``, ``]]>``, ``-->``)."""
+    text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+    for raw, esc in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, esc)
+    return Markup(text)
+
+
+def _inline_asset(name: str, *forbidden: str) -> Markup:
+    """A file from web/, checked not to contain the sequences that would end its container."""
+    text = read_web_asset(name)
+    for bad in forbidden:
+        if bad in text.lower():
+            raise RuntimeError(f"web/{name} contains {bad!r} and cannot be inlined")
+    return Markup(text)
+
+
+# -- the graph --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class FlameGraph:
+    """A laid-out, coloured flame graph: the template's context, ready to render."""
+
+    context: dict
+    layout: FlameLayout
+    names: list[str]  # display name per drawn frame
+
+
+def _palette(profile: Profile, options: FlameOptions) -> str:
+    palette = options.colors or palettes.default_palette(
+        profile.meta.source_format, profile.frames.kind
+    )
+    if palette not in palettes.PALETTES:
+        raise UsageError(
+            f"--colors {palette}: unknown palette",
+            hint=f"choose one of: {', '.join(palettes.PALETTES)}",
+        )
+    return palette
+
+
+def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> FlameGraph:
+    """Lay out and colour ``profile``; the result renders as SVG or HTML."""
+    options = options or FlameOptions()
+    if options.width < 2 * XPAD + 10:
+        raise UsageError(f"--width {options.width}: too narrow", hint="use at least 40 pixels")
+    if options.frame_height < 2 or options.fontsize <= 0:
+        raise UsageError("--height and --fontsize must be positive")
+    minwidth = MinWidth.parse(options.minwidth)
+    hooks = options.node_colors is not None or options.node_details is not None
+    if options.reverse and hooks:
+        raise UsageError("per-node colours or details cannot be combined with --reverse")
+    if options.reverse and options.flamechart:
+        raise UsageError("--reverse and --flamechart do not go together")
+    self_weight = node_self(profile)
+    drawn = profile
+    if options.reverse:
+        drawn, self_weight = reverse_stacks(profile, self_weight)
+    plot_width = options.width - 2 * XPAD
+    lay = layout(
+        drawn,
+        self_weight,
+        plot_width=plot_width,
+        minwidth=minwidth,
+        order="time" if options.flamechart else "name",
+    )
+    palette = _palette(profile, options)
+    fs = options.fontsize
+    fh = options.frame_height
+    unit = profile.unit
+
+    # per drawn frame: names, files, lines, kinds (index 0 is 'all')
+    kept = lay.node[1:]
+    frame_ids = drawn.stacks.frame[kept]
+    strings = drawn.strings
+    raw_names = ["all"] + [strings[i] for i in drawn.frames.name[frame_ids].tolist()]
+    names = [display_name(n) for n in raw_names]
+    files = [""] + [display_text(strings[i]) for i in drawn.frames.file[frame_ids].tolist()]
+    lines = [0, *drawn.frames.line[frame_ids].tolist()]
+    kinds = np.r_[0, drawn.frames.kind[frame_ids]].astype(np.uint8)
+
+    if options.node_colors is not None:
+        node_colors = list(options.node_colors)
+        if len(node_colors) != len(drawn.stacks):
+            raise UsageError("node_colors must have one colour per call-tree node")
+        fills = ["#c8c8c8"] + [node_colors[i] for i in kept.tolist()]
+        for fill in fills:
+            if not re.fullmatch(r"#[0-9a-fA-F]{6}", fill):
+                raise UsageError(f"node colour {fill!r} is not #rrggbb")
+    else:
+        fills = palettes.frame_colors(palette, raw_names, kinds)
+    legend: list[tuple[str, str]] = []
+    if options.legend is not None:
+        legend = [(display_text(a), b) for a, b in options.legend]
+    elif palette == palettes.KIND_PALETTE and options.node_colors is None:
+        legend = palettes.kind_legend(kinds[1:])
+
+    # sample counts beside times for profiles weighted in nanoseconds
+    sample_counts = None
+    if unit == "nanoseconds":
+        counts = np.bincount(drawn.samples.stack, minlength=len(drawn.stacks)).astype(np.int64)
+        from ..tree import subtree_sums
+
+        sub = subtree_sums(drawn.stacks, counts)
+        sample_counts = [int(counts.sum()), *sub[kept].tolist()]
+    countname = options.countname or "samples"
+    period = profile.meta.period_ns
+
+    grand = lay.grand_total
+    totals = lay.total.tolist()
+    depth = lay.depth.tolist()
+    x0 = lay.x0.tolist()
+    details_extra: dict[str, list[str]] = {}
+    if options.node_details:
+        for label, values in options.node_details.items():
+            if len(values) != len(drawn.stacks):
+                raise UsageError(f"node_details[{label!r}] must have one entry per node")
+            details_extra[display_text(label)] = [""] + [
+                display_text(values[i]) for i in kept.tolist()
+            ]
+
+    # geometry (pixels)
+    ypad1 = fs * 3
+    ypad2 = fs * 2 + 10
+    ypad3 = fs * 2 if options.subtitle else 0
+    legend_h = fs + 8 if legend else 0
+    height = int((lay.max_depth + 1) * fh + ypad1 + ypad2 + ypad3 + legend_h)
+    scale = plot_width / grand
+    char_px = fs * options.font_width
+    top = ypad1 + ypad3
+    bottom = height - ypad2 - legend_h
+
+    frames = []
+    for i, name in enumerate(names):
+        t = totals[i]
+        x = XPAD + x0[i] * scale
+        w = t * scale
+        d = depth[i]
+        y = top + d * fh if options.inverted else bottom - (d + 1) * fh + FRAME_PAD
+        label = fit_label(name, w, char_px)
+        pct = 100.0 * t / grand
+        if unit == "nanoseconds":
+            amount = format_duration_ns(t)
+            if sample_counts is not None:
+                amount += f", {sample_counts[i]:,} samples"
+        else:
+            amount = f"{_count(t)} {countname}"
+            if period:
+                amount += f", {format_duration_ns(t * period)}"
+        where = ""
+        if files[i]:
+            where = f" {files[i]}:{lines[i]}" if lines[i] else f" {files[i]}"
+        title = f"{name}{where} ({amount}, {pct:.2f}%)"
+        for label_name, values in details_extra.items():
+            if values[i]:
+                title += f"\n{label_name}: {values[i]}"
+        frames.append(
+            (
+                title,
+                _num(x),
+                _num(y),
+                _num(w),
+                fills[i],
+                _num(x + 3),
+                _num(y + (fh - FRAME_PAD) / 2 + fs / 3),
+                label,
+            )
+        )
+
+    bgcolors = options.bgcolors or palettes.default_background(palette)
+    bg_top, bg_bottom = palettes.background(bgcolors)
+    if options.title is not None:
+        title = options.title
+    elif options.flamechart:
+        title = "Flame Chart"
+    elif options.inverted:
+        title = "Icicle Graph"
+    else:
+        title = "Flame Graph"
+
+    omitted = ""
+    if lay.omitted_frames:
+        share = 100.0 * lay.omitted_weight / grand
+        omitted = (
+            f"{lay.omitted_frames:,} frames narrower than {minwidth} not drawn "
+            f"({share:.2f}% of {countname if unit != 'nanoseconds' else 'time'})"
+        )
+
+    data = {
+        "v": 1,
+        "names": names,
+        "files": files,
+        "lines": lines,
+        "depth": depth,
+        "x0": x0,
+        "total": totals,
+        "self": lay.self_weight.tolist(),
+        "end": lay.end.tolist(),
+        "samples": sample_counts,
+        "extra": details_extra,
+        "unit": unit,
+        "period": period,
+        "countname": countname,
+        "nametype": options.nametype,
+        "width": options.width,
+        "xpad": XPAD,
+        "fontsize": fs,
+        "fontwidth": options.font_width,
+        "searchcolor": options.search_color,
+        "inverted": options.inverted,
+    }
+    legend_items = []
+    lx = XPAD
+    for label, color in legend:
+        legend_items.append((label, color, _num(lx), _num(lx + fs + 4)))
+        lx += fs + 12 + len(label) * char_px
+    context = {
+        "width": options.width,
+        "height": height,
+        "fontsize": _num(fs),
+        "frame_height": _num(fh - FRAME_PAD),
+        "title": display_text(title),
+        "subtitle": display_text(options.subtitle),
+        "notes": display_text(options.notes),
+        "omitted": omitted,
+        "bg_top": bg_top,
+        "bg_bottom": bg_bottom,
+        "frames": frames,
+        "legend": legend_items,
+        "legend_y": _num(height - ypad2 - legend_h + fs + 2),
+        "legend_box_y": _num(height - ypad2 - legend_h + 3),
+        "center": _num(options.width / 2),
+        "title_y": _num(fs * 2),
+        "subtitle_y": _num(fs * 4),
+        "details_y": _num(height - ypad2 / 2),
+        "right": options.width - XPAD,
+        "js": options.js,
+        "css": _inline_asset("flamegraph.css", "]]>", "</style"),
+        "extra_css": Markup(display_text(options.extra_css).replace("]]>", "")),
+    }
+    if options.js:
+        context["data"] = script_json(data)
+        context["script"] = _inline_asset("flamegraph.js", "]]>", "</script")
+    return FlameGraph(context=context, layout=lay, names=names)
+
+
+def render_svg(profile: Profile, options: FlameOptions | None = None) -> str:
+    """A standalone SVG flame graph of ``profile``."""
+    graph = build_flamegraph(profile, options)
+    template = _environment().get_template("flamegraph.svg.j2")
+    return template.render(**graph.context, standalone=True)
+
+
+def render_html(profile: Profile, options: FlameOptions | None = None) -> str:
+    """An HTML page holding the SVG flame graph, with a strict Content-Security-Policy."""
+    graph = build_flamegraph(profile, options)
+    env = _environment()
+    svg = env.get_template("flamegraph.svg.j2").render(**graph.context, standalone=False)
+    script = graph.context.get("script", Markup(""))
+    script_hash = hashlib.sha256(str(script).encode("utf-8")).digest()
+    import base64
+
+    return env.get_template("flamegraph.html.j2").render(
+        title=graph.context["title"],
+        svg=Markup(svg),
+        js=graph.context["js"],
+        data=graph.context.get("data", Markup("")),
+        script=script,
+        script_hash=base64.b64encode(script_hash).decode("ascii"),
+        page_css=_inline_asset("flamegraph-page.css", "</style"),
+    )
+
+
+class FlameSVG:
+    """An SVG flame graph that displays itself in Jupyter (``_repr_svg_``/``_repr_html_``)."""
+
+    def __init__(self, profile: Profile, options: FlameOptions | None = None) -> None:
+        self.svg = render_svg(profile, options)
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def _repr_html_(self) -> str:
+        return self.svg
+
+    def __str__(self) -> str:
+        return self.svg
+
+
+# -- outputs for `convert --to` ---------------------------------------------------------------
+
+
+def render_svg_bytes(profile: Profile, **options) -> bytes:
+    return render_svg(profile, FlameOptions(**options)).encode("utf-8")
+
+
+def render_html_bytes(profile: Profile, **options) -> bytes:
+    return render_html(profile, FlameOptions(**options)).encode("utf-8")

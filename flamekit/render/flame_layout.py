@@ -1,0 +1,208 @@
+"""Flame graph geometry: which call-tree nodes are drawn, where, and what was left out.
+
+Everything is computed with numpy one tree level at a time (see :mod:`flamekit.tree`), so deep
+stacks cost no more than wide ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import tree
+from ..errors import UsageError
+from ..model import Profile, Samples, Stacks
+from ..tree import accumulate_down, preorder, sibling_offsets
+
+_MINWIDTH = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(%|px)?\s*$")
+
+
+@dataclass(frozen=True)
+class MinWidth:
+    """The narrowest frame drawn: ``value`` pixels, or ``value`` percent of the total."""
+
+    value: float
+    percent: bool
+
+    @classmethod
+    def parse(cls, text: str | float) -> MinWidth:
+        if isinstance(text, (int, float)):
+            return cls(float(text), False)
+        m = _MINWIDTH.match(text)
+        if not m:
+            raise UsageError(
+                f"--minwidth {text}: not a width",
+                hint="give pixels like 0.1 or a percentage like 0.5%",
+            )
+        return cls(float(m.group(1)), m.group(2) == "%")
+
+    def __str__(self) -> str:
+        number = f"{self.value:g}"
+        return f"{number}%" if self.percent else f"{number} px"
+
+
+@dataclass(frozen=True, eq=False)
+class FlameLayout:
+    """The frames to draw, in depth-first order; index 0 is the synthetic 'all' frame.
+
+    ``node`` maps each drawn frame to its call-tree node (-1 for 'all'); ``x0`` and ``total``
+    are in weight units; ``end`` is the index of the last frame of each frame's subtree;
+    ``parent`` is the index of the parent frame (-1 for 'all').
+    """
+
+    node: np.ndarray
+    depth: np.ndarray  # 0 for 'all'
+    x0: np.ndarray
+    total: np.ndarray
+    self_weight: np.ndarray
+    parent: np.ndarray
+    end: np.ndarray
+    grand_total: float
+    max_depth: int
+    omitted_frames: int
+    omitted_weight: float
+
+    def __len__(self) -> int:
+        return len(self.node)
+
+
+def name_rank(profile: Profile) -> np.ndarray:
+    """Per frame, its position when frames are sorted by (name, file, line)."""
+    strings = profile.strings
+    order = sorted(range(len(strings)), key=strings.__getitem__)
+    string_rank = np.empty(len(strings), dtype=np.int64)
+    string_rank[np.asarray(order, dtype=np.int64)] = np.arange(len(strings))
+    fr = profile.frames
+    frame_order = np.lexsort((fr.line, string_rank[fr.file], string_rank[fr.name]))
+    rank = np.empty(len(fr), dtype=np.int64)
+    rank[frame_order] = np.arange(len(fr))
+    return rank
+
+
+def first_time(profile: Profile) -> np.ndarray:
+    """Per call-tree node, the earliest timestamp of any sample in its subtree."""
+    if profile.samples.time is None:
+        raise UsageError(
+            "--flamechart needs timestamped samples",
+            hint="this profile only has aggregated stacks; draw a flame graph instead",
+        )
+    n = len(profile.stacks)
+    big = np.iinfo(np.int64).max
+    first = np.full(n, big, dtype=np.int64)
+    np.minimum.at(first, profile.samples.stack, profile.samples.time)
+    parent = profile.stacks.parent
+    for level in reversed(tree.levels(profile.stacks)[1:]):
+        np.minimum.at(first, parent[level], first[level])
+    return first
+
+
+def reverse_stacks(profile: Profile, self_weight: np.ndarray) -> tuple[Profile, np.ndarray]:
+    """A profile whose stacks run leaf first, and the self weight of its nodes.
+
+    Each node with self weight becomes one aggregated sample of the reversed path.
+    """
+    stacks = profile.stacks
+    parent = stacks.parent.tolist()
+    frame = stacks.frame.tolist()
+    ids: dict[tuple[int, int], int] = {}
+    new_parent: list[int] = []
+    new_frame: list[int] = []
+    new_depth: list[int] = []
+    leaf_nodes = np.flatnonzero(self_weight != 0)
+    sample_stack: list[int] = []
+    for node in leaf_nodes.tolist():
+        current = -1
+        walk = node
+        while walk >= 0:
+            key = (current, frame[walk])
+            found = ids.get(key)
+            if found is None:
+                found = len(new_parent)
+                ids[key] = found
+                new_parent.append(current)
+                new_frame.append(frame[walk])
+                new_depth.append(0 if current < 0 else new_depth[current] + 1)
+            current = found
+            walk = parent[walk]
+        sample_stack.append(current)
+    new_stacks = Stacks(
+        parent=np.asarray(new_parent, dtype=np.int32),
+        frame=np.asarray(new_frame, dtype=np.int32),
+        depth=np.asarray(new_depth, dtype=np.int32),
+    )
+    weights = self_weight[leaf_nodes]
+    samples = Samples(
+        stack=np.asarray(sample_stack, dtype=np.int32),
+        weight=weights,
+        thread=np.zeros(len(sample_stack), dtype=np.int32),
+    )
+    reversed_profile = profile.replace(stacks=new_stacks, samples=samples)
+    own = np.zeros(len(new_parent), dtype=weights.dtype)
+    np.add.at(own, samples.stack, weights)
+    return reversed_profile, own
+
+
+def layout(
+    profile: Profile,
+    self_weight: np.ndarray,
+    *,
+    plot_width: float,
+    minwidth: MinWidth,
+    order: str = "name",
+) -> FlameLayout:
+    """Place every node whose total weight is at least ``minwidth``.
+
+    ``self_weight`` is the weight whose leaf is each node; ``plot_width`` is the width in pixels
+    that the whole profile spans; ``order`` is "name" (siblings alphabetical) or "time" (siblings
+    by their first sample).
+    """
+    stacks = profile.stacks
+    total = tree.subtree_sums(stacks, self_weight)
+    roots = stacks.parent < 0
+    grand = total[roots].sum().item() if len(stacks) else 0
+    if grand <= 0:
+        raise UsageError("the profile has no samples with weight to draw")
+    key = name_rank(profile)[stacks.frame] if len(stacks) else None
+    if order == "time" and len(stacks):
+        first = first_time(profile)
+        # siblings by first sample; equal times fall back to the name order
+        key = np.lexsort((key, first)).argsort()
+    if minwidth.percent:
+        threshold = grand * minwidth.value / 100.0
+    else:
+        threshold = minwidth.value * grand / plot_width
+    keep = (total > 0) & (total >= threshold)
+    dropped = (total > 0) & ~keep
+    parent = stacks.parent
+    top_dropped = dropped & ((parent < 0) | keep[np.maximum(parent, 0)])
+    omitted_weight = total[top_dropped].sum().item()
+
+    offsets = sibling_offsets(stacks, total, key)
+    x0 = accumulate_down(stacks, offsets, root_base=0)
+    tin, _ = preorder(stacks, key)
+    kept = np.flatnonzero(keep)
+    kept = kept[np.argsort(tin[kept], kind="stable")]
+    m = len(kept) + 1
+    index_of = np.full(len(stacks), -1, dtype=np.int64)
+    index_of[kept] = np.arange(1, m)
+    node = np.r_[-1, kept].astype(np.int64)
+    depth = np.r_[0, stacks.depth[kept] + 1].astype(np.int64)
+    par = np.r_[-1, np.where(parent[kept] >= 0, index_of[np.maximum(parent[kept], 0)], 0)]
+    # frames are in preorder, so each subtree ends size - 1 frames after its first frame
+    size = tree.subtree_sums(stacks, keep.astype(np.int64))
+    end = np.r_[m - 1, np.arange(1, m) + size[kept] - 1].astype(np.int64)
+    return FlameLayout(
+        node=node,
+        depth=depth,
+        x0=np.r_[0, x0[kept]],
+        total=np.r_[grand, total[kept]],
+        self_weight=np.r_[0, self_weight[kept]],
+        parent=par.astype(np.int64),
+        end=end,
+        grand_total=grand,
+        max_depth=int(depth.max()),
+        omitted_frames=int(dropped.sum()),
+        omitted_weight=omitted_weight,
+    )

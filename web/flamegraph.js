@@ -1,0 +1,444 @@
+/* flamekit flame graph: hover details, click zoom, regex search, URL hash state, keyboard. */
+(function () {
+  "use strict";
+  var NS = "http://www.w3.org/2000/svg";
+  var doc = document;
+  var dataEl = doc.getElementById("fk-data");
+  var framesEl = doc.getElementById("fk-frames");
+  if (!dataEl || !framesEl) {
+    return;
+  }
+  var D = JSON.parse(dataEl.textContent);
+  var svg = framesEl.ownerSVGElement;
+  var n = D.names.length;
+  var els = [];
+  var rects = [];
+  var texts = [];
+  var baseX = [];
+  var baseW = [];
+  var fills = [];
+  var plotW = D.width - 2 * D.xpad;
+  var charPx = D.fontsize * D.fontwidth;
+  var details = doc.getElementById("fk-details");
+  var matchedEl = doc.getElementById("fk-matched");
+  var unzoomEl = doc.getElementById("fk-unzoom");
+  var searchEl = doc.getElementById("fk-search");
+  var caseEl = doc.getElementById("fk-case");
+  var defaultDetails = details ? details.textContent : "";
+  var state = { zoom: 0, search: "", ignoreCase: false };
+  var matches = null;
+
+  var children = framesEl.children;
+  for (var i = 0; i < n; i++) {
+    var g = children[i];
+    g.fkIndex = i;
+    els.push(g);
+    var r = g.getElementsByTagNameNS(NS, "rect")[0];
+    rects.push(r);
+    texts.push(g.getElementsByTagNameNS(NS, "text")[0] || null);
+    baseX.push(parseFloat(r.getAttribute("x")));
+    baseW.push(parseFloat(r.getAttribute("width")));
+    fills.push(r.getAttribute("fill"));
+  }
+  svg.style.setProperty("--fk-search", D.searchcolor);
+
+  function num(v) {
+    var t = Math.round(v * 10) / 10;
+    return String(t);
+  }
+
+  function fmtCount(v) {
+    if (Math.floor(v) === v) {
+      return v.toLocaleString("en-US");
+    }
+    return v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
+  function fmtDuration(ns) {
+    if (ns < 1e3) {
+      return ns.toFixed(0) + " ns";
+    }
+    if (ns < 1e6) {
+      return (ns / 1e3).toFixed(1) + " \u00b5s";
+    }
+    if (ns < 1e9) {
+      return (ns / 1e6).toFixed(1) + " ms";
+    }
+    return (ns / 1e9).toFixed(2) + " s";
+  }
+
+  function amount(i) {
+    var t = D.total[i];
+    if (D.unit === "nanoseconds") {
+      var s = fmtDuration(t);
+      if (D.samples) {
+        s += ", " + fmtCount(D.samples[i]) + " samples";
+      }
+      return s;
+    }
+    var out = fmtCount(t) + " " + D.countname;
+    if (D.period) {
+      out += ", " + fmtDuration(t * D.period);
+    }
+    return out;
+  }
+
+  function pct(part, whole) {
+    return whole > 0 ? ((100 * part) / whole).toFixed(2) + "%" : "0.00%";
+  }
+
+  function describe(i) {
+    var s = D.nametype + " " + D.names[i];
+    if (D.files[i]) {
+      s += " (" + D.files[i] + (D.lines[i] ? ":" + D.lines[i] : "") + ")";
+    }
+    s += " \u2014 " + amount(i) + ", " + pct(D.total[i], D.total[0]) + " of total";
+    if (state.zoom > 0) {
+      s += ", " + pct(D.total[i], D.total[state.zoom]) + " of zoomed frame";
+    }
+    if (D.total[i] !== D.self[i] && i > 0) {
+      s += "; self " + pct(D.self[i], D.total[0]);
+    }
+    var labels = Object.keys(D.extra || {});
+    for (var k = 0; k < labels.length; k++) {
+      var v = D.extra[labels[k]][i];
+      if (v) {
+        s += "; " + labels[k] + ": " + v;
+      }
+    }
+    return s;
+  }
+
+  function showDetails(i) {
+    if (details) {
+      details.textContent = i === null ? defaultDetails : describe(i);
+    }
+  }
+
+  function fitLabel(name, w) {
+    var chars = Math.floor(w / charPx);
+    if (chars < 3) {
+      return "";
+    }
+    return name.length <= chars ? name : name.slice(0, chars - 2) + "..";
+  }
+
+  function place(i, x, w) {
+    var r = rects[i];
+    r.setAttribute("x", num(x));
+    r.setAttribute("width", num(w));
+    var label = fitLabel(D.names[i], w);
+    var t = texts[i];
+    if (!t && label) {
+      t = doc.createElementNS(NS, "text");
+      t.setAttribute("y", String(parseFloat(r.getAttribute("y")) + parseFloat(r.getAttribute("height")) / 2 + D.fontsize / 3));
+      els[i].appendChild(t);
+      texts[i] = t;
+    }
+    if (t) {
+      t.setAttribute("x", num(x + 3));
+      t.textContent = label;
+    }
+  }
+
+  function isAncestor(a, b) {
+    return a < b && D.end[a] >= b;
+  }
+
+  function zoom(z) {
+    if (!(z >= 0 && z < n)) {
+      z = 0;
+    }
+    state.zoom = z;
+    var zx = D.x0[z];
+    var zw = D.total[z];
+    for (var i = 0; i < n; i++) {
+      var g = els[i];
+      if (i >= z && i <= D.end[z]) {
+        g.classList.remove("fk-hidden", "fk-parent");
+        if (z === 0) {
+          place(i, baseX[i], baseW[i]);
+        } else {
+          place(i, D.xpad + ((D.x0[i] - zx) / zw) * plotW, (D.total[i] / zw) * plotW);
+        }
+      } else if (isAncestor(i, z)) {
+        g.classList.remove("fk-hidden");
+        g.classList.add("fk-parent");
+        place(i, D.xpad, plotW);
+      } else {
+        g.classList.add("fk-hidden");
+        g.classList.remove("fk-parent");
+      }
+    }
+    if (unzoomEl) {
+      unzoomEl.classList.toggle("fk-hide", z === 0);
+    }
+    if (state.search) {
+      updateMatched();
+    }
+    saveHash();
+  }
+
+  function compile(term, ignoreCase) {
+    try {
+      return new RegExp(term, ignoreCase ? "i" : "");
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function updateMatched() {
+    if (!matchedEl) {
+      return;
+    }
+    if (!matches) {
+      matchedEl.textContent = "";
+      return;
+    }
+    var z = state.zoom;
+    var sum = 0;
+    var coveredTo = -1;
+    for (var i = Math.max(z, 1); i <= D.end[z]; i++) {
+      if (i > coveredTo && matches[i]) {
+        sum += D.total[i];
+        coveredTo = D.end[i];
+      }
+    }
+    matchedEl.textContent = "Matched: " + pct(sum, D.total[z]) + (z > 0 ? " of zoomed frame" : "");
+  }
+
+  function search(term) {
+    state.search = term || "";
+    matches = null;
+    for (var i = 0; i < n; i++) {
+      els[i].classList.remove("fk-match");
+    }
+    if (state.search) {
+      var re = compile(state.search, state.ignoreCase);
+      if (!re) {
+        if (matchedEl) {
+          matchedEl.textContent = "Invalid regular expression";
+        }
+        saveHash();
+        return;
+      }
+      matches = new Uint8Array(n);
+      for (var j = 1; j < n; j++) {
+        if (re.test(D.names[j])) {
+          matches[j] = 1;
+          els[j].classList.add("fk-match");
+        }
+      }
+    }
+    if (searchEl) {
+      searchEl.classList.toggle("fk-on", !!state.search);
+      searchEl.textContent = state.search ? "Reset Search" : "Search";
+    }
+    updateMatched();
+    saveHash();
+  }
+
+  function setIgnoreCase(on) {
+    state.ignoreCase = !!on;
+    if (caseEl) {
+      caseEl.classList.toggle("fk-on", state.ignoreCase);
+      caseEl.setAttribute("aria-pressed", state.ignoreCase ? "true" : "false");
+    }
+  }
+
+  function promptSearch() {
+    if (state.search) {
+      search("");
+      return;
+    }
+    var term = window.prompt("Search frames (regular expression)", "");
+    if (term) {
+      search(term);
+    }
+  }
+
+  function resetAll() {
+    search("");
+    zoom(0);
+    showDetails(null);
+  }
+
+  function saveHash() {
+    var parts = [];
+    if (state.zoom > 0) {
+      parts.push("zoom=" + state.zoom);
+    }
+    if (state.search) {
+      parts.push("search=" + encodeURIComponent(state.search));
+    }
+    if (state.ignoreCase) {
+      parts.push("ic=1");
+    }
+    var hash = parts.length ? "#" + parts.join("&") : "";
+    try {
+      if (window.location.hash !== hash) {
+        history.replaceState(null, "", hash || window.location.pathname + window.location.search);
+      }
+    } catch (e) {
+      /* a page without history (a data: URL) keeps working without the hash */
+    }
+  }
+
+  function loadHash() {
+    var hash = window.location.hash.replace(/^#/, "");
+    var params = {};
+    hash.split("&").forEach(function (kv) {
+      var at = kv.indexOf("=");
+      if (at > 0) {
+        try {
+          params[kv.slice(0, at)] = decodeURIComponent(kv.slice(at + 1));
+        } catch (e) {
+          /* ignore a malformed part */
+        }
+      }
+    });
+    setIgnoreCase(params.ic === "1");
+    var z = parseInt(params.zoom || "0", 10);
+    zoom(z >= 0 && z < n ? z : 0);
+    search(params.search || "");
+  }
+
+  function frameIndex(target) {
+    var el = target;
+    while (el && el !== framesEl) {
+      if (el.fkIndex !== undefined) {
+        return el.fkIndex;
+      }
+      el = el.parentNode;
+    }
+    return null;
+  }
+
+  function focusFrame(i) {
+    if (i === null || i < 0 || i >= n || els[i].classList.contains("fk-hidden")) {
+      return;
+    }
+    var g = els[i];
+    g.setAttribute("tabindex", "0");
+    g.setAttribute("role", "button");
+    g.setAttribute("aria-label", describe(i));
+    g.focus();
+  }
+
+  function parentOf(i) {
+    for (var j = i - 1; j >= 0; j--) {
+      if (D.end[j] >= i && D.depth[j] === D.depth[i] - 1) {
+        return j;
+      }
+    }
+    return null;
+  }
+
+  framesEl.addEventListener("mouseover", function (ev) {
+    var i = frameIndex(ev.target);
+    if (i !== null) {
+      showDetails(i);
+    }
+  });
+  framesEl.addEventListener("mouseout", function (ev) {
+    if (frameIndex(ev.relatedTarget) === null) {
+      showDetails(null);
+    }
+  });
+  framesEl.addEventListener("click", function (ev) {
+    var i = frameIndex(ev.target);
+    if (i !== null) {
+      zoom(i);
+      showDetails(i);
+    }
+  });
+  framesEl.addEventListener("focusin", function (ev) {
+    var i = frameIndex(ev.target);
+    if (i !== null) {
+      showDetails(i);
+    }
+  });
+  framesEl.addEventListener("keydown", function (ev) {
+    var i = frameIndex(ev.target);
+    if (i === null) {
+      return;
+    }
+    var up = D.inverted ? "ArrowDown" : "ArrowUp";
+    var down = D.inverted ? "ArrowUp" : "ArrowDown";
+    var next = null;
+    if (ev.key === "Enter" || ev.key === " ") {
+      zoom(i);
+      showDetails(i);
+      ev.preventDefault();
+      return;
+    } else if (ev.key === up) {
+      next = i + 1 <= D.end[i] ? i + 1 : null;
+    } else if (ev.key === down) {
+      next = parentOf(i);
+    } else if (ev.key === "ArrowRight") {
+      next = D.end[i] + 1 < n && D.depth[D.end[i] + 1] === D.depth[i] ? D.end[i] + 1 : null;
+    } else if (ev.key === "ArrowLeft") {
+      for (var j = i - 1; j >= 0 && D.depth[j] >= D.depth[i]; j--) {
+        if (D.depth[j] === D.depth[i]) {
+          next = j;
+          break;
+        }
+      }
+    } else {
+      return;
+    }
+    ev.preventDefault();
+    if (next !== null) {
+      els[i].setAttribute("tabindex", "-1");
+      focusFrame(next);
+    }
+  });
+
+  function button(el, action) {
+    if (!el) {
+      return;
+    }
+    el.addEventListener("click", action);
+    el.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" || ev.key === " ") {
+        ev.preventDefault();
+        action();
+      }
+    });
+  }
+  button(unzoomEl, function () {
+    zoom(0);
+  });
+  button(searchEl, promptSearch);
+  button(caseEl, function () {
+    setIgnoreCase(!state.ignoreCase);
+    if (state.search) {
+      search(state.search);
+    } else {
+      saveHash();
+    }
+  });
+
+  window.addEventListener("keydown", function (ev) {
+    var tag = (ev.target && ev.target.tagName) || "";
+    var typing = /^(input|textarea|select)$/i.test(tag);
+    if ((ev.ctrlKey || ev.metaKey) && (ev.key === "f" || ev.key === "F")) {
+      ev.preventDefault();
+      promptSearch();
+    } else if (ev.key === "/" && !typing) {
+      ev.preventDefault();
+      promptSearch();
+    } else if (ev.key === "Escape") {
+      resetAll();
+    }
+  });
+  window.addEventListener("hashchange", loadHash);
+
+  els[0].setAttribute("tabindex", "0");
+  els[0].setAttribute("role", "button");
+  els[0].setAttribute("aria-label", describe(0));
+  framesEl.setAttribute("role", "group");
+  framesEl.setAttribute("aria-label", "Flame graph frames: Tab to enter, arrows to move, Enter to zoom");
+  loadHash();
+  svg.fkReady = true;
+})();
