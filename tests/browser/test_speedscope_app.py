@@ -21,15 +21,6 @@ from ..conftest import ROOT, run_cli
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SAMPLES = sorted(
     [p for p in (ROOT / "samples/pyspy").iterdir() if p.is_file()]
     + [ROOT / "samples/folded/deep.folded"],
@@ -68,20 +59,6 @@ def app_url():
         server.shutdown()
         server.server_close()
         thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        _require(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 # Share of clearly coloured pixels a drawn flame chart has at least (the shallowest sample, four
