@@ -99,6 +99,8 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     node_ids: dict[int, int] = {}
     node_parent, node_frame, node_depth = array("i"), array("i"), array("i")
     new_frame = builder.frame
+    get_frame = frame_ids.get
+    get_node = node_ids.get
     decode = source.decode
     thread = builder.thread()
     sample_stacks = array("i")
@@ -108,7 +110,9 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     for lineno, raw in enumerate(source.iter_lines(), 1):
         body = raw.rstrip(b"\r\n")
         stack, _, count_bytes = body.rpartition(b" ")
-        if count_bytes.isdigit() and stack and not stack[-1:].isspace() and stack[0] != 59:
+        # fast path: digits after the last space, and a stack that ends in a printable ASCII
+        # character (so no Unicode whitespace is hiding before the space)
+        if count_bytes.isdigit() and stack and 32 < stack[-1] < 127 and stack[0] != 59:
             count: float = int(count_bytes)
         else:  # anything unusual: the careful path, with its error messages
             stack_text, count_text = split_line(decode(raw, lineno), source, lineno)
@@ -120,27 +124,46 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
         if start <= len(stack):
             rest = stack[start:]
             try:
-                text = rest.decode("utf-8")
+                names = rest.decode("utf-8").split(";")
             except UnicodeDecodeError:
-                text = decode(rest, lineno)
-            missing = False
-            for name in text.split(";"):
-                fid = frame_ids.get(name)
-                if fid is None:
-                    fid = new_frame(name, kind=frame_kind(name))
-                    frame_ids[name] = fid
-                key = (node + 1) << 32 | fid
-                found = None if missing else node_ids.get(key)
+                names = decode(rest, lineno).split(";")
+            fids = [get_frame(name) for name in names]
+            if None in fids:
+                for i, name in enumerate(names):
+                    if fids[i] is None:
+                        fid = frame_ids.get(name)
+                        if fid is None:
+                            fid = new_frame(name, kind=frame_kind(name))
+                            frame_ids[name] = fid
+                        fids[i] = fid
+            # follow the nodes that exist already; a new node has no children, so from the
+            # first missing one on, the rest of the line is all new nodes, added in bulk
+            walked = 0
+            for fid in fids:
+                found = get_node((node + 1) << 32 | fid)
                 if found is None:
-                    # a node that is new has no children yet: the rest of the line is new too
-                    missing = True
-                    found = len(node_parent)
-                    node_ids[key] = found
-                    node_parent.append(node)
-                    node_frame.append(fid)
-                    node_depth.append(len(nodes))
+                    break
                 node = found
                 nodes.append(node)
+                walked += 1
+            count_new = len(fids) - walked
+            if count_new:
+                base = len(node_parent)
+                new_ids = range(base, base + count_new)
+                parents = [node, *range(base, base + count_new - 1)]
+                new_fids = fids[walked:]
+                node_parent.extend(parents)
+                node_frame.extend(new_fids)
+                node_depth.extend(range(len(nodes), len(nodes) + count_new))
+                node_ids.update(
+                    zip(
+                        [(p + 1) << 32 | f for p, f in zip(parents, new_fids, strict=True)],
+                        new_ids,
+                        strict=True,
+                    )
+                )
+                nodes.extend(new_ids)
+                node = base + count_new - 1
         prev_stack, prev_nodes = stack, nodes
         sample_stacks.append(node)
         sample_weights.append(count)

@@ -1,0 +1,66 @@
+"""The folded importer's shared-prefix shortcut, against a plain-Python reference."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flamekit.analyze.weights import node_self
+from flamekit.importers import load_path
+from flamekit.importers.folded import _shared_frames
+
+# names that are prefixes of each other and sort around ';' (0x3b) in byte order
+NAMES = ["a", "ab", "a b", "a(1)", "a:b", "b", "ä", "z~", "0"]
+stacks = st.lists(st.sampled_from(NAMES), min_size=1, max_size=5).map(";".join)
+
+
+def naive_shared(a: bytes, b: bytes) -> int:
+    fa, fb = a.split(b";"), b.split(b";")
+    n = 0
+    while n < min(len(fa), len(fb)) and fa[n] == fb[n]:
+        n += 1
+    return n
+
+
+@settings(max_examples=300, deadline=None)
+@given(stacks, stacks)
+def test_shared_frames_matches_a_frame_by_frame_count(a, b):
+    ab, bb = a.encode(), b.encode()
+    shared, start = _shared_frames(ab, bb)
+    assert shared == naive_shared(ab, bb)
+    assert ab[start:].split(b";") == ab.split(b";")[shared:] or start > len(ab)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(stacks, st.integers(min_value=1, max_value=9)), min_size=1, max_size=25),
+    st.booleans(),
+)
+def test_import_sums_every_path(tmp_path_factory, rows, sort):
+    if sort:
+        rows = sorted(rows, key=lambda r: f"{r[0]} {r[1]}".encode())
+    path = tmp_path_factory.mktemp("prefix") / "x.folded"
+    path.write_text("".join(f"{s} {c}\n" for s, c in rows), encoding="utf-8")
+    expected: dict[tuple[str, ...], int] = defaultdict(int)
+    for s, c in rows:
+        expected[tuple(s.split(";"))] += c
+    profile = load_path(str(path))
+    got: dict[tuple[str, ...], int] = defaultdict(int)
+    own = node_self(profile)
+    for node in range(len(profile.stacks)):
+        if own[node]:
+            got[tuple(profile.stack_names(node))] += int(own[node])
+    assert dict(got) == dict(expected)
+    # every (parent, frame) pair is one node
+    pairs = list(zip(profile.stacks.parent.tolist(), profile.stacks.frame.tolist(), strict=True))
+    assert len(pairs) == len(set(pairs))
+
+
+def test_unicode_whitespace_before_the_count_is_not_part_of_the_name(tmp_path):
+    path = tmp_path / "nbsp.folded"
+    path.write_text("main;leaf\u00a0 3\nmain;other\u2003 2\n", encoding="utf-8")
+    profile = load_path(str(path))
+    names = {profile.frame_name(i) for i in range(len(profile.frames))}
+    assert names == {"main", "leaf", "other"}
