@@ -418,7 +418,7 @@ class FlameSVG:
         return self.svg
 
     def _repr_html_(self) -> str:
-        return self.svg
+        return self.svg.split("?>\n", 1)[-1]  # inline SVG: no XML declaration
 
     def __str__(self) -> str:
         return self.svg
