@@ -85,16 +85,19 @@ class ProfileBuilder:
     def node_count(self) -> int:
         return len(self._parent)
 
-    def extend_stacks(self, parent: array, frame: array, depth: array) -> None:
+    def extend_stacks(self, parent, frame, depth) -> None:
         """Append call-tree nodes in bulk (ids continue from ``node_count``), unmemoized.
 
         For importers that index their own nodes: the caller guarantees every (parent, frame)
         pair is new and each depth is its parent's plus one; ``stack()`` does not know these
         nodes, and ``build()`` validates them.
         """
-        self._parent.extend(parent)
-        self._node_frame.extend(frame)
-        self._depth.extend(depth)
+        for target, values in (
+            (self._parent, parent),
+            (self._node_frame, frame),
+            (self._depth, depth),
+        ):
+            target.frombytes(np.asarray(values, dtype=np.int32).tobytes())
 
     def stack_path(self, frames: Iterable[int], parent: int = -1) -> int:
         """Node of the path ``frames`` (root first) below ``parent``; -1 for an empty path."""

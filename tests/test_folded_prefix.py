@@ -64,3 +64,53 @@ def test_unicode_whitespace_before_the_count_is_not_part_of_the_name(tmp_path):
     profile = load_path(str(path))
     names = {profile.frame_name(i) for i in range(len(profile.frames))}
     assert names == {"main", "leaf", "other"}
+
+
+def paths_of(profile) -> dict[tuple[str, ...], float]:
+    got: dict[tuple[str, ...], float] = defaultdict(float)
+    own = node_self(profile)
+    for node in range(len(profile.stacks)):
+        if own[node]:
+            got[tuple(profile.stack_names(node))] += float(own[node])
+    return dict(got)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(stacks, st.integers(min_value=1, max_value=10**6)), min_size=1, max_size=30),
+    st.sampled_from(["sorted", "as-is", "reversed"]),
+    st.booleans(),
+)
+def test_vectorized_and_line_importers_agree(tmp_path_factory, rows, order, final_newline):
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind, load_lines
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    lines = [f"{s} {c}" for s, c in rows]
+    if order == "sorted":
+        lines.sort(key=str.encode)
+    elif order == "reversed":
+        lines.sort(key=str.encode, reverse=True)
+    path = tmp_path_factory.mktemp("fast") / "x.folded"
+    path.write_text("\n".join(lines) + ("\n" if final_newline else ""), encoding="utf-8")
+    fast = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind)
+    slow = load_lines(open_source(str(path)))
+    assert fast is not None
+    assert paths_of(fast) == paths_of(slow)
+    assert len(fast.stacks) == len(slow.stacks)
+    pairs = list(zip(fast.stacks.parent.tolist(), fast.stacks.frame.tolist(), strict=True))
+    assert len(pairs) == len(set(pairs))
+
+
+def test_unusual_files_take_the_line_path(tmp_path):
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    for text in (b"a;b 1.5\n", b"a;b 1\r\n", b"a;b\t1\n", b"a;b  1\n", b"a;\xff 1\n", b"a;b 1 \n"):
+        path = tmp_path / "u.folded"
+        path.write_bytes(text)
+        assert load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind) is None
+        assert load_path(str(path)).total_weight() > 0

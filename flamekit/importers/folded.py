@@ -12,6 +12,7 @@ import numpy as np
 from ..builder import ProfileBuilder
 from ..model import FrameKind, Profile
 from ..sources import Source
+from .folded_fast import load_fast
 
 _LINE = re.compile(rb"^[^\s;][^\n]*?\s(\d+(?:\.\d*)?)\r?\n?$")
 _COUNT = re.compile(r"^\d+(?:\.\d*)?$")
@@ -89,6 +90,19 @@ def _shared_frames(a: bytes, b: bytes) -> tuple[int, int]:
 
 def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import a folded-stacks file; each line becomes one (aggregated) sample.
+
+    Clean files go through the vectorized importer (:mod:`.folded_fast`); anything unusual is
+    read line by line, which also gives the precise error messages.
+    """
+    builder = ProfileBuilder("folded", unit="samples", name=source.stem)
+    profile = load_fast(source, builder, frame_kind)
+    if profile is not None:
+        return profile
+    return load_lines(source)
+
+
+def load_lines(source: Source) -> Profile:
+    """Import a folded file line by line.
 
     Only the frames after the part a line shares with the line before are looked at, so
     sorted files (as stackcollapse writes them) cost time in proportion to their call tree.
