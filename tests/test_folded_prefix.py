@@ -114,3 +114,35 @@ def test_unusual_files_take_the_line_path(tmp_path):
         path.write_bytes(text)
         assert load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind) is None
         assert load_path(str(path)).total_weight() > 0
+
+
+LONG_NAMES = [(n * 9).strip() for n in ("alpha", "alphb", "alpha ", "x(1)", "q")] + [
+    "alpha" * 9 + "z"
+]
+long_stacks = st.lists(st.sampled_from(LONG_NAMES), min_size=1, max_size=9).map(";".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(long_stacks, st.integers(min_value=1, max_value=99)), min_size=2, max_size=30
+    ),
+    st.booleans(),
+)
+def test_vectorized_importer_on_long_shared_prefixes(tmp_path_factory, rows, sort):
+    """Stacks of hundreds of bytes take the 64-byte and 8-byte comparison steps."""
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind, load_lines
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    lines = [f"{s} {c}" for s, c in rows]
+    if sort:
+        lines.sort(key=str.encode)
+    path = tmp_path_factory.mktemp("long") / "x.folded"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind)
+    slow = load_lines(open_source(str(path)))
+    assert fast is not None
+    assert paths_of(fast) == paths_of(slow)
+    assert len(fast.stacks) == len(slow.stacks)

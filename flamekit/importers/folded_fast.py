@@ -71,6 +71,15 @@ def _lines(data: bytes, arr: np.ndarray):
     return starts, lastsp, counts
 
 
+def _first_set_byte(x: np.ndarray) -> np.ndarray:
+    """Index of the lowest non-zero byte of each (non-zero) little-endian word."""
+    low = x & (~x + np.uint64(1))
+    return np.log2(low.astype(np.float64)).astype(np.int64) // 8
+
+
+_BLOCK = np.arange(8, dtype=np.int64) * 8  # eight words, 64 bytes, compared per step
+
+
 def _shared_bytes(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarray) -> np.ndarray:
     """For each line after the first, the offset of the first byte where it differs from the
     line before (or the shorter length when one stack is a prefix of the other)."""
@@ -80,20 +89,34 @@ def _shared_bytes(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarra
     resolved = np.zeros(len(m), dtype=bool)
     if len(data) >= 8:
         words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
-        active = np.flatnonzero(m >= 8)
+        # 64 bytes at a time while both stacks have that much left
+        active = np.flatnonzero(m >= 64)
         off = 0
         while active.size:
-            x = words[a_start[active] + off] ^ words[b_start[active] + off]
-            diff = x != 0
-            idx = active[diff]
-            xd = x[diff]
-            low = xd & (~xd + np.uint64(1))  # lowest set bit: the first differing byte
-            at[idx] = off + np.log2(low.astype(np.float64)).astype(np.int64) // 8
+            x = words[(a_start[active] + off)[:, None] + _BLOCK]
+            x ^= words[(b_start[active] + off)[:, None] + _BLOCK]
+            nonzero = x != 0
+            differs = nonzero.any(axis=1)
+            rows = np.flatnonzero(differs)
+            word = nonzero[rows].argmax(axis=1)
+            idx = active[rows]
+            at[idx] = off + word * 8 + _first_set_byte(x[rows, word])
             resolved[idx] = True
-            same = active[~diff]
-            at[same] = off + 8
-            active = same[m[same] >= off + 16]
-            off += 8
+            same = active[~differs]
+            at[same] = off + 64
+            active = same[m[same] >= off + 128]
+            off += 64
+        # then a word at a time, each pair from where it got to
+        active = np.flatnonzero(~resolved & (at + 8 <= m))
+        while active.size:
+            x = words[a_start[active] + at[active]] ^ words[b_start[active] + at[active]]
+            differs = x != 0
+            idx = active[differs]
+            at[idx] += _first_set_byte(x[differs])
+            resolved[idx] = True
+            same = active[~differs]
+            at[same] += 8
+            active = same[at[same] + 8 <= m[same]]
     todo = np.flatnonzero(~resolved & (at < m))
     while todo.size:
         equal = arr[a_start[todo] + at[todo]] == arr[b_start[todo] + at[todo]]
