@@ -14,6 +14,8 @@ level by level, so the result is exact whatever the line order.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 import numpy as np
 
 from ..builder import ProfileBuilder
@@ -169,13 +171,18 @@ def load_fast(source: Source, builder: ProfileBuilder, frame_kind) -> Profile | 
         tokens = b";".join(
             [data[a:b] for a, b in zip(starts_l[i : i + 20000], ends_l[i : i + 20000], strict=True)]
         ).split(b";")
-        for raw in set(tokens).difference(frame_ids):
-            try:
-                name = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return None
-            frame_ids[raw] = builder.frame(name, kind=frame_kind(name))
-        fid_parts.append(np.fromiter(map(frame_ids.__getitem__, tokens), dtype=np.int64))
+        lookup = itemgetter(*tokens, tokens[0])  # two or more keys: always a tuple back
+        try:
+            found = lookup(frame_ids)
+        except KeyError:
+            for raw in set(tokens).difference(frame_ids):
+                try:
+                    name = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    return None
+                frame_ids[raw] = builder.frame(name, kind=frame_kind(name))
+            found = lookup(frame_ids)
+        fid_parts.append(np.array(found[:-1], dtype=np.int64))
     del arr, data, starts_l, ends_l
     fid = np.concatenate(fid_parts) if fid_parts else np.zeros(0, dtype=np.int64)
     ntok = len(fid)
