@@ -146,3 +146,23 @@ def test_vectorized_importer_on_long_shared_prefixes(tmp_path_factory, rows, sor
     assert fast is not None
     assert paths_of(fast) == paths_of(slow)
     assert len(fast.stacks) == len(slow.stacks)
+
+
+def test_carriage_returns_inside_names_are_kept_by_both_importers(tmp_path):
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind, load_lines
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    path = tmp_path / "cr.folded"
+    path.write_bytes(b"a;b\rc 2\na;d 1\n")
+    fast = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind)
+    assert fast is not None
+    assert (
+        paths_of(fast)
+        == paths_of(load_lines(open_source(str(path))))
+        == {
+            ("a", "b\rc"): 2.0,
+            ("a", "d"): 1.0,
+        }
+    )
