@@ -86,6 +86,24 @@ class ProfileBuilder:
             self._node_ids[key] = node
         return node
 
+    @property
+    def node_count(self) -> int:
+        return len(self._parent)
+
+    def extend_stacks(self, parent, frame, depth) -> None:
+        """Append call-tree nodes in bulk (ids continue from ``node_count``), unmemoized.
+
+        For importers that index their own nodes: the caller guarantees every (parent, frame)
+        pair is new and each depth is its parent's plus one; ``stack()`` does not know these
+        nodes, and ``build()`` validates them.
+        """
+        for target, values in (
+            (self._parent, parent),
+            (self._node_frame, frame),
+            (self._depth, depth),
+        ):
+            target.frombytes(np.asarray(values, dtype=np.int32).tobytes())
+
     def stack_path(self, frames: Iterable[int], parent: int = -1) -> int:
         """Node of the path ``frames`` (root first) below ``parent``; -1 for an empty path."""
         node = parent

@@ -286,11 +286,21 @@ def flame(
     **options,
 ) -> None:
     """Draw an interactive flame graph (SVG, or HTML with -o FILE.html)."""
+    from .errors import UsageError
     from .output import write_output
     from .render.flame import FlameOptions, render_html, render_svg
 
     if fmt is None:
-        fmt = "html" if output.lower().endswith((".html", ".htm")) else "svg"
+        lower = output.lower()
+        if lower.endswith((".html", ".htm")):
+            fmt = "html"
+        elif output == "-" or lower.endswith(".svg"):
+            fmt = "svg"
+        else:
+            raise UsageError(
+                f"cannot tell the output format of {output!r}",
+                hint="name it .svg or .html, or use --format",
+            )
     opts = FlameOptions(js=not no_js, **options)
     profile = loader.load(profiles)
     render = render_html if fmt == "html" else render_svg

@@ -253,16 +253,26 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
                 display_text(values[i]) for i in kept.tolist()
             ]
 
+    omitted = ""
+    if lay.omitted_frames:
+        share = 100.0 * lay.omitted_weight / grand
+        omitted = (
+            f"{lay.omitted_frames:,} frame{'s' if lay.omitted_frames != 1 else ''} "
+            f"narrower than {minwidth} not drawn "
+            f"({share:.2f}% of {countname if unit != 'nanoseconds' else 'time'})"
+        )
+
     # geometry (pixels)
     ypad1 = fs * 3
     ypad2 = fs * 2 + 10
     ypad3 = fs * 2 if options.subtitle else 0
     legend_h = fs + 8 if legend else 0
-    height = int((lay.max_depth + 1) * fh + ypad1 + ypad2 + ypad3 + legend_h)
+    footer_h = fs + 6 if (omitted or options.notes) else 0
+    height = int((lay.max_depth + 1) * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h)
     scale = plot_width / grand
     char_px = fs * options.font_width
     top = ypad1 + ypad3
-    bottom = height - ypad2 - legend_h
+    bottom = height - ypad2 - legend_h - footer_h
 
     frames = []
     for i, name in enumerate(names):
@@ -312,14 +322,6 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     else:
         title = "Flame Graph"
 
-    omitted = ""
-    if lay.omitted_frames:
-        share = 100.0 * lay.omitted_weight / grand
-        omitted = (
-            f"{lay.omitted_frames:,} frames narrower than {minwidth} not drawn "
-            f"({share:.2f}% of {countname if unit != 'nanoseconds' else 'time'})"
-        )
-
     data = {
         "v": 1,
         "names": names,
@@ -361,12 +363,13 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "bg_bottom": bg_bottom,
         "frames": frames,
         "legend": legend_items,
-        "legend_y": _num(height - ypad2 - legend_h + fs + 2),
-        "legend_box_y": _num(height - ypad2 - legend_h + 3),
+        "legend_y": _num(bottom + fs + 2),
+        "legend_box_y": _num(bottom + 3),
+        "footer_y": _num(height - 6),
         "center": _num(options.width / 2),
         "title_y": _num(fs * 2),
         "subtitle_y": _num(fs * 4),
-        "details_y": _num(height - ypad2 / 2),
+        "details_y": _num(height - footer_h - ypad2 / 2),
         "right": options.width - XPAD,
         "js": options.js,
         "css": _inline_asset("flamegraph.css", "]]>", "</style"),
@@ -415,7 +418,7 @@ class FlameSVG:
         return self.svg
 
     def _repr_html_(self) -> str:
-        return self.svg
+        return self.svg.split("?>\n", 1)[-1]  # inline SVG: no XML declaration
 
     def __str__(self) -> str:
         return self.svg

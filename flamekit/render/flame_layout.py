@@ -14,7 +14,7 @@ import numpy as np
 from .. import tree
 from ..errors import UsageError
 from ..model import Profile, Samples, Stacks
-from ..tree import accumulate_down, preorder, sibling_offsets
+from ..tree import accumulate_down, preorder
 
 _MINWIDTH = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(%|px)?\s*$")
 
@@ -179,24 +179,51 @@ def layout(
     top_dropped = dropped & ((parent < 0) | keep[np.maximum(parent, 0)])
     omitted_weight = total[top_dropped].sum().item()
 
-    offsets = sibling_offsets(stacks, total, key)
-    x0 = accumulate_down(stacks, offsets, root_base=0)
-    tin, _ = preorder(stacks, key)
+    # Offsets among siblings matter only where the parent is drawn: work on those nodes alone,
+    # so a million-node profile costs little more than the few thousand frames that are drawn.
+    n = len(stacks)
+    safe_parent = np.maximum(parent, 0)
+    frontier = np.flatnonzero((total > 0) & ((parent < 0) | keep[safe_parent]))
+    fr_parent = parent[frontier]
+    order = np.lexsort((frontier, key[frontier], fr_parent))
+    v = total[frontier][order]
+    cum = np.cumsum(v) - v
+    grouped = fr_parent[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    cum -= np.repeat(cum[starts], np.diff(np.r_[starts, len(order)]))
+    offsets = np.zeros(n, dtype=cum.dtype)
+    offsets[frontier[order]] = cum
+
+    # the drawn frames as a small tree of their own (ids ascending, so parents come first)
     kept = np.flatnonzero(keep)
-    kept = kept[np.argsort(tin[kept], kind="stable")]
-    m = len(kept) + 1
-    index_of = np.full(len(stacks), -1, dtype=np.int64)
-    index_of[kept] = np.arange(1, m)
-    node = np.r_[-1, kept].astype(np.int64)
-    depth = np.r_[0, stacks.depth[kept] + 1].astype(np.int64)
-    par = np.r_[-1, np.where(parent[kept] >= 0, index_of[np.maximum(parent[kept], 0)], 0)]
+    k = len(kept)
+    index_in_kept = np.full(n, -1, dtype=np.int64)
+    index_in_kept[kept] = np.arange(k)
+    sub = Stacks(
+        parent=np.where(parent[kept] >= 0, index_in_kept[safe_parent[kept]], -1).astype(np.int32),
+        frame=stacks.frame[kept],
+        depth=stacks.depth[kept],
+    )
+    sub_key = key[kept]
+    x0 = accumulate_down(sub, offsets[kept], root_base=0)
+    tin, _ = preorder(sub, sub_key)
+    in_order = np.argsort(tin, kind="stable")  # drawn frames in depth-first order
+    position = np.empty(k, dtype=np.int64)
+    position[in_order] = np.arange(1, k + 1)
+    m = k + 1
+    node = np.r_[-1, kept[in_order]].astype(np.int64)
+    depth = np.r_[0, sub.depth[in_order] + 1].astype(np.int64)
+    sub_parent = sub.parent[in_order]
+    par = np.r_[-1, np.where(sub_parent >= 0, position[np.maximum(sub_parent, 0)], 0)]
     # frames are in preorder, so each subtree ends size - 1 frames after its first frame
-    size = tree.subtree_sums(stacks, keep.astype(np.int64))
-    end = np.r_[m - 1, np.arange(1, m) + size[kept] - 1].astype(np.int64)
+    size = tree.subtree_sums(sub, np.ones(k, dtype=np.int64))
+    end = np.r_[m - 1, np.arange(1, m) + size[in_order] - 1].astype(np.int64)
+    x0 = x0[in_order]
+    kept = kept[in_order]
     return FlameLayout(
         node=node,
         depth=depth,
-        x0=np.r_[0, x0[kept]],
+        x0=np.r_[0, x0],
         total=np.r_[grand, total[kept]],
         self_weight=np.r_[0, self_weight[kept]],
         parent=par.astype(np.int64),

@@ -1,0 +1,254 @@
+"""Vectorized import of clean folded files: the common case of ``folded.load``, in numpy.
+
+A file qualifies when every line ends in a space and an integer count (at most 15 digits) after
+a character that is not whitespace, ends with a bare newline and is valid UTF-8; anything else
+returns ``None`` and the line-by-line importer (with its precise error messages) takes over.
+
+How it works: consecutive lines are compared 64, then 8 bytes at a time to find how many whole
+frames each line shares with the one before. Only the frames after that become candidate call-tree
+nodes, whose parents follow from depth alone (the node at depth d on the previous line's path is
+the latest candidate at depth d). Files sorted byte-wise can revisit a path after a sibling that
+sorts between (``a;b``, ``a;b2``, ``a;b;c``); such duplicate (parent, frame) pairs are merged
+level by level, so the result is exact whatever the line order.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+
+import numpy as np
+
+from ..builder import ProfileBuilder
+from ..model import Profile
+from ..sources import MAX_LINE, Source
+
+_CHUNK = 8 << 20
+_MAX_DIGITS = 15  # counts stay exact in float64
+
+
+def _positions(arr: np.ndarray, byte: int, dtype) -> np.ndarray:
+    """Offsets of ``byte`` in ``arr``, found a chunk at a time to bound temporary memory."""
+    parts = [
+        (np.flatnonzero(arr[i : i + _CHUNK] == byte) + i).astype(dtype)
+        for i in range(0, len(arr), _CHUNK)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _lines(data: bytes, arr: np.ndarray):
+    """(stack starts, stack ends, counts), or None when a line needs the careful path."""
+    n = len(data)
+    nl = _positions(arr, 10, np.int64)
+    if len(nl) == 0 or nl[-1] != n - 1:
+        nl = np.r_[nl, n]
+    starts = np.r_[0, nl[:-1] + 1]
+    if (nl - starts).max() > MAX_LINE:
+        return None
+    lastsp = np.full(len(nl), -1, dtype=np.int64)
+    for back in range(2, _MAX_DIGITS + 2):  # the count has 1..15 digits
+        pos = nl - back
+        hit = (lastsp < 0) & (pos > starts)
+        hit[hit] = arr[pos[hit]] == 32
+        lastsp[hit] = pos[hit]
+    if np.any(lastsp < 0):
+        return None
+    before = arr[lastsp - 1]
+    if np.any((before < 33) | (before == 127) | (before == 59)):
+        return None
+    # a name may end in any non-ASCII character except Unicode whitespace, which the line
+    # importer would strip along with the space before the count
+    for i in np.flatnonzero(before > 127).tolist():
+        end = int(lastsp[i])
+        tail = data[max(int(starts[i]), end - 4) : end].decode("utf-8", "ignore")
+        if not tail or tail[-1].isspace():
+            return None
+    digits = nl - lastsp - 1
+    counts = np.zeros(len(nl), dtype=np.int64)
+    for j in range(int(digits.max())):
+        sel = np.flatnonzero(digits > j)
+        c = arr[lastsp[sel] + 1 + j].astype(np.int64) - 48
+        if np.any((c < 0) | (c > 9)):
+            return None
+        counts[sel] = counts[sel] * 10 + c
+    return starts, lastsp, counts
+
+
+def _first_set_byte(x: np.ndarray) -> np.ndarray:
+    """Index of the lowest non-zero byte of each (non-zero) little-endian word."""
+    low = x & (~x + np.uint64(1))
+    return np.log2(low.astype(np.float64)).astype(np.int64) // 8
+
+
+_BLOCK = np.arange(8, dtype=np.int64) * 8  # eight words, 64 bytes, compared per step
+
+
+def _shared_bytes(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """For each line after the first, the offset of the first byte where it differs from the
+    line before (or the shorter length when one stack is a prefix of the other)."""
+    a_start, b_start = s[1:], s[:-1]
+    m = np.minimum(length[1:], length[:-1])
+    at = np.zeros(len(m), dtype=np.int64)
+    resolved = np.zeros(len(m), dtype=bool)
+    if len(data) >= 8:
+        words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+        # 64 bytes at a time while both stacks have that much left
+        active = np.flatnonzero(m >= 64)
+        off = 0
+        while active.size:
+            x = words[(a_start[active] + off)[:, None] + _BLOCK]
+            x ^= words[(b_start[active] + off)[:, None] + _BLOCK]
+            nonzero = x != 0
+            differs = nonzero.any(axis=1)
+            rows = np.flatnonzero(differs)
+            word = nonzero[rows].argmax(axis=1)
+            idx = active[rows]
+            at[idx] = off + word * 8 + _first_set_byte(x[rows, word])
+            resolved[idx] = True
+            same = active[~differs]
+            at[same] = off + 64
+            active = same[m[same] >= off + 128]
+            off += 64
+        # then a word at a time, each pair from where it got to
+        active = np.flatnonzero(~resolved & (at + 8 <= m))
+        while active.size:
+            x = words[a_start[active] + at[active]] ^ words[b_start[active] + at[active]]
+            differs = x != 0
+            idx = active[differs]
+            at[idx] += _first_set_byte(x[differs])
+            resolved[idx] = True
+            same = active[~differs]
+            at[same] += 8
+            active = same[at[same] + 8 <= m[same]]
+    todo = np.flatnonzero(~resolved & (at < m))
+    while todo.size:
+        equal = arr[a_start[todo] + at[todo]] == arr[b_start[todo] + at[todo]]
+        at[todo[equal]] += 1
+        todo = todo[equal]
+        todo = todo[at[todo] < m[todo]]
+    return at
+
+
+def load_fast(source: Source, builder: ProfileBuilder, frame_kind) -> Profile | None:
+    """Import ``source`` into ``builder`` and build, or return None to use the careful path."""
+    data = source.read_bytes()
+    # (a carriage return before a newline fails the digit check below; inside a name it is
+    # kept by both importers)
+    if not data or len(data) >= 2**31 - 1:
+        return None
+    arr = np.frombuffer(data, dtype=np.uint8)
+    parsed = _lines(data, arr)
+    if parsed is None:
+        return None
+    s, e, counts = parsed
+    nlines = len(s)
+    semi = _positions(arr, 59, np.int32)
+    semi_s = np.searchsorted(semi, s)
+    frames_per_line = np.searchsorted(semi, e) - semi_s + 1
+
+    # whole frames shared with the previous line
+    length = e - s
+    at = _shared_bytes(data, arr, s, length)
+    si, li = s[1:], length[1:]
+    shared = np.zeros(nlines, dtype=np.int64)
+    sh = np.searchsorted(semi, si + at) - semi_s[1:]
+    m = np.minimum(li, length[:-1])
+    prefix = at == m
+    end_a = (li == m) | (arr[np.minimum(si + m, len(arr) - 1)] == 59)
+    end_b = (length[:-1] == m) | (arr[np.minimum(s[:-1] + m, len(arr) - 1)] == 59)
+    sh += prefix & end_a & end_b
+    shared[1:] = sh
+    new_count = frames_per_line - shared
+    # where the first new frame begins: after the shared-th ';' of the line (lines with nothing
+    # new get a value that is never used)
+    padded = np.r_[semi, 0]
+    first_new = np.where(shared > 0, padded[np.clip(semi_s + shared - 1, 0, len(semi))] + 1, s)
+    del semi, padded, semi_s, at, sh, m, prefix, end_a, end_b
+
+    # the frames after the shared part, a slice of lines at a time; each name decoded once
+    rows = np.flatnonzero(new_count > 0)
+    frame_ids: dict[bytes, int] = {}
+    fid_parts = []
+    starts_l, ends_l = first_new[rows].tolist(), e[rows].tolist()
+    for i in range(0, len(rows), 20000):
+        tokens = b";".join(
+            [data[a:b] for a, b in zip(starts_l[i : i + 20000], ends_l[i : i + 20000], strict=True)]
+        ).split(b";")
+        lookup = itemgetter(*tokens, tokens[0])  # two or more keys: always a tuple back
+        try:
+            found = lookup(frame_ids)
+        except KeyError:
+            for raw in set(tokens).difference(frame_ids):
+                try:
+                    name = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    return None
+                frame_ids[raw] = builder.frame(name, kind=frame_kind(name))
+            found = lookup(frame_ids)
+        fid_parts.append(np.array(found[:-1], dtype=np.int64))
+    del arr, data, starts_l, ends_l
+    fid = np.concatenate(fid_parts) if fid_parts else np.zeros(0, dtype=np.int64)
+    ntok = len(fid)
+    if ntok != int(new_count.sum()):
+        return None
+
+    # candidate nodes: one per token; parents follow from depth
+    ids = np.arange(ntok, dtype=np.int64)
+    tok_line = np.repeat(np.arange(nlines), new_count)
+    line_first_tok = np.cumsum(new_count) - new_count
+    within = ids - line_first_tok[tok_line]
+    depth = shared[tok_line] + within
+    parent = ids - 1
+    by_depth = np.lexsort((ids, depth))
+    keys = depth[by_depth] * (ntok + 1) + ids[by_depth]
+
+    def latest(at_depth: np.ndarray, before: np.ndarray) -> np.ndarray:
+        j = np.searchsorted(keys, at_depth * (ntok + 1) + before) - 1
+        found = by_depth[np.maximum(j, 0)]
+        if np.any((j < 0) | (depth[found] != at_depth)):
+            raise AssertionError("folded fast path: inconsistent depths")
+        return found
+
+    heads = np.flatnonzero(within == 0)
+    deep_heads = heads[depth[heads] > 0]
+    parent[heads] = -1
+    parent[deep_heads] = latest(depth[deep_heads] - 1, deep_heads)
+    leaf = np.empty(nlines, dtype=np.int64)
+    has_new = new_count > 0
+    leaf[has_new] = line_first_tok[has_new] + new_count[has_new] - 1
+    old = np.flatnonzero(~has_new)
+    if old.size:
+        leaf[old] = latest(frames_per_line[old] - 1, line_first_tok[old])
+
+    # merge candidates that repeat a (parent, frame) pair, shallowest level first
+    # Only the first new frame of a line can repeat a pair (the others hang below a node made
+    # on the same line), so only siblings of those frames need checking.
+    nf = len(frame_ids) + 1
+    is_head_parent = np.zeros(ntok + 1, dtype=bool)
+    is_head_parent[parent[heads] + 1] = True  # slot 0 stands for the roots
+    suspects = np.flatnonzero(is_head_parent[parent + 1])
+    suspect_keys = (parent[suspects] + 1) * nf + fid[suspects]
+    if np.unique(suspect_keys).size != suspects.size:
+        canon = ids.copy()
+        order = np.argsort(depth, kind="stable")
+        bounds = np.cumsum(np.bincount(depth))
+        startb = 0
+        for stop in bounds.tolist():
+            level = order[startb:stop]
+            startb = stop
+            p = parent[level]
+            cp = np.where(p >= 0, canon[np.maximum(p, 0)], -1)
+            _, first, inverse = np.unique(
+                (cp + 1) * nf + fid[level], return_index=True, return_inverse=True
+            )
+            canon[level] = level[first][inverse.reshape(-1)]
+        keep = canon == ids
+        new_id = np.cumsum(keep) - 1
+        kept_parent = parent[keep]
+        final_parent = np.where(kept_parent >= 0, new_id[canon[np.maximum(kept_parent, 0)]], -1)
+        fid, depth = fid[keep], depth[keep]
+        leaf = new_id[canon[leaf]]
+        parent = final_parent
+
+    builder.extend_stacks(parent, fid, depth)
+    builder.add_samples(leaf, counts, threads=builder.thread())
+    return builder.build()

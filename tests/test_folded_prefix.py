@@ -1,0 +1,168 @@
+"""The folded importer's shared-prefix shortcut, against a plain-Python reference."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flamekit.analyze.weights import node_self
+from flamekit.importers import load_path
+from flamekit.importers.folded import _shared_frames
+
+# names that are prefixes of each other and sort around ';' (0x3b) in byte order
+NAMES = ["a", "ab", "a b", "a(1)", "a:b", "b", "ä", "z~", "0"]
+stacks = st.lists(st.sampled_from(NAMES), min_size=1, max_size=5).map(";".join)
+
+
+def naive_shared(a: bytes, b: bytes) -> int:
+    fa, fb = a.split(b";"), b.split(b";")
+    n = 0
+    while n < min(len(fa), len(fb)) and fa[n] == fb[n]:
+        n += 1
+    return n
+
+
+@settings(max_examples=300, deadline=None)
+@given(stacks, stacks)
+def test_shared_frames_matches_a_frame_by_frame_count(a, b):
+    ab, bb = a.encode(), b.encode()
+    shared, start = _shared_frames(ab, bb)
+    assert shared == naive_shared(ab, bb)
+    assert ab[start:].split(b";") == ab.split(b";")[shared:] or start > len(ab)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(stacks, st.integers(min_value=1, max_value=9)), min_size=1, max_size=25),
+    st.booleans(),
+)
+def test_import_sums_every_path(tmp_path_factory, rows, sort):
+    if sort:
+        rows = sorted(rows, key=lambda r: f"{r[0]} {r[1]}".encode())
+    path = tmp_path_factory.mktemp("prefix") / "x.folded"
+    path.write_text("".join(f"{s} {c}\n" for s, c in rows), encoding="utf-8")
+    expected: dict[tuple[str, ...], int] = defaultdict(int)
+    for s, c in rows:
+        expected[tuple(s.split(";"))] += c
+    profile = load_path(str(path))
+    got: dict[tuple[str, ...], int] = defaultdict(int)
+    own = node_self(profile)
+    for node in range(len(profile.stacks)):
+        if own[node]:
+            got[tuple(profile.stack_names(node))] += int(own[node])
+    assert dict(got) == dict(expected)
+    # every (parent, frame) pair is one node
+    pairs = list(zip(profile.stacks.parent.tolist(), profile.stacks.frame.tolist(), strict=True))
+    assert len(pairs) == len(set(pairs))
+
+
+def test_unicode_whitespace_before_the_count_is_not_part_of_the_name(tmp_path):
+    path = tmp_path / "nbsp.folded"
+    path.write_text("main;leaf\u00a0 3\nmain;other\u2003 2\n", encoding="utf-8")
+    profile = load_path(str(path))
+    names = {profile.frame_name(i) for i in range(len(profile.frames))}
+    assert names == {"main", "leaf", "other"}
+
+
+def paths_of(profile) -> dict[tuple[str, ...], float]:
+    got: dict[tuple[str, ...], float] = defaultdict(float)
+    own = node_self(profile)
+    for node in range(len(profile.stacks)):
+        if own[node]:
+            got[tuple(profile.stack_names(node))] += float(own[node])
+    return dict(got)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(stacks, st.integers(min_value=1, max_value=10**6)), min_size=1, max_size=30),
+    st.sampled_from(["sorted", "as-is", "reversed"]),
+    st.booleans(),
+)
+def test_vectorized_and_line_importers_agree(tmp_path_factory, rows, order, final_newline):
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind, load_lines
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    lines = [f"{s} {c}" for s, c in rows]
+    if order == "sorted":
+        lines.sort(key=str.encode)
+    elif order == "reversed":
+        lines.sort(key=str.encode, reverse=True)
+    path = tmp_path_factory.mktemp("fast") / "x.folded"
+    path.write_text("\n".join(lines) + ("\n" if final_newline else ""), encoding="utf-8")
+    fast = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind)
+    slow = load_lines(open_source(str(path)))
+    assert fast is not None
+    assert paths_of(fast) == paths_of(slow)
+    assert len(fast.stacks) == len(slow.stacks)
+    pairs = list(zip(fast.stacks.parent.tolist(), fast.stacks.frame.tolist(), strict=True))
+    assert len(pairs) == len(set(pairs))
+
+
+def test_unusual_files_take_the_line_path(tmp_path):
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    for text in (b"a;b 1.5\n", b"a;b 1\r\n", b"a;b\t1\n", b"a;b  1\n", b"a;\xff 1\n", b"a;b 1 \n"):
+        path = tmp_path / "u.folded"
+        path.write_bytes(text)
+        assert load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind) is None
+        assert load_path(str(path)).total_weight() > 0
+
+
+LONG_NAMES = [(n * 9).strip() for n in ("alpha", "alphb", "alpha ", "x(1)", "q")] + [
+    "alpha" * 9 + "z"
+]
+long_stacks = st.lists(st.sampled_from(LONG_NAMES), min_size=1, max_size=9).map(";".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(long_stacks, st.integers(min_value=1, max_value=99)), min_size=2, max_size=30
+    ),
+    st.booleans(),
+)
+def test_vectorized_importer_on_long_shared_prefixes(tmp_path_factory, rows, sort):
+    """Stacks of hundreds of bytes take the 64-byte and 8-byte comparison steps."""
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind, load_lines
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    lines = [f"{s} {c}" for s, c in rows]
+    if sort:
+        lines.sort(key=str.encode)
+    path = tmp_path_factory.mktemp("long") / "x.folded"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fast = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind)
+    slow = load_lines(open_source(str(path)))
+    assert fast is not None
+    assert paths_of(fast) == paths_of(slow)
+    assert len(fast.stacks) == len(slow.stacks)
+
+
+def test_carriage_returns_inside_names_are_kept_by_both_importers(tmp_path):
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind, load_lines
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    path = tmp_path / "cr.folded"
+    path.write_bytes(b"a;b\rc 2\na;d 1\n")
+    fast = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind)
+    assert fast is not None
+    assert (
+        paths_of(fast)
+        == paths_of(load_lines(open_source(str(path))))
+        == {
+            ("a", "b\rc"): 2.0,
+            ("a", "d"): 1.0,
+        }
+    )
