@@ -22,6 +22,13 @@ def load(
     return merge_profiles(profiles, name=profiles[0].meta.name if len(paths) == 1 else "")
 
 
+def diff(before: Profile, after: Profile, **options):
+    """Compare two profiles; ``options`` are those of :class:`flamekit.analyze.diff.DiffOptions`."""
+    from .analyze.diff import DiffOptions, diff_profiles
+
+    return diff_profiles(before, after, DiffOptions(**options))
+
+
 def top(profile: Profile, n: int | None = None, by: str = "function"):
     """Functions (or files, modules, packages) by self weight: a list of FunctionStat."""
     return profile.top(n, by)
@@ -51,6 +58,7 @@ __all__ = [
     "__version__",
     "calls",
     "critical_path",
+    "diff",
     "hot_paths",
     "load",
     "top",

@@ -412,6 +412,11 @@ def blocks(
         )
 
 
+from .cli_diff import diff  # noqa: E402
+
+cli.add_command(diff)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning flamekit errors into one-line messages."""
     args = sys.argv[1:] if argv is None else argv

@@ -30,6 +30,19 @@ EXPECTED = {
     "pyspy/work.chrometrace.json": "pyspy-chrometrace",
     "pyspy/work.speedscope.json": "speedscope",
     "pyspy/work.txt": "pyspy",
+    "diff/js-after-1.cpuprofile": "cpuprofile",
+    "diff/js-after-2.cpuprofile": "cpuprofile",
+    "diff/js-before-1.cpuprofile": "cpuprofile",
+    "diff/js-before-2.cpuprofile": "cpuprofile",
+    "diff/py-after-1.speedscope.json": "speedscope",
+    "diff/py-after-2.speedscope.json": "speedscope",
+    "diff/py-before-1.speedscope.json": "speedscope",
+    "diff/py-before-2.speedscope.json": "speedscope",
+    "perf/deep.perf.txt": "perf",
+    "perf/deep-F.perf.txt": "perf",
+    "perf/templates.perf.txt": "perf",
+    "perf/node-jit.perf.txt": "perf",
+    "perf/node-jit-notime.perf.txt": "perf",
 }
 
 
@@ -50,7 +63,7 @@ def test_every_sample_is_covered():
         str(p.relative_to(ROOT / "samples"))
         for p in (ROOT / "samples").rglob("*")
         if p.is_file()
-        and p.suffix not in (".md", ".js", ".py", ".c", ".html")
+        and p.suffix not in (".md", ".js", ".py", ".c", ".cpp", ".html")
         and not p.name.endswith(".measured.json")  # a workload's own timings, not a profile
     }
     missing = {f for f in files if f not in EXPECTED}

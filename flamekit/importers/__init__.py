@@ -48,7 +48,7 @@ FORMATS: dict[str, Format] = {
             (),
             "chrome_trace",
         ),
-        Format("perf", "Linux perf script text", (".perf", ".perf-script"), "perf", False),
+        Format("perf", "Linux perf script text", (".perf", ".perf-script"), "perf"),
         Format("pyspy", "py-spy --format raw (folded with file:line)", (), "pyspy"),
         Format(
             "folded", "folded stacks (FlameGraph collapsed)", (".folded", ".collapsed"), "folded"

@@ -1,0 +1,201 @@
+"""``flamekit diff``: compare two profiles (or two sets of merged runs)."""
+
+from __future__ import annotations
+
+import click
+
+from .cli_options import ProfileLoader, profile_input
+from .errors import CheckFailed, UsageError
+
+SUMMARY_EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".txt": "text"}
+PICTURE_EXTENSIONS = {".svg": "svg", ".html": "html", ".htm": "html"}
+PATH = click.Path(allow_dash=True, dir_okay=False)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.argument("pair", nargs=-1, metavar="BEFORE AFTER", type=PATH)
+@click.option(
+    "--before",
+    "before_paths",
+    multiple=True,
+    type=PATH,
+    help="A BEFORE profile; repeat to merge several runs (instead of the BEFORE argument).",
+)
+@click.option(
+    "--after",
+    "after_paths",
+    multiple=True,
+    type=PATH,
+    help="An AFTER profile; repeat to merge several runs (instead of the AFTER argument).",
+)
+@profile_input
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(allow_dash=True),
+    default="-",
+    help="Write here: .svg/.html (differential flamegraph; the summary still goes to stdout), "
+    ".md, .json or .txt (the summary). Default: stdout.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default=None,
+    help="Summary format (default: from -o's extension, else text).",
+)
+@click.option(
+    "-n",
+    "--top",
+    "top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Rows per table of the summary.",
+)
+@click.option("--match-lines", is_flag=True, help="Frames on different lines are different.")
+@click.option(
+    "--strip-hex", is_flag=True, help="Mask hex addresses (0x...) in names before matching."
+)
+@click.option(
+    "--absolute",
+    is_flag=True,
+    help="Compare raw weights (runs did the same work) instead of shares of each side's total.",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.01,
+    show_default=True,
+    help="Significance level for the whole report (p-values are Bonferroni-adjusted).",
+)
+@click.option(
+    "--color-by",
+    type=click.Choice(["self", "total"]),
+    default="self",
+    show_default=True,
+    help="Flamegraph colour from the change in self or in total.",
+)
+@click.option("--negate", is_flag=True, help="Flamegraph: draw BEFORE's shape instead of AFTER's.")
+@click.option("--title", default=None, help="Flamegraph title.")
+@click.option(
+    "--fail-on",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="PCT",
+    help="Exit 1 when a function's total share grew significantly by more than PCT points.",
+)
+@click.option(
+    "--fail-on-total",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="PCT",
+    help="Exit 1 when the raw total grew significantly by more than PCT percent.",
+)
+def diff(
+    pair: tuple[str, ...],
+    before_paths: tuple[str, ...],
+    after_paths: tuple[str, ...],
+    loader: ProfileLoader,
+    output: str,
+    fmt: str | None,
+    top: int,
+    match_lines: bool,
+    strip_hex: bool,
+    absolute: bool,
+    alpha: float,
+    color_by: str,
+    negate: bool,
+    title: str | None,
+    fail_on: float | None,
+    fail_on_total: float | None,
+) -> None:
+    """Compare BEFORE with AFTER: what got slower or faster, and whether it is more than noise.
+
+    Each side is one profile (the two arguments) or several runs merged (repeat --before and
+    --after instead). Sides may be of different formats. By default each side is scaled to its
+    own total, so shares are compared; --absolute compares raw weights. Changes are tested on
+    sample counts and only significant ones are called regressions or improvements.
+
+    Exit status: 0, or 1 when a --fail-on/--fail-on-total check fails, 2 for bad input.
+    """
+    from .analyze.diff import DiffOptions, diff_profiles
+    from .console import warn
+    from .gate import check_gates
+    from .output import write_output
+
+    befores, afters = _sides(pair, before_paths, after_paths)
+    picture, summary_fmt, summary_dest = _destinations(output, fmt)
+    before = loader.load(befores)
+    after = loader.load(afters)
+    options = DiffOptions(
+        match_lines=match_lines, strip_hex=strip_hex, absolute=absolute, alpha=alpha
+    )
+    result = diff_profiles(before, after, options)
+    for message in result.warnings:
+        warn(message)
+    before_name, after_name = ", ".join(befores), ", ".join(afters)
+    if picture:
+        from .render.diff_flame import render_diff_flamegraph
+
+        data = render_diff_flamegraph(
+            result,
+            fmt=picture,
+            color_by=color_by,
+            negate=negate,
+            title=title,
+            before_name=before_name,
+            after_name=after_name,
+        )
+        write_output(output, data)
+    write_output(summary_dest, _summary(result, summary_fmt, before_name, after_name, top))
+    failures = check_gates(result, fail_on=fail_on, fail_on_total=fail_on_total)
+    if failures:
+        raise CheckFailed("; ".join(failures))
+
+
+def _sides(pair, before_paths, after_paths) -> tuple[list[str], list[str]]:
+    if pair and (before_paths or after_paths):
+        raise UsageError(
+            "give BEFORE AFTER as two arguments or with --before/--after, not both",
+            hint="repeat --before and --after to merge several runs per side",
+        )
+    if pair:
+        if len(pair) != 2:
+            raise UsageError(
+                f"diff takes two profiles, BEFORE and AFTER, not {len(pair)}",
+                hint="repeat --before and --after to merge several runs per side",
+            )
+        return [pair[0]], [pair[1]]
+    if not before_paths or not after_paths:
+        raise UsageError("diff needs a BEFORE and an AFTER profile", hint="see flamekit diff -h")
+    return list(before_paths), list(after_paths)
+
+
+def _destinations(output: str, fmt: str | None) -> tuple[str | None, str, str]:
+    """(picture format or None, summary format, where the summary goes)."""
+    lower = output.lower()
+    for ext, picture in PICTURE_EXTENSIONS.items():
+        if lower.endswith(ext):
+            return picture, fmt or "text", "-"
+    if output == "-":
+        return None, fmt or "text", "-"
+    for ext, summary in SUMMARY_EXTENSIONS.items():
+        if lower.endswith(ext):
+            return None, fmt or summary, output
+    if fmt:
+        return None, fmt, output
+    raise UsageError(
+        f"cannot tell the output format of {output!r}",
+        hint="name it .svg, .html, .md, .json or .txt, or give --format",
+    )
+
+
+def _summary(result, fmt: str, before_name: str, after_name: str, top: int) -> str:
+    from .render.diff_report import render_json, render_markdown, render_text
+
+    if fmt == "json":
+        return render_json(result)
+    if fmt == "markdown":
+        return render_markdown(result, before_name, after_name, top)
+    return render_text(result, before_name, after_name, top)

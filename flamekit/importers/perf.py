@@ -1,0 +1,388 @@
+"""``perf script`` text: one sample per event, folded like FlameGraph's stackcollapse-perf.
+
+Each sample keeps its stack (the process name, comm with spaces turned into ``_``, as the root
+frame, leaf last), its weight, its timestamp (ns since the earliest sample) and its thread (pid,
+tid, comm). ``convert --to folded`` reproduces ``stackcollapse-perf.pl`` byte for byte, with the
+same options (``pid``, ``tid``, ``kernel``, ``jit``, ``all``, ``addrs``, ``event_filter``).
+
+Weights: the event period when the header carries one, else 1. Clock events (``cpu-clock``,
+``task-clock``) with periods count nanoseconds of CPU time, so those profiles are in
+``nanoseconds``; every other profile is in ``samples``, each sample weighing its period (the
+number of events it stands for, e.g. cycles) or 1. Only one event type is kept: ``event_filter``,
+by default the first one seen; the others are counted and reported in a warning.
+
+Large plain files are parsed by two processes, each taking one half (split at a blank line
+between records); their tables are merged into the same profile one process would build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import mmap
+import os
+import pickle
+import signal
+import struct
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from typing import IO, Any
+
+import numpy as np
+
+from ..builder import ProfileBuilder
+from ..model import Profile
+from ..progress import byte_progress
+from ..sources import Source, _tell
+from .perf_parse import (
+    EVENT,
+    FRAME,
+    HEADER,
+    NO_TIME,
+    BadNumber,
+    ParseResult,
+    PerfOptions,
+    PerfParser,
+    first_event,
+)
+
+BLOCK = 4 << 20
+MAX_RECORD = 64 << 20  # a "record" this long means the text has no blank lines between samples
+PARALLEL_MIN = 48 << 20  # smaller files are parsed in one process
+CLOCK_EVENTS = {b"cpu-clock", b"task-clock"}
+
+
+def sniff(head: bytes) -> bool:
+    """A sample header line (``... NNN ... event:``) followed by a frame line or a blank line."""
+    lines = head.split(b"\n")[:-1][:400]
+    checked = 0
+    for i, line in enumerate(lines):
+        if not line or line.startswith(b"#"):
+            continue
+        checked += 1
+        if checked > 40:
+            return False
+        if HEADER.match(line) and line.rstrip().endswith(b":") and i + 1 < len(lines):
+            after = lines[i + 1]
+            if not after or FRAME.match(after):
+                return True
+    return False
+
+
+def options_from(options: Mapping[str, Any]) -> PerfOptions:
+    """PerfOptions from the importer options given on the command line or to ``load``."""
+    every = bool(options.get("all"))
+    event = options.get("event_filter") or ""
+    return PerfOptions(
+        pid=bool(options.get("pid")),
+        tid=bool(options.get("tid")),
+        kernel=every or bool(options.get("kernel")),
+        jit=every or bool(options.get("jit")),
+        addrs=bool(options.get("addrs")),
+        event_filter=event.encode() if isinstance(event, str) else bytes(event),
+    )
+
+
+class _RegionError(Exception):
+    """A fatal problem at a byte offset of a region: (offset, message, hint)."""
+
+
+def load(source: Source, options: Mapping[str, Any]) -> Profile:
+    """Import ``perf script`` text: one sample per event of the kept event type."""
+    opts = options_from(options)
+    jobs = int(
+        options.get("jobs")
+        or os.environ.get("FLAMEKIT_JOBS")
+        or min(2, len(os.sched_getaffinity(0)))
+    )
+    split = _split_point(source, opts) if jobs > 1 else None
+    try:
+        if split is None:
+            with byte_progress(source) as bar:
+                results = [(0, _parse_region(source, opts, 0, None, bar))]
+        else:
+            at, event = split
+            opts = PerfOptions(**{**opts.__dict__, "event_filter": event})
+            results = _parse_two(source, opts, at)
+    except _RegionError as exc:
+        offset, message, hint = exc.args
+        raise source.error(message, line=_line_at(source, offset), hint=hint) from None
+    return _build(source, results)
+
+
+# -- reading --------------------------------------------------------------------------------
+def _blocks(stream: IO[bytes], limit: int | None) -> Iterator[bytes]:
+    """Blocks of the text with CRLF line ends made LF, up to ``limit`` bytes of input."""
+    left = limit
+    while left is None or left > 0:
+        data = stream.read(BLOCK if left is None else min(BLOCK, left))
+        if not data:
+            return
+        if left is not None:
+            left -= len(data)
+        if data.endswith(b"\r") and (left is None or left > 0):
+            more = stream.read(1)
+            data += more
+            if left is not None:
+                left -= len(more)
+        if b"\r" in data:  # memchr: much faster than looking for the pair
+            data = data.replace(b"\r\n", b"\n")
+        yield data
+
+
+def _parse_region(
+    source: Source, opts: PerfOptions, start: int, end: int | None, bar, progress=None
+) -> ParseResult:
+    """Parse the text from byte ``start`` to ``end`` (None: the end) with one parser."""
+    parser = PerfParser(opts)
+    tail = b"\n\n"
+    offset = start - 2  # of tail[0]; the first record gets a separator in front
+    with source.open() as stream:
+        if start:
+            stream.seek(start + 2)  # skip the separator: tail holds it
+            offset = start
+        limit = None if end is None else end - stream.tell()
+        for data in _blocks(stream, limit):
+            if b"\x00" in data:
+                at = offset + len(tail) + data.index(b"\x00")
+                raise _RegionError(
+                    at,
+                    "binary data (a NUL byte) in the text",
+                    "is the capture corrupted? for perf.data run 'perf script' first",
+                )
+            buf = tail + data
+            cut = buf.rfind(b"\n\n")
+            if cut <= 0:  # no record ends in this buffer yet
+                tail = buf
+                if len(tail) > MAX_RECORD:
+                    raise _RegionError(
+                        offset,
+                        "no blank line between samples in 64 MiB of text",
+                        "expected perf script output of a recording with call stacks (-g)",
+                    )
+                continue
+            _feed(parser, buf[:cut], offset)
+            tail = buf[cut:]
+            offset += cut
+            if bar is not None:
+                bar.update_to(_tell(stream) * (2 if progress is not None else 1))
+            if progress is not None:
+                progress(_tell(stream))
+        if end is None:
+            _check_last_line(tail, offset)
+        _feed(parser, tail, offset)
+    return parser.result()
+
+
+def _feed(parser: PerfParser, text: bytes, offset: int) -> None:
+    try:
+        parser.feed(text, offset)
+    except BadNumber as exc:
+        raise _RegionError(exc.args[0], "a number in a sample header is too large", None) from None
+
+
+def _check_last_line(tail: bytes, offset: int) -> None:
+    """Refuse a text that ends in the middle of a line (a truncated capture)."""
+    if tail.endswith(b"\n"):
+        return
+    start = tail.rfind(b"\n") + 1
+    last = tail[start:]
+    if not last or last.startswith(b"#"):
+        return
+    if FRAME.match(last) and last.rstrip().endswith(b")"):
+        return
+    if HEADER.match(last) and EVENT.search(last):
+        return
+    shown = last[:60].decode("utf-8", "replace")
+    raise _RegionError(
+        offset + start,
+        f"the capture ends in the middle of a line: {shown!r}",
+        "the file looks truncated; run perf script again",
+    )
+
+
+def _line_at(source: Source, offset: int) -> int:
+    """1-based line number of byte ``offset`` of the (LF-normalized) text."""
+    if offset <= 0:
+        return 1
+    lines = 1
+    done = 0
+    with source.open() as stream:
+        for data in _blocks(stream, None):
+            if done + len(data) >= offset:
+                return lines + data.count(b"\n", 0, offset - done)
+            lines += data.count(b"\n")
+            done += len(data)
+    return lines
+
+
+# -- two processes --------------------------------------------------------------------------
+def _split_point(source: Source, opts: PerfOptions) -> tuple[int, bytes] | None:
+    """Where a second process can start (a blank line near the middle), and the event filter."""
+    if source.gzipped or source.size < PARALLEL_MIN or not hasattr(os, "fork"):
+        return None
+    event = opts.event_filter or first_event(source.head[: source.head.rfind(b"\n")])
+    if not event:
+        return None
+    with source.open() as stream:
+        stream.seek(source.size // 2)
+        pos = stream.tell()
+        prev = b""
+        while True:
+            data = stream.read(1 << 20)
+            if not data:
+                return None
+            buf = prev + data
+            at = buf.find(b"\n\n")
+            while at >= 0 and (at == 0 or buf[at - 1] == 13):
+                at = buf.find(b"\n\n", at + 1)
+            if at >= 0:
+                return pos - len(prev) + at, event
+            prev = buf[-2:]
+            pos += len(data)
+
+
+def _parse_two(source: Source, opts: PerfOptions, at: int) -> list[tuple[int, ParseResult]]:
+    """Parse [0, at) here and [at, end) in a forked child; the child's text starts at ``at``."""
+    shared = mmap.mmap(-1, 8)
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: parse, send the tables, leave without cleanup handlers
+        status = 0
+        try:
+            os.close(read_fd)
+
+            def report(done: int) -> None:
+                shared[:8] = struct.pack("q", done - at)
+
+            try:
+                payload = pickle.dumps(("ok", _parse_region(source, opts, at, None, None, report)))
+            except _RegionError as exc:
+                payload = pickle.dumps(("error", exc.args))
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(payload)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    try:
+        with byte_progress(source) as bar:
+
+            def progress(done: int) -> None:
+                if bar is not None:
+                    bar.update_to(done + struct.unpack("q", shared[:8])[0])
+
+            mine = _parse_region(source, opts, 0, at, None, progress if bar else None)
+        with os.fdopen(read_fd, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        pid = 0
+        if status != 0 or not data:
+            raise RuntimeError("the second perf parsing process failed")
+        kind, value = pickle.loads(data)
+        if kind == "error":
+            offset, message, hint = value
+            raise _RegionError(offset, message, hint)
+        return [(0, mine), (at, value)]
+    finally:
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+        shared.close()
+
+
+# -- building the profile -------------------------------------------------------------------
+def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
+    builder = ProfileBuilder("perf", unit="samples", name=source.stem)
+    kept = results[0][1].event_filter or results[-1][1].event_filter
+    dropped: Counter = Counter()
+    for _, r in results:
+        dropped.update(r.dropped)
+    stacks, weights, times, threads = [], [], [], []
+    untimed = bad_lines = 0
+    first_bad = None
+    bad_utf8 = False
+    maps = []
+    paths: list[tuple[int, ...]] = []
+    for _, r in results:
+        frame_map = [builder.frame(n, module=m, kind=k) for n, m, k in r.frames]
+        thread_map = np.array(
+            [builder.thread(p, t, c) for p, t, c in r.threads] or [0], dtype=np.int32
+        )
+        bodies = r.bodies
+        if frame_map == list(range(len(frame_map))):
+            paths.extend((root, *bodies[bid]) for root, bid in r.stacks)
+        else:
+            get = frame_map.__getitem__
+            paths.extend((get(root), *map(get, bodies[bid])) for root, bid in r.stacks)
+        maps.append(thread_map)
+    all_nodes = builder.stack_paths(paths).astype(np.int32)
+    first = 0
+    for (_, r), thread_map in zip(results, maps, strict=True):
+        nodes = all_nodes[first : first + len(r.stacks)]
+        first += len(r.stacks)
+        stacks.append(nodes[np.frombuffer(r.stack, dtype=np.int32)])
+        weights.append(np.frombuffer(r.weight, dtype=np.int64))
+        times.append(np.frombuffer(r.time, dtype=np.int64))
+        threads.append(thread_map[np.frombuffer(r.thread, dtype=np.int32)])
+        untimed += r.untimed
+        bad_lines += r.bad_lines
+        bad_utf8 = bad_utf8 or r.bad_utf8
+        if first_bad is None and r.first_bad is not None:
+            first_bad = (r.first_bad.offset, r.first_bad.line_in_record, r.first_bad.text)
+    stack = np.concatenate(stacks)
+    weight = np.concatenate(weights)
+    n = len(stack)
+    name = source.name
+    if n == 0:
+        if dropped and kept:
+            seen = ", ".join(f"{_s(e)} ({c})" for e, c in dropped.items())
+            raise source.error(f"no samples of event {_s(kept)!r}", hint=f"the capture has: {seen}")
+        if first_bad is not None:
+            raise source.error(
+                f"no perf samples found: {_s(first_bad[2][:60])!r} is not perf script text",
+                line=_line_at(source, first_bad[0]) + first_bad[1],
+                hint="expected 'comm pid time: event:' headers followed by stack lines",
+            )
+        raise source.error(
+            "no perf samples found",
+            hint="expected 'comm pid time: event:' headers followed by stack lines",
+        )
+    if dropped:
+        listing = ", ".join(f"{_s(e)} ({c})" for e, c in dropped.items())
+        builder.warn(
+            f"{name}: kept the {n} samples of event {_s(kept)!r}; dropped "
+            f"{sum(dropped.values())} samples of other events: {listing} "
+            "(choose one with --event-filter)"
+        )
+    if bad_lines:
+        line = _line_at(source, first_bad[0]) + first_bad[1]  # type: ignore[index]
+        builder.warn(
+            f"{name}:{line}: ignored {bad_lines} unrecognized line(s), the first: "
+            f"{_s(first_bad[2][:80])!r}"  # type: ignore[index]
+        )
+    if bad_utf8:
+        builder.warn(f"{name}: invalid UTF-8 in names replaced with U+FFFD")
+    meta: dict[str, Any] = {}
+    time = None
+    if untimed == 0:
+        raw = np.concatenate(times)
+        start = int(raw.min())
+        time = raw - start
+        meta["start_ns"] = start
+        meta["duration_ns"] = int(raw.max()) - start
+    elif untimed < n:
+        builder.warn(f"{name}: {untimed} of {n} samples have no timestamp; timestamps left out")
+    if kept.split(b":")[0] in CLOCK_EVENTS and weight.min() > 1:
+        meta["unit"] = "nanoseconds"
+        meta["period_ns"] = int(np.median(weight))
+    builder.add_samples(stack, weight, times=time, threads=np.concatenate(threads))
+    return builder.build(**meta)
+
+
+def _s(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+__all__ = ["NO_TIME", "load", "options_from", "sniff"]

@@ -1,0 +1,522 @@
+"""The ``perf script`` record parser: stackcollapse-perf's rules, made fast with caches.
+
+The text is a run of records separated by blank lines: a header line
+(``comm [pid/]tid [cpu] time: [period] event:``) then one line per frame, leaf first. Header and
+frame lines are recognized with the same regular expressions, in the same order, as FlameGraph's
+``stackcollapse-perf.pl``, and frame names are cleaned with its rules, so that folding the result
+gives its output byte for byte.
+
+Speed comes from three caches: a record's whole stack text (everything after the header) maps to
+an interned frame sequence; a new stack text is parsed line by line through a cache of lines; and
+a header's ``comm pid/tid`` prefix maps to its root frame and thread. Records that do not have the
+plain shape (comments, headers inside a stack, blank-line runs) go through the line-by-line state
+machine of the Perl script.
+
+A parser has no builder: it keeps plain tables that can be pickled, so that a second process can
+parse the second half of a file and hand its tables back to be merged.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import chain
+
+from ..model import FrameKind
+
+# The record grammar of stackcollapse-perf (same regular expressions, same precedence).
+HEADER = re.compile(rb"^(\S.+?)\s+(\d+)/*(\d+)*\s+")
+EVENT = re.compile(rb":\s*(\d+)*\s+(\S+):\s*$")
+FRAME = re.compile(rb"^\s*(\w+)\s*(.+) \((.*)\)")
+# the timestamp: the first "seconds.fraction:" word after comm and pid/tid
+TIME = re.compile(rb"(?<!\S)(\d+)\.(\d+):(?!\S)")
+TIME_AT = re.compile(rb"(?:\[\d+\]\s+)?(\d+)\.(\d+):(?!\S)")  # the usual place, anchored
+# The usual header layout, "comm pid[/tid] [cpu] sec.frac: [period] event:", in one match.
+# For the lines it matches (comm of 2+ characters without spaces, spaces as separators) its
+# groups are exactly what HEADER, EVENT and TIME_AT find: the lazy comm of HEADER can only end
+# at the first space, and EVENT can only start at the colon after the time.
+FAST_HEADER = re.compile(
+    rb"((\S\S+) +(\d+)(?:/(\d+))? +)(?:\[\d+\] +)?(\d+)\.(\d+): +(?:(\d+) +)?(\S+): *$"
+)
+# A blank line, then a header in the usual layout (not a comment): splits text into records
+# with their header fields (the whole line, then FAST_HEADER's groups) and stack texts.
+SPLIT = re.compile(
+    rb"\n\n(?!#)(((\S\S+) +(\d+)(?:/(\d+))? +)(?:\[\d+\] +)?(\d+)\.(\d+): +(?:(\d+) +)?(\S+): *$)",
+    re.M,
+)
+# "\n\n" then the next record's first line: splits a chunk into (head, stack text) pairs
+RECORDS = re.compile(rb"\n\n([^\n]*)")
+
+_OFFSET = re.compile(rb"\+0x[\da-f]+$")
+_DIRNAME = re.compile(rb".*/")
+_GO_METHOD = re.compile(rb"\.\(.*\)\.")
+_ARGS = re.compile(rb"\((?!anonymous namespace\)).*")
+_PERF_MAP = re.compile(rb"/tmp/perf-\d+\.map")
+_JITDUMP = re.compile(rb"jitted-\d+-\d+\.so$")
+
+BODY_CACHE_BYTES = 64 << 20  # raw stack texts remembered; beyond this the caches start over
+ROOT_CACHE_ENTRIES = 4096  # stack texts remembered per comm/pid/tid
+NO_TIME = -1
+
+_COMPLEX = -1  # a stack text that needs the full line-by-line state machine
+_BAD = (-1,)  # a line that is neither a header nor a frame
+_NS_SCALE = {n: 10 ** (9 - n) for n in range(10)}
+
+
+@dataclass(frozen=True)
+class PerfOptions:
+    """The options of stackcollapse-perf, with its defaults."""
+
+    pid: bool = False  # root frame comm-PID
+    tid: bool = False  # root frame comm-PID/TID
+    kernel: bool = False  # append _[k] to kernel frames
+    jit: bool = False  # append _[j] to frames from /tmp/perf-PID.map
+    addrs: bool = False  # unknown frames as [module <address>]
+    event_filter: bytes = b""  # keep only this event; empty: the first event seen
+
+
+class BadNumber(Exception):
+    """A header number too large for 64 bits; ``args[0]`` is the record's byte offset."""
+
+
+@dataclass
+class Located:
+    """Something at a place in the text: a record's byte offset, a line offset within it."""
+
+    offset: int
+    line_in_record: int
+    text: bytes
+
+
+@dataclass
+class ParseResult:
+    """Everything a parser found, as plain picklable tables."""
+
+    frames: list[tuple[str, str, int]]  # name, module, kind
+    threads: list[tuple[int, int, str]]  # pid (-1 unknown), tid, comm
+    bodies: list[tuple[int, ...]]  # interned frame sequences, root first (without the comm)
+    stacks: list[tuple[int, int]]  # unique (root frame, body) pairs
+    stack: bytes  # int32 per event: index into stacks
+    weight: bytes  # int64 per event: period or 1
+    time: bytes  # int64 per event: ns in perf's clock, NO_TIME when absent
+    thread: bytes  # int32 per event: index into threads
+    dropped: Counter = field(default_factory=Counter)  # other events -> samples dropped
+    event_filter: bytes = b""
+    bad_lines: int = 0
+    first_bad: Located | None = None
+    untimed: int = 0
+    bad_utf8: bool = False
+
+
+class PerfParser:
+    """Consumes chunks of whole records (each chunk starting with a blank-line separator)."""
+
+    def __init__(self, options: PerfOptions) -> None:
+        self.opts = options
+        self.event_filter = options.event_filter
+        self.dropped: Counter = Counter()  # samples of other events, by event
+        self.bad_lines = 0
+        self.first_bad: Located | None = None
+        self.untimed = 0
+        self.bad_utf8 = False
+        self._frame_ids: dict[tuple[str, str, int], int] = {}
+        self.frames: list[tuple[str, str, int]] = []
+        self._thread_ids: dict[tuple[int, int, str], int] = {}
+        self.threads: list[tuple[int, int, str]] = []
+        self._line_cache: tuple[dict[bytes, tuple], dict[bytes, tuple]] = ({}, {})
+        self._body_cache: tuple[dict[bytes, int], dict[bytes, int]] = ({}, {})
+        self._body_cache_bytes = 0
+        self._body_ids: dict[tuple[int, ...], int] = {}
+        self.bodies: list[tuple[int, ...]] = []
+        self._bad_info: dict[int, tuple[int, int, bytes]] = {}  # code -> (count, line, text)
+        self._roots: dict[bytes, tuple] = {}  # "comm pid/tid " -> root info
+        self._stack_ids: dict[tuple[int, int], int] = {}
+        self._period_cache: dict[bytes | None, int] = {}
+        self.stacks: list[tuple[int, int]] = []
+        self.stack = array("i")
+        self.weight = array("q")
+        self.time = array("q")
+        self.thread = array("i")
+
+    def result(self) -> ParseResult:
+        return ParseResult(
+            frames=self.frames,
+            threads=self.threads,
+            bodies=self.bodies,
+            stacks=self.stacks,
+            stack=self.stack.tobytes(),
+            weight=self.weight.tobytes(),
+            time=self.time.tobytes(),
+            thread=self.thread.tobytes(),
+            dropped=self.dropped,
+            event_filter=self.event_filter,
+            bad_lines=self.bad_lines,
+            first_bad=self.first_bad,
+            untimed=self.untimed,
+            bad_utf8=self.bad_utf8,
+        )
+
+    # -- the fast path -------------------------------------------------------------------------
+    def feed(self, text: bytes, offset: int) -> None:
+        """Parse ``text``: a blank-line separator then whole records, found at byte ``offset``.
+
+        Records whose header has the usual layout are split out together with their header
+        fields by one regular expression; any other record stays attached to the stack text of
+        the record before it and is found again (a ``\\n\\n`` in a stack text) on the way."""
+        parts = SPLIT.split(text)
+        if parts[0]:
+            self._feed_general(parts[0], lambda: offset)
+        roots = self._roots
+        event_filter = self.event_filter
+        dropped = self.dropped
+        pcache = self._period_cache
+        app_stack, app_weight = self.stack.append, self.weight.append
+        app_time, app_thread = self.time.append, self.thread.append
+        i = 0
+        try:
+            for i in range(1, len(parts), 10):
+                header, prefix, comm, pid, tid, sec, frac, p, event, body = parts[i : i + 10]
+                if event != event_filter:
+                    if event_filter:
+                        dropped[event] += 1
+                        if b"\n\n" in body:  # other records follow this one
+                            k = body.index(b"\n\n")
+                            self._feed_general(body[k:], _after(parts, i, offset, len(header) + k))
+                            event_filter = self.event_filter
+                        continue
+                    event_filter = self.event_filter = event
+                root = roots.get(prefix) or self._root(prefix, comm, pid, tid)
+                sid = root[3].get(body)
+                if sid is None:
+                    if b"\n\n" in body or body.endswith(b"\n"):  # not one plain record
+                        self._feed_general(b"\n\n" + header + body, _after(parts, i, offset, -2))
+                        event_filter = self.event_filter
+                        continue
+                    sid = self._stack_of(root, header, body, _after(parts, i, offset, 0))
+                    if sid is None:
+                        continue
+                period = pcache.get(p)
+                if period is None:
+                    period = self._period(p)
+                app_stack(sid)
+                app_weight(period)
+                app_thread(root[1])
+                if len(frac) > 9:
+                    frac = frac[:9]
+                app_time(int(sec + frac) * _NS_SCALE[len(frac)])
+        except OverflowError:
+            raise BadNumber(_after(parts, i, offset, 0)()) from None
+
+    def _period(self, p: bytes | None) -> int:
+        # stackcollapse-perf: a missing period or "0" counts 1 (Perl's false strings)
+        period = int(p) if p and p != b"0" else 1
+        if len(self._period_cache) < 4096:
+            self._period_cache[p] = period
+        return period
+
+    def _feed_general(self, text: bytes, locate) -> None:
+        """Records of any layout: ``text`` is a separator then records, at ``locate()``."""
+        sub = RECORDS.split(text)
+        for j in range(1, len(sub), 2):
+            self._general(sub[j], sub[j + 1], _sub_locate(locate, sub, j))
+
+    def _general(self, head: bytes, body: bytes, locate) -> None:
+        """One record whose first line is ``head``, through stackcollapse-perf's regexes."""
+        m = HEADER.match(head)
+        if m is None or head[0] == 35:  # not a header, or a '#' comment
+            self._slow(head + body, locate)
+            return
+        ev = EVENT.search(head)
+        period = 1
+        if ev is not None:
+            if ev[2] != self.event_filter:
+                if self.event_filter:
+                    self.dropped[ev[2]] += 1
+                    return
+                self.event_filter = ev[2]
+            p = ev[1]
+            period = int(p) if p and p != b"0" else 1
+        root = self._roots.get(m[0]) or self._root(m[0], m[1], m[2], m[3])
+        sid = root[3].get(body)
+        if sid is None:
+            sid = self._stack_of(root, head, body, locate)
+            if sid is None:
+                return
+        self._add_sample(sid, root, period, _time(head, m.end()))
+
+    def _stack_of(self, root: tuple, head: bytes, body: bytes, locate) -> int | None:
+        """Stack id of a record whose stack text is not cached for its root yet; None when
+        the record went through the slow path instead."""
+        bid = self._body_cache[root[2]].get(body)
+        if bid is None:
+            bid = self._body(body, root[2])
+        if bid == _COMPLEX:
+            self._slow(head + body, locate)
+            return None
+        if bid < 0:
+            count, line, text = self._bad_info[bid]
+            self._note_bad(count, line, text, locate)
+            return self._sid(root[0], -bid - 2)
+        sid = self._sid(root[0], bid)
+        if len(root[3]) < ROOT_CACHE_ENTRIES:
+            root[3][body] = sid
+            self._remember(len(body))
+        return sid
+
+    def _sid(self, root_frame: int, bid: int) -> int:
+        key = (root_frame, bid)
+        sid = self._stack_ids.get(key)
+        if sid is None:
+            sid = self._stack_ids[key] = len(self.stacks)
+            self.stacks.append(key)
+        return sid
+
+    def _root(
+        self, prefix: bytes, comm: bytes, pid: bytes, tid: bytes | None
+    ) -> tuple[int, int, bool, dict[bytes, int]]:
+        """Root frame, thread, Java flag and stack ids by stack text for a header's
+        ``comm pid/tid`` prefix."""
+        if not tid or tid == b"0":
+            tid, pid = pid, b"?"
+        if self.opts.tid:
+            pname = comm + b"-" + pid + b"/" + tid
+        elif self.opts.pid:
+            pname = comm + b"-" + pid
+        else:
+            pname = comm
+        pname = pname.replace(b" ", b"_")
+        root = self._frame(self._text(pname), "", FrameKind.SYNTHETIC)
+        key = (-1 if pid == b"?" else int(pid), int(tid), self._text(comm))
+        thread = self._thread_ids.get(key)
+        if thread is None:
+            thread = self._thread_ids[key] = len(self.threads)
+            self.threads.append(key)
+        out = (root, thread, pname.startswith(b"java"), {})
+        self._roots[prefix] = out
+        return out
+
+    def _frame(self, name: str, module: str, kind: int) -> int:
+        key = (name, module, int(kind))
+        fid = self._frame_ids.get(key)
+        if fid is None:
+            fid = self._frame_ids[key] = len(self.frames)
+            self.frames.append(key)
+        return fid
+
+    def _text(self, raw: bytes) -> str:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.bad_utf8 = True
+            return raw.decode("utf-8", errors="replace")
+
+    # -- stack texts ---------------------------------------------------------------------------
+    def _body(self, body: bytes, java: bool) -> int:
+        """Code of a record's stack text (``\\n`` + lines): the id of its frame sequence when
+        every line is understood, ``-2 - id`` when some lines are not, or _COMPLEX."""
+        cache = self._line_cache[java]
+        lines = body.split(b"\n")[1:]
+        groups = list(map(cache.get, lines))
+        if None not in groups and _COMPLEX not in groups and _BAD not in groups:
+            code = self._intern(tuple(chain.from_iterable(reversed(groups))))
+            self._body_cache[java][body] = code
+            self._remember(len(body))
+            return code
+        groups = []
+        bad: list[tuple[int, bytes]] = []
+        code = _COMPLEX
+        for index, line in enumerate(body.split(b"\n")[1:], 1):
+            g = cache.get(line)
+            if g is None:
+                g = cache[line] = self._frame_line(line, java)
+                self._remember(len(line))
+            if g is _COMPLEX:
+                break
+            if g is _BAD:
+                bad.append((index, line))
+                continue
+            groups.append(g)
+        else:
+            code = self._intern(tuple(chain.from_iterable(reversed(groups))))
+            if bad:
+                code = -2 - code
+                self._bad_info[code] = (len(bad), *bad[0])
+        self._body_cache[java][body] = code
+        self._remember(len(body))
+        return code
+
+    def _remember(self, size: int) -> None:
+        """Account for a cached stack text; past the budget every text cache starts over."""
+        self._body_cache_bytes += size + 100
+        if self._body_cache_bytes > BODY_CACHE_BYTES:
+            for cache in (*self._body_cache, *self._line_cache):
+                cache.clear()
+            for root in self._roots.values():
+                root[3].clear()
+            self._body_cache_bytes = 0
+
+    def _intern(self, frames: tuple[int, ...]) -> int:
+        bid = self._body_ids.get(frames)
+        if bid is None:
+            bid = self._body_ids[frames] = len(self.bodies)
+            self.bodies.append(frames)
+        return bid
+
+    def _frame_line(self, line: bytes, java: bool):
+        """Frame ids of one stack line; () for none, _BAD if not understood, or _COMPLEX."""
+        if line.startswith(b"#"):
+            return ()
+        if not line or HEADER.match(line):
+            return _COMPLEX
+        m = FRAME.match(line)
+        if m is None:
+            return _BAD
+        return tuple(self._frames(m, java))
+
+    def _frames(self, m: re.Match, java: bool) -> list[int]:
+        """stackcollapse-perf's naming rules for one frame line (several when inlined)."""
+        pc, rawfunc, mod = m[1], m[2], m[3]
+        opts = self.opts
+        rawfunc = _OFFSET.sub(b"", rawfunc, count=1)
+        if rawfunc.startswith(b"("):
+            return []
+        parts = rawfunc.split(b"->")
+        while parts and not parts[-1]:  # Perl's split drops trailing empty fields
+            parts.pop()
+        is_kernel = (mod.startswith(b"[") or mod.endswith(b"vmlinux")) and b"unknown" not in mod
+        is_perf_map = _PERF_MAP.search(mod) is not None
+        if is_perf_map or _JITDUMP.search(mod) or mod.startswith(b"[JIT]"):
+            kind = FrameKind.JIT
+        elif is_kernel:
+            kind = FrameKind.KERNEL
+        else:
+            kind = FrameKind.NATIVE
+        module = self._text(mod)
+        out: list[int] = []
+        for i, part in enumerate(parts):
+            func = part
+            if func == b"[unknown]":
+                func = _DIRNAME.sub(b"", mod, count=1) if mod != b"[unknown]" else b"unknown"
+                func = b"[" + func + b" <" + pc + b">]" if opts.addrs else b"[" + func + b"]"
+            func = func.replace(b";", b":")
+            if not _GO_METHOD.search(func):
+                func = _ARGS.sub(b"", func, count=1)
+            func = func.replace(b'"', b"").replace(b"'", b"")
+            if java and b"/" in func and func.startswith(b"L"):
+                func = func[1:]
+            if i > 0:
+                if b"_[i]" not in func:
+                    func += b"_[i]"
+            elif opts.kernel and is_kernel:
+                func += b"_[k]"
+            elif opts.jit and is_perf_map and b"_[j]" not in func:
+                func += b"_[j]"
+            fkind = FrameKind.UNKNOWN if part == b"[unknown]" and kind != FrameKind.JIT else kind
+            out.append(self._frame(self._text(func), module, fkind))
+        return out
+
+    # -- the full state machine, for unusual records -----------------------------------------
+    def _slow(self, rec: bytes, locate) -> None:
+        """stackcollapse-perf's line-by-line state machine over one record's text."""
+        root = None
+        period = 1
+        timestamp = NO_TIME
+        frames: list[int] = []
+        for line_no, line in enumerate([*rec.split(b"\n"), b""]):
+            if line.startswith(b"#"):
+                continue
+            if not line:  # a blank line ends a sample
+                if root is not None:
+                    self._add(root, self._intern(tuple(frames)), period, timestamp)
+                root = None
+                frames = []
+                continue
+            m = HEADER.match(line)
+            if m is not None:
+                ev = EVENT.search(line)
+                new_period = 1
+                if ev is not None:
+                    event = ev[2]
+                    if not self.event_filter:
+                        self.event_filter = event
+                    if event != self.event_filter:
+                        self.dropped[event] += 1
+                        continue
+                    p = ev[1]
+                    if p and p != b"0":
+                        new_period = int(p)
+                period = new_period
+                root = self._roots.get(m[0]) or self._root(m[0], m[1], m[2], m[3])
+                timestamp = _time(line, m.end())
+                continue
+            fm = FRAME.match(line)
+            if fm is not None:
+                if root is not None:
+                    frames[:0] = self._frames(fm, root[2])
+                continue
+            self._note_bad(1, line_no, line, locate)
+
+    def _add(self, root: tuple, bid: int, period: int, timestamp: int) -> None:
+        self._add_sample(self._sid(root[0], bid), root, period, timestamp)
+
+    def _add_sample(self, sid: int, root: tuple, period: int, timestamp: int) -> None:
+        self.stack.append(sid)
+        self.weight.append(period)
+        self.thread.append(root[1])
+        self.time.append(timestamp)
+        if timestamp == NO_TIME:
+            self.untimed += 1
+
+    def _note_bad(self, count: int, line: int, text: bytes, locate) -> None:
+        """Count unrecognized lines; remember where the first one is."""
+        self.bad_lines += count
+        if self.first_bad is None:
+            self.first_bad = Located(locate(), line, text)
+
+
+def _time(line: bytes, pos: int) -> int:
+    """The timestamp in ns of a header line whose comm and pid/tid end at ``pos``."""
+    t = TIME_AT.match(line, pos) or TIME.search(line, pos)
+    if t is None:
+        return NO_TIME
+    frac = t[2][:9]
+    return int(t[1] + frac) * _NS_SCALE[len(frac)]
+
+
+def _after(parts: list[bytes], index: int, offset: int, delta: int):
+    """A function giving ``delta`` plus the byte offset of the header line of the record at
+    ``parts[index]`` of ``SPLIT.split(text)`` (text at ``offset``); computed only if needed."""
+
+    def locate() -> int:
+        pos = offset + len(parts[0])
+        for i in range(1, index, 10):
+            pos += 2 + len(parts[i]) + len(parts[i + 9])
+        return pos + 2 + delta
+
+    return locate
+
+
+def _sub_locate(locate, sub: list[bytes], j: int):
+    """Offset of record ``sub[j]`` of ``RECORDS.split(text)`` where text is at ``locate()``."""
+
+    def where() -> int:
+        pos = locate() + len(sub[0])
+        for i in range(1, j, 2):
+            pos += 2 + len(sub[i]) + len(sub[i + 1])
+        return pos + 2
+
+    return where
+
+
+def first_event(text: bytes) -> bytes:
+    """The event of the first header line that names one (as the default event filter)."""
+    for line in text.split(b"\n"):
+        if line.startswith(b"#"):
+            continue
+        if HEADER.match(line):
+            ev = EVENT.search(line)
+            if ev is not None:
+                return ev[2]
+    return b""

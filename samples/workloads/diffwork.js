@@ -1,0 +1,23 @@
+// A fixed amount of JS work for diffs: `node diffwork.js slow` makes parse() 3x slower.
+function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+function parse(count) {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += parseInt(String(i * 7919), 10);
+  return sum;
+}
+function render(count) {
+  const parts = [];
+  for (let i = 0; i < count; i++) parts.push(String.fromCharCode(97 + (i % 26)));
+  return parts.join('').length;
+}
+function main() {
+  const factor = process.argv.includes('slow') ? 3 : 1;
+  let total = 0;
+  for (let round = 0; round < 60; round++) {
+    total += fib(25);
+    total += parse(100000 * factor);
+    total += render(200000);
+  }
+  console.log('done', total);
+}
+main();
