@@ -24,6 +24,7 @@ from . import retree
 from .errors import UsageError
 from .model import FrameKind, Frames, Profile, Samples, Threads
 from .tree import accumulate_down, first_occurrence
+from .units import parse_duration_ns
 
 GroupBy = Literal["function", "file", "module", "package"]
 GROUP_BY: tuple[str, ...] = ("function", "file", "module", "package")
@@ -485,13 +486,11 @@ def apply(profile: Profile, options: TransformOptions | None = None, **kwargs) -
     return profile
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ns|us|µs|ms|s|m)?\s*$")
-_SCALE = {"ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, None: 1e9}
-
-
 def parse_time(text: str, option: str = "time") -> int:
     """A time offset such as ``1.5s``, ``250ms``, ``30us`` or ``2`` (seconds), in ns."""
-    m = _DURATION.match(text)
-    if not m:
-        raise UsageError(f"{option} {text!r}: not a time", hint="write e.g. 1.5s, 250ms or 2")
-    return round(float(m.group(1)) * _SCALE[m.group(2)])
+    try:
+        return parse_duration_ns(text, default_unit="s")
+    except ValueError:
+        raise UsageError(
+            f"{option} {text!r}: not a time", hint="write e.g. 1.5s, 250ms or 2"
+        ) from None

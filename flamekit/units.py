@@ -44,14 +44,14 @@ def middle_truncate(text: str, width: int) -> str:
     return text[:left] + "…" + (text[-right:] if right else "")
 
 
-_DURATION_UNITS = {"ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9}
+_DURATION_UNITS = {"ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9}
 
 
 def parse_duration_ns(text: str, default_unit: str = "ms") -> int:
     """Nanoseconds in a duration such as ``300ms``, ``0.5s``, ``250us`` or ``40`` (default ms)."""
     import re
 
-    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ns|us|µs|ms|s)?\s*", text)
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ns|us|µs|ms|s|m)?\s*", text)
     if not match:
         raise ValueError(f"not a duration: {text!r} (use e.g. 50ms, 0.3s, 800us)")
     value = float(match.group(1)) * _DURATION_UNITS[match.group(2) or default_unit]

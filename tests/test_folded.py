@@ -176,3 +176,12 @@ def test_output_is_not_left_half_written_when_unwritable(tmp_path):
     assert proc.returncode == 2
     assert "cannot write" in proc.stderr.decode()
     assert not os.path.exists(target)
+
+
+def test_empty_stack_line_counts_on_a_synthetic_frame(tmp_path):
+    # py-spy writes ' 4' for samples of a thread that had no frames
+    path = tmp_path / "empty.folded"
+    path.write_bytes(b"main;f 5\n 4\n")
+    p = load_path(str(path))
+    assert p.total_weight() == 9
+    assert sorted_lines(render_folded(p)) == [b"(empty stack) 4", b"main;f 5"]

@@ -540,3 +540,12 @@ def test_sniffers_tell_plain_folded_from_pyspy(lines):
         for fr, c in lines
     ).encode()
     assert pyspy.sniff(raw)
+
+
+def test_raw_line_with_an_empty_stack(tmp_path):
+    # py-spy 0.4.3 writes ' 4' for samples in which a thread had no Python frames
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"main (a.py:1) 5\n 4\nmain (a.py:1);f (a.py:3) 2\n")
+    p = load_path(str(path), "pyspy")
+    stats = {s.name: (s.self, s.total) for s in top_functions(p)}
+    assert stats == {"main": (5, 7), "(empty stack)": (4, 4), "f": (2, 2)}

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..builder import ProfileBuilder
-from ..model import FrameKind, Profile
+from ..model import EMPTY_STACK, FrameKind, Profile
 from ..sources import Source
 from .folded_fast import load_fast
 
@@ -67,6 +67,8 @@ def split_line(text: str, source: Source, lineno: int) -> tuple[str, str]:
             hint="folded files have one 'stack count' per line, with no blank lines",
         )
     parts = body.rsplit(None, 1)
+    if len(parts) == 1 and body[0].isspace() and _COUNT.match(parts[0]):
+        return "", parts[0]  # an empty stack (py-spy writes these for threads without frames)
     if len(parts) < 2:
         raise source.error(
             "line has no count",
@@ -188,7 +190,7 @@ def load_lines(source: Source) -> Profile:
         else:  # anything unusual: the careful path, with its error messages
             stack_text, count_text = split_line(decode(raw, lineno), source, lineno)
             count = parse_count(count_text, source, lineno)
-            stack = stack_text.encode("utf-8", "surrogateescape")
+            stack = (stack_text or EMPTY_STACK).encode("utf-8", "surrogateescape")
         shared, start = _shared_frames(stack, prev_stack)
         nodes = prev_nodes[:shared]
         node = nodes[-1] if shared else -1

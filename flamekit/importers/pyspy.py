@@ -115,7 +115,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     counts: list[int | float] = []
     thread_keys: list[tuple[int, int, str]] = []
     for _lineno, stack_text, count in iter_stack_lines(source):
-        frames = stack_text.split(";")
+        frames = stack_text.split(";") if stack_text else []
         pid, tid, name, command, skip = split_roots(frames)
         roots = tuple(frames[:skip])
         key = keys.get(roots)

@@ -13,17 +13,15 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 
 import numpy as np
 import orjson
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..analyze.weights import node_self
 from ..errors import UsageError
 from ..model import Profile
-from ..resources import read_web_asset, resource_dir
+from ..resources import jinja_environment, read_web_asset
 from ..units import format_duration_ns
 from . import colors as palettes
 from .flame_layout import FlameLayout, MinWidth, layout, reverse_stacks
@@ -112,18 +110,6 @@ def _count(value: float) -> str:
 
 
 # -- templates --------------------------------------------------------------------------------
-
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(resource_dir("renderers"))),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def script_json(value) -> Markup:
@@ -384,14 +370,14 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
 def render_svg(profile: Profile, options: FlameOptions | None = None) -> str:
     """A standalone SVG flame graph of ``profile``."""
     graph = build_flamegraph(profile, options)
-    template = _environment().get_template("flamegraph.svg.j2")
+    template = jinja_environment().get_template("flamegraph.svg.j2")
     return template.render(**graph.context, standalone=True)
 
 
 def render_html(profile: Profile, options: FlameOptions | None = None) -> str:
     """An HTML page holding the SVG flame graph, with a strict Content-Security-Policy."""
     graph = build_flamegraph(profile, options)
-    env = _environment()
+    env = jinja_environment()
     svg = env.get_template("flamegraph.svg.j2").render(**graph.context, standalone=False)
     script = graph.context.get("script", Markup(""))
     script_hash = hashlib.sha256(str(script).encode("utf-8")).digest()

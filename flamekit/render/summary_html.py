@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-import jinja2
-
 from ..analyze.weights import idle_weight, top_functions
 from ..model import Profile
-from ..resources import resource_dir
+from ..resources import jinja_environment
 from ..units import format_duration_ns, format_percent, format_weight
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(resource_dir("renderers"))),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
 
 
 def render_summary_html(profile: Profile, n: int = 10) -> str:
@@ -48,7 +35,7 @@ def render_summary_html(profile: Profile, n: int = 10) -> str:
     ]
     title = f"flamekit profile {meta.name}".strip()
     return (
-        _environment()
+        jinja_environment()
         .get_template("summary.html.j2")
         .render(title=title, facts=facts, functions=rows)
     )
