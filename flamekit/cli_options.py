@@ -12,8 +12,32 @@ import click
 from .importers import INPUT_FORMATS
 from .model import Profile
 
+
+def _flag(name: str, help: str) -> tuple[Callable, str]:
+    """An on/off importer option that is passed on only when given."""
+    return click.option(f"--{name}", name, is_flag=True, default=None, help=help), name
+
+
 # Importer-specific options: (click decorator, keyword it produces). Importers' issues add theirs.
-IMPORT_OPTIONS: list[tuple[Callable, str]] = []
+IMPORT_OPTIONS: list[tuple[Callable, str]] = [
+    # perf script input, named as in FlameGraph's stackcollapse-perf.pl
+    _flag("pid", "perf: root frame is comm-PID."),
+    _flag("tid", "perf: root frame is comm-PID/TID."),
+    _flag("kernel", "perf: mark kernel frames with _[k]."),
+    _flag("jit", "perf: mark frames from /tmp/perf-PID.map with _[j]."),
+    _flag("all", "perf: both --kernel and --jit."),
+    _flag("addrs", "perf: show unknown frames as [module <address>]."),
+    (
+        click.option(
+            "--event-filter",
+            "event_filter",
+            metavar="EVENT",
+            default=None,
+            help="perf: keep only samples of EVENT (default: the first event type seen).",
+        ),
+        "event_filter",
+    ),
+]
 
 
 @dataclass

@@ -49,7 +49,7 @@ FORMATS: dict[str, Format] = {
             False,
         ),
         Format("pyspy-chrometrace", "py-spy --format chrometrace", (), "pyspy_chrometrace", False),
-        Format("perf", "Linux perf script text", (".perf", ".perf-script"), "perf", False),
+        Format("perf", "Linux perf script text", (".perf", ".perf-script"), "perf"),
         Format("pyspy", "py-spy --format raw (folded with file:line)", (), "pyspy", False),
         Format(
             "folded", "folded stacks (FlameGraph collapsed)", (".folded", ".collapsed"), "folded"
