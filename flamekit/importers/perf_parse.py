@@ -1,0 +1,462 @@
+"""The ``perf script`` record parser: stackcollapse-perf's rules, made fast with caches.
+
+The text is a run of records separated by blank lines: a header line
+(``comm [pid/]tid [cpu] time: [period] event:``) then one line per frame, leaf first. Header and
+frame lines are recognized with the same regular expressions, in the same order, as FlameGraph's
+``stackcollapse-perf.pl``, and frame names are cleaned with its rules, so that folding the result
+gives its output byte for byte.
+
+Speed comes from three caches: a record's whole stack text (everything after the header) maps to
+an interned frame sequence; a new stack text is parsed line by line through a cache of lines; and
+a header's ``comm pid/tid`` prefix maps to its root frame and thread. Records that do not have the
+plain shape (comments, headers inside a stack, blank-line runs) go through the line-by-line state
+machine of the Perl script.
+
+A parser has no builder: it keeps plain tables that can be pickled, so that a second process can
+parse the second half of a file and hand its tables back to be merged.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..model import FrameKind
+
+# The record grammar of stackcollapse-perf (same regular expressions, same precedence).
+HEADER = re.compile(rb"^(\S.+?)\s+(\d+)/*(\d+)*\s+")
+EVENT = re.compile(rb":\s*(\d+)*\s+(\S+):\s*$")
+FRAME = re.compile(rb"^\s*(\w+)\s*(.+) \((.*)\)")
+# the timestamp: the first "seconds.fraction:" word after comm and pid/tid
+TIME = re.compile(rb"(?<!\S)(\d+)\.(\d+):(?!\S)")
+TIME_AT = re.compile(rb"(?:\[\d+\]\s+)?(\d+)\.(\d+):(?!\S)")  # the usual place, anchored
+# The usual header layout, "comm pid[/tid] [cpu] sec.frac: [period] event:", in one match.
+# For the lines it matches (comm of 2+ characters without spaces, spaces as separators) its
+# groups are exactly what HEADER, EVENT and TIME_AT find: the lazy comm of HEADER can only end
+# at the first space, and EVENT can only start at the colon after the time.
+FAST_HEADER = re.compile(
+    rb"((\S\S+) +(\d+)(?:/(\d+))? +)(?:\[\d+\] +)?(\d+)\.(\d+): +(?:(\d+) +)?(\S+): *$"
+)
+# "\n\n" then the next record's first line: splits a chunk into (head, stack text) pairs
+RECORDS = re.compile(rb"\n\n([^\n]*)")
+
+_OFFSET = re.compile(rb"\+0x[\da-f]+$")
+_DIRNAME = re.compile(rb".*/")
+_GO_METHOD = re.compile(rb"\.\(.*\)\.")
+_ARGS = re.compile(rb"\((?!anonymous namespace\)).*")
+_PERF_MAP = re.compile(rb"/tmp/perf-\d+\.map")
+_JITDUMP = re.compile(rb"jitted-\d+-\d+\.so$")
+
+BODY_CACHE_BYTES = 64 << 20  # raw stack texts remembered; beyond this the cache starts over
+ROOT_CACHE_ENTRIES = 4096  # stack texts remembered per comm/pid/tid
+NO_TIME = -1
+
+_COMPLEX = -1  # a stack text that needs the full line-by-line state machine
+_BAD = (-1,)  # a line that is neither a header nor a frame
+_NS_SCALE = {n: 10 ** (9 - n) for n in range(10)}
+
+
+@dataclass(frozen=True)
+class PerfOptions:
+    """The options of stackcollapse-perf, with its defaults."""
+
+    pid: bool = False  # root frame comm-PID
+    tid: bool = False  # root frame comm-PID/TID
+    kernel: bool = False  # append _[k] to kernel frames
+    jit: bool = False  # append _[j] to frames from /tmp/perf-PID.map
+    addrs: bool = False  # unknown frames as [module <address>]
+    event_filter: bytes = b""  # keep only this event; empty: the first event seen
+
+
+class BadNumber(Exception):
+    """A header number too large for 64 bits; ``args[0]`` is the record's byte offset."""
+
+
+@dataclass
+class Located:
+    """Something at a place in the text: a record's byte offset, a line offset within it."""
+
+    offset: int
+    line_in_record: int
+    text: bytes
+
+
+@dataclass
+class ParseResult:
+    """Everything a parser found, as plain picklable tables."""
+
+    frames: list[tuple[str, str, int]]  # name, module, kind
+    threads: list[tuple[int, int, str]]  # pid (-1 unknown), tid, comm
+    bodies: list[tuple[int, ...]]  # interned frame sequences, root first (without the comm)
+    stacks: list[tuple[int, int]]  # unique (root frame, body) pairs
+    stack: bytes  # int32 per event: index into stacks
+    weight: bytes  # int64 per event: period or 1
+    time: bytes  # int64 per event: ns in perf's clock, NO_TIME when absent
+    thread: bytes  # int32 per event: index into threads
+    dropped: Counter = field(default_factory=Counter)  # other events -> samples dropped
+    event_filter: bytes = b""
+    bad_lines: int = 0
+    first_bad: Located | None = None
+    untimed: int = 0
+    bad_utf8: bool = False
+
+
+class PerfParser:
+    """Consumes chunks of whole records (each chunk starting with a blank-line separator)."""
+
+    def __init__(self, options: PerfOptions) -> None:
+        self.opts = options
+        self.event_filter = options.event_filter
+        self.dropped: Counter = Counter()  # samples of other events, by event
+        self.bad_lines = 0
+        self.first_bad: Located | None = None
+        self.untimed = 0
+        self.bad_utf8 = False
+        self._frame_ids: dict[tuple[str, str, int], int] = {}
+        self.frames: list[tuple[str, str, int]] = []
+        self._thread_ids: dict[tuple[int, int, str], int] = {}
+        self.threads: list[tuple[int, int, str]] = []
+        self._line_cache: tuple[dict[bytes, tuple], dict[bytes, tuple]] = ({}, {})
+        self._body_cache: tuple[dict[bytes, int], dict[bytes, int]] = ({}, {})
+        self._body_cache_bytes = 0
+        self._body_ids: dict[tuple[int, ...], int] = {}
+        self.bodies: list[tuple[int, ...]] = []
+        self._bad_info: dict[int, tuple[int, int, bytes]] = {}  # code -> (count, line, text)
+        self._roots: dict[bytes, tuple] = {}  # "comm pid/tid " -> root info
+        self._stack_ids: dict[tuple[int, int], int] = {}
+        self.stacks: list[tuple[int, int]] = []
+        self.stack = array("i")
+        self.weight = array("q")
+        self.time = array("q")
+        self.thread = array("i")
+
+    def result(self) -> ParseResult:
+        return ParseResult(
+            frames=self.frames,
+            threads=self.threads,
+            bodies=self.bodies,
+            stacks=self.stacks,
+            stack=self.stack.tobytes(),
+            weight=self.weight.tobytes(),
+            time=self.time.tobytes(),
+            thread=self.thread.tobytes(),
+            dropped=self.dropped,
+            event_filter=self.event_filter,
+            bad_lines=self.bad_lines,
+            first_bad=self.first_bad,
+            untimed=self.untimed,
+            bad_utf8=self.bad_utf8,
+        )
+
+    # -- the fast path -------------------------------------------------------------------------
+    def feed(self, parts: list[bytes], offset: int) -> None:
+        """Parse whole records: ``parts`` is ``RECORDS.split`` of text found at byte ``offset``
+        (the text before the first separator, then each record's first line and the rest)."""
+        fast_match = FAST_HEADER.match
+        roots = self._roots
+        event_filter = self.event_filter
+        dropped = self.dropped
+        app_stack, app_weight = self.stack.append, self.weight.append
+        app_time, app_thread = self.time.append, self.thread.append
+        index = 0
+        try:
+            for index in range(1, len(parts), 2):
+                head = parts[index]
+                f = fast_match(head)
+                if f is None or head[0] == 35:  # another layout, or a '#' comment
+                    self._general(parts, index, offset)
+                    event_filter = self.event_filter
+                    continue
+                prefix, sec, frac, p, event = f.group(1, 5, 6, 7, 8)
+                if event != event_filter:
+                    if event_filter:
+                        dropped[event] += 1
+                        continue
+                    event_filter = self.event_filter = event
+                root = roots.get(prefix) or self._root(prefix, f[2], f[3], f[4])
+                sid = root[3].get(parts[index + 1])
+                if sid is None:
+                    sid = self._stack_of(root, parts, index, offset)
+                    if sid is None:
+                        continue
+                app_stack(sid)
+                app_weight(int(p) if p and p != b"0" else 1)
+                app_thread(root[1])
+                if len(frac) > 9:
+                    frac = frac[:9]
+                app_time(int(sec + frac) * _NS_SCALE[len(frac)])
+        except OverflowError:
+            raise BadNumber(record_offset(parts, index, offset)) from None
+
+    def _general(self, parts: list[bytes], index: int, offset: int) -> None:
+        """A record whose first line is not in the usual header layout."""
+        head = parts[index]
+        m = HEADER.match(head)
+        if m is None or head[0] == 35:  # not a header, or a '#' comment
+            self._slow(head + parts[index + 1], parts, index, offset)
+            return
+        ev = EVENT.search(head)
+        period = 1
+        if ev is not None:
+            if ev[2] != self.event_filter:
+                if self.event_filter:
+                    self.dropped[ev[2]] += 1
+                    return
+                self.event_filter = ev[2]
+            p = ev[1]
+            period = int(p) if p and p != b"0" else 1
+        root = self._roots.get(m[0]) or self._root(m[0], m[1], m[2], m[3])
+        sid = root[3].get(parts[index + 1])
+        if sid is None:
+            sid = self._stack_of(root, parts, index, offset)
+            if sid is None:
+                return
+        self._add_sample(sid, root, period, _time(head, m.end()))
+
+    def _stack_of(self, root: tuple, parts: list[bytes], index: int, offset: int) -> int | None:
+        """Stack id of the record at ``parts[index]`` whose stack text is not cached for its
+        root yet; None when the record went through the slow path instead."""
+        body = parts[index + 1]
+        bid = self._body_cache[root[2]].get(body)
+        if bid is None:
+            bid = self._body(body, root[2])
+        if bid == _COMPLEX:
+            self._slow(parts[index] + body, parts, index, offset)
+            return None
+        if bid < 0:
+            count, line, text = self._bad_info[bid]
+            self._note_bad(count, line, text, parts, index, offset)
+            return self._sid(root[0], -bid - 2)
+        sid = self._sid(root[0], bid)
+        if len(root[3]) < ROOT_CACHE_ENTRIES:
+            root[3][body] = sid
+        return sid
+
+    def _sid(self, root_frame: int, bid: int) -> int:
+        key = (root_frame, bid)
+        sid = self._stack_ids.get(key)
+        if sid is None:
+            sid = self._stack_ids[key] = len(self.stacks)
+            self.stacks.append(key)
+        return sid
+
+    def _root(
+        self, prefix: bytes, comm: bytes, pid: bytes, tid: bytes | None
+    ) -> tuple[int, int, bool, dict[bytes, int]]:
+        """Root frame, thread, Java flag and stack ids by stack text for a header's
+        ``comm pid/tid`` prefix."""
+        if not tid or tid == b"0":
+            tid, pid = pid, b"?"
+        if self.opts.tid:
+            pname = comm + b"-" + pid + b"/" + tid
+        elif self.opts.pid:
+            pname = comm + b"-" + pid
+        else:
+            pname = comm
+        pname = pname.replace(b" ", b"_")
+        root = self._frame(self._text(pname), "", FrameKind.SYNTHETIC)
+        key = (-1 if pid == b"?" else int(pid), int(tid), self._text(comm))
+        thread = self._thread_ids.get(key)
+        if thread is None:
+            thread = self._thread_ids[key] = len(self.threads)
+            self.threads.append(key)
+        out = (root, thread, pname.startswith(b"java"), {})
+        self._roots[prefix] = out
+        return out
+
+    def _frame(self, name: str, module: str, kind: int) -> int:
+        key = (name, module, int(kind))
+        fid = self._frame_ids.get(key)
+        if fid is None:
+            fid = self._frame_ids[key] = len(self.frames)
+            self.frames.append(key)
+        return fid
+
+    def _text(self, raw: bytes) -> str:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.bad_utf8 = True
+            return raw.decode("utf-8", errors="replace")
+
+    # -- stack texts ---------------------------------------------------------------------------
+    def _body(self, body: bytes, java: bool) -> int:
+        """Code of a record's stack text (``\\n`` + lines): the id of its frame sequence when
+        every line is understood, ``-2 - id`` when some lines are not, or _COMPLEX."""
+        cache = self._line_cache[java]
+        groups = []
+        bad: list[tuple[int, bytes]] = []
+        code = _COMPLEX
+        for index, line in enumerate(body.split(b"\n")[1:], 1):
+            g = cache.get(line)
+            if g is None:
+                g = cache[line] = self._frame_line(line, java)
+            if g is _COMPLEX:
+                break
+            if g is _BAD:
+                bad.append((index, line))
+                continue
+            groups.append(g)
+        else:
+            code = self._intern(tuple(f for g in reversed(groups) for f in g))
+            if bad:
+                code = -2 - code
+                self._bad_info[code] = (len(bad), *bad[0])
+        if self._body_cache_bytes > BODY_CACHE_BYTES:
+            for c in self._body_cache:
+                c.clear()
+            self._body_cache_bytes = 0
+        self._body_cache[java][body] = code
+        self._body_cache_bytes += len(body) + 80
+        return code
+
+    def _intern(self, frames: tuple[int, ...]) -> int:
+        bid = self._body_ids.get(frames)
+        if bid is None:
+            bid = self._body_ids[frames] = len(self.bodies)
+            self.bodies.append(frames)
+        return bid
+
+    def _frame_line(self, line: bytes, java: bool):
+        """Frame ids of one stack line; () for none, _BAD if not understood, or _COMPLEX."""
+        if line.startswith(b"#"):
+            return ()
+        if not line or HEADER.match(line):
+            return _COMPLEX
+        m = FRAME.match(line)
+        if m is None:
+            return _BAD
+        return tuple(self._frames(m, java))
+
+    def _frames(self, m: re.Match, java: bool) -> list[int]:
+        """stackcollapse-perf's naming rules for one frame line (several when inlined)."""
+        pc, rawfunc, mod = m[1], m[2], m[3]
+        opts = self.opts
+        rawfunc = _OFFSET.sub(b"", rawfunc, count=1)
+        if rawfunc.startswith(b"("):
+            return []
+        parts = rawfunc.split(b"->")
+        while parts and not parts[-1]:  # Perl's split drops trailing empty fields
+            parts.pop()
+        is_kernel = (mod.startswith(b"[") or mod.endswith(b"vmlinux")) and b"unknown" not in mod
+        is_perf_map = _PERF_MAP.search(mod) is not None
+        if is_perf_map or _JITDUMP.search(mod) or mod.startswith(b"[JIT]"):
+            kind = FrameKind.JIT
+        elif is_kernel:
+            kind = FrameKind.KERNEL
+        else:
+            kind = FrameKind.NATIVE
+        module = self._text(mod)
+        out: list[int] = []
+        for i, part in enumerate(parts):
+            func = part
+            if func == b"[unknown]":
+                func = _DIRNAME.sub(b"", mod, count=1) if mod != b"[unknown]" else b"unknown"
+                func = b"[" + func + b" <" + pc + b">]" if opts.addrs else b"[" + func + b"]"
+            func = func.replace(b";", b":")
+            if not _GO_METHOD.search(func):
+                func = _ARGS.sub(b"", func, count=1)
+            func = func.replace(b'"', b"").replace(b"'", b"")
+            if java and b"/" in func and func.startswith(b"L"):
+                func = func[1:]
+            if i > 0:
+                if b"_[i]" not in func:
+                    func += b"_[i]"
+            elif opts.kernel and is_kernel:
+                func += b"_[k]"
+            elif opts.jit and is_perf_map and b"_[j]" not in func:
+                func += b"_[j]"
+            fkind = FrameKind.UNKNOWN if part == b"[unknown]" and kind != FrameKind.JIT else kind
+            out.append(self._frame(self._text(func), module, fkind))
+        return out
+
+    # -- the full state machine, for unusual records -----------------------------------------
+    def _slow(self, rec: bytes, parts: list[bytes], index: int, offset: int) -> None:
+        """stackcollapse-perf's line-by-line state machine over one record's text."""
+        root = None
+        period = 1
+        timestamp = NO_TIME
+        frames: list[int] = []
+        for line_no, line in enumerate([*rec.split(b"\n"), b""]):
+            if line.startswith(b"#"):
+                continue
+            if not line:  # a blank line ends a sample
+                if root is not None:
+                    self._add(root, self._intern(tuple(frames)), period, timestamp)
+                root = None
+                frames = []
+                continue
+            m = HEADER.match(line)
+            if m is not None:
+                ev = EVENT.search(line)
+                new_period = 1
+                if ev is not None:
+                    event = ev[2]
+                    if not self.event_filter:
+                        self.event_filter = event
+                    if event != self.event_filter:
+                        self.dropped[event] += 1
+                        continue
+                    p = ev[1]
+                    if p and p != b"0":
+                        new_period = int(p)
+                period = new_period
+                root = self._roots.get(m[0]) or self._root(m[0], m[1], m[2], m[3])
+                timestamp = _time(line, m.end())
+                continue
+            fm = FRAME.match(line)
+            if fm is not None:
+                if root is not None:
+                    frames[:0] = self._frames(fm, root[2])
+                continue
+            self._note_bad(1, line_no, line, parts, index, offset)
+
+    def _add(self, root: tuple, bid: int, period: int, timestamp: int) -> None:
+        self._add_sample(self._sid(root[0], bid), root, period, timestamp)
+
+    def _add_sample(self, sid: int, root: tuple, period: int, timestamp: int) -> None:
+        self.stack.append(sid)
+        self.weight.append(period)
+        self.thread.append(root[1])
+        self.time.append(timestamp)
+        if timestamp == NO_TIME:
+            self.untimed += 1
+
+    def _note_bad(
+        self, count: int, line: int, text: bytes, parts: list[bytes], index: int, offset: int
+    ) -> None:
+        """Count unrecognized lines; remember where the first one is."""
+        self.bad_lines += count
+        if self.first_bad is None:
+            self.first_bad = Located(record_offset(parts, index, offset), line, text)
+
+
+def _time(line: bytes, pos: int) -> int:
+    """The timestamp in ns of a header line whose comm and pid/tid end at ``pos``."""
+    t = TIME_AT.match(line, pos) or TIME.search(line, pos)
+    if t is None:
+        return NO_TIME
+    frac = t[2][:9]
+    return int(t[1] + frac) * _NS_SCALE[len(frac)]
+
+
+def record_offset(parts: list[bytes], index: int, offset: int) -> int:
+    """Byte offset in the text of the record whose first line is ``parts[index]``."""
+    pos = offset + len(parts[0])
+    for i in range(1, index, 2):
+        pos += 2 + len(parts[i]) + len(parts[i + 1])
+    return pos + 2
+
+
+def first_event(text: bytes) -> bytes:
+    """The event of the first header line that names one (as the default event filter)."""
+    for line in text.split(b"\n"):
+        if line.startswith(b"#"):
+            continue
+        if HEADER.match(line):
+            ev = EVENT.search(line)
+            if ev is not None:
+                return ev[2]
+    return b""
