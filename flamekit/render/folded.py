@@ -16,8 +16,8 @@ def format_count(value: int | float) -> str:
     return str(value)
 
 
-def folded_lines(profile: Profile) -> Iterator[str]:
-    """Unsorted ``stack count`` lines (without newline) for every node with self weight."""
+def folded_stacks(profile: Profile) -> Iterator[tuple[str, int | float]]:
+    """``(stack text, self weight)`` for every node with self weight, in depth-first order."""
     self_w = node_self(profile)
     has_self = (self_w > 0).tolist()
     values = self_w.tolist()
@@ -28,15 +28,28 @@ def folded_lines(profile: Profile) -> Iterator[str]:
         del path[depth:]
         path.append(names[frame_of[node]])
         if has_self[node]:
-            yield f"{';'.join(path)} {format_count(values[node])}"
+            yield ";".join(path), values[node]
+
+
+def folded_lines(profile: Profile) -> Iterator[str]:
+    """Unsorted ``stack count`` lines (without newline) for every node with self weight."""
+    for text, value in folded_stacks(profile):
+        yield f"{text} {format_count(value)}"
 
 
 def render_folded(profile: Profile) -> bytes:
-    """The whole folded file, lines sorted byte-wise as stackcollapse scripts sort them."""
-    lines = sorted(line.encode("utf-8", "surrogatepass") for line in folded_lines(profile))
-    if not lines:
+    """The whole folded file as stackcollapse scripts write it: one line per distinct stack
+    text (frames that differ only in file or module print alike and are summed), sorted
+    byte-wise by the stack text."""
+    totals: dict[bytes, int | float] = {}
+    for text, value in folded_stacks(profile):
+        key = text.encode("utf-8", "surrogatepass")
+        totals[key] = totals.get(key, 0) + value
+    if not totals:
         return b""
-    return b"\n".join(lines) + b"\n"
+    return b"".join(
+        key + b" " + format_count(totals[key]).encode() + b"\n" for key in sorted(totals)
+    )
 
 
-__all__ = ["folded_lines", "format_count", "render_folded"]
+__all__ = ["folded_lines", "folded_stacks", "format_count", "render_folded"]
