@@ -12,6 +12,11 @@ from .conftest import ROOT
 # sample path (relative to samples/) -> the format its content must be detected as
 EXPECTED = {
     "folded/deep.folded": "folded",
+    "perf/deep.perf.txt": "perf",
+    "perf/deep-F.perf.txt": "perf",
+    "perf/templates.perf.txt": "perf",
+    "perf/node-jit.perf.txt": "perf",
+    "perf/node-jit-notime.perf.txt": "perf",
 }
 
 
@@ -31,7 +36,7 @@ def test_every_sample_is_covered():
     files = {
         str(p.relative_to(ROOT / "samples"))
         for p in (ROOT / "samples").rglob("*")
-        if p.is_file() and p.suffix not in (".md", ".js", ".py", ".c")
+        if p.is_file() and p.suffix not in (".md", ".js", ".py", ".c", ".cpp")
     }
     missing = {f for f in files if f not in EXPECTED}
     # formats still without an importer are allowed to be missing until their importer lands
