@@ -38,7 +38,6 @@ from .perf_parse import (
     FRAME,
     HEADER,
     NO_TIME,
-    RECORDS,
     BadNumber,
     ParseResult,
     PerfOptions,
@@ -147,8 +146,8 @@ def _parse_region(
                     "is the capture corrupted? for perf.data run 'perf script' first",
                 )
             buf = tail + data
-            parts = RECORDS.split(buf)
-            if len(parts) <= 3:  # no record ends in this buffer yet
+            cut = buf.rfind(b"\n\n")
+            if cut <= 0:  # no record ends in this buffer yet
                 tail = buf
                 if len(tail) > MAX_RECORD:
                     raise _RegionError(
@@ -157,24 +156,22 @@ def _parse_region(
                         "expected perf script output of a recording with call stacks (-g)",
                     )
                 continue
-            last_body = parts.pop()
-            last_head = parts.pop()
-            tail = b"\n\n" + last_head + last_body
-            _feed(parser, parts, offset)
-            offset += len(buf) - len(tail)
+            _feed(parser, buf[:cut], offset)
+            tail = buf[cut:]
+            offset += cut
             if bar is not None:
                 bar.update_to(_tell(stream) * (2 if progress is not None else 1))
             if progress is not None:
                 progress(_tell(stream))
         if end is None:
             _check_last_line(tail, offset)
-        _feed(parser, RECORDS.split(tail), offset)
+        _feed(parser, tail, offset)
     return parser.result()
 
 
-def _feed(parser: PerfParser, parts: list[bytes], offset: int) -> None:
+def _feed(parser: PerfParser, text: bytes, offset: int) -> None:
     try:
-        parser.feed(parts, offset)
+        parser.feed(text, offset)
     except BadNumber as exc:
         raise _RegionError(exc.args[0], "a number in a sample header is too large", None) from None
 

@@ -39,6 +39,12 @@ TIME_AT = re.compile(rb"(?:\[\d+\]\s+)?(\d+)\.(\d+):(?!\S)")  # the usual place,
 FAST_HEADER = re.compile(
     rb"((\S\S+) +(\d+)(?:/(\d+))? +)(?:\[\d+\] +)?(\d+)\.(\d+): +(?:(\d+) +)?(\S+): *$"
 )
+# A blank line, then a header in the usual layout (not a comment): splits text into records
+# with their header fields (the whole line, then FAST_HEADER's groups) and stack texts.
+SPLIT = re.compile(
+    rb"\n\n(?!#)(((\S\S+) +(\d+)(?:/(\d+))? +)(?:\[\d+\] +)?(\d+)\.(\d+): +(?:(\d+) +)?(\S+): *$)",
+    re.M,
+)
 # "\n\n" then the next record's first line: splits a chunk into (head, stack text) pairs
 RECORDS = re.compile(rb"\n\n([^\n]*)")
 
@@ -126,6 +132,7 @@ class PerfParser:
         self._bad_info: dict[int, tuple[int, int, bytes]] = {}  # code -> (count, line, text)
         self._roots: dict[bytes, tuple] = {}  # "comm pid/tid " -> root info
         self._stack_ids: dict[tuple[int, int], int] = {}
+        self._period_cache: dict[bytes | None, int] = {}
         self.stacks: list[tuple[int, int]] = []
         self.stack = array("i")
         self.weight = array("q")
@@ -151,51 +158,74 @@ class PerfParser:
         )
 
     # -- the fast path -------------------------------------------------------------------------
-    def feed(self, parts: list[bytes], offset: int) -> None:
-        """Parse whole records: ``parts`` is ``RECORDS.split`` of text found at byte ``offset``
-        (the text before the first separator, then each record's first line and the rest)."""
-        fast_match = FAST_HEADER.match
+    def feed(self, text: bytes, offset: int) -> None:
+        """Parse ``text``: a blank-line separator then whole records, found at byte ``offset``.
+
+        Records whose header has the usual layout are split out together with their header
+        fields by one regular expression; any other record stays attached to the stack text of
+        the record before it and is found again (a ``\\n\\n`` in a stack text) on the way."""
+        parts = SPLIT.split(text)
+        if parts[0]:
+            self._feed_general(parts[0], lambda: offset)
         roots = self._roots
         event_filter = self.event_filter
         dropped = self.dropped
+        pcache = self._period_cache
         app_stack, app_weight = self.stack.append, self.weight.append
         app_time, app_thread = self.time.append, self.thread.append
-        index = 0
+        i = 0
         try:
-            for index in range(1, len(parts), 2):
-                head = parts[index]
-                f = fast_match(head)
-                if f is None or head[0] == 35:  # another layout, or a '#' comment
-                    self._general(parts, index, offset)
-                    event_filter = self.event_filter
-                    continue
-                prefix, sec, frac, p, event = f.group(1, 5, 6, 7, 8)
+            for i in range(1, len(parts), 10):
+                header, prefix, comm, pid, tid, sec, frac, p, event, body = parts[i : i + 10]
                 if event != event_filter:
                     if event_filter:
                         dropped[event] += 1
+                        if b"\n\n" in body:  # other records follow this one
+                            k = body.index(b"\n\n")
+                            self._feed_general(body[k:], _after(parts, i, offset, len(header) + k))
+                            event_filter = self.event_filter
                         continue
                     event_filter = self.event_filter = event
-                root = roots.get(prefix) or self._root(prefix, f[2], f[3], f[4])
-                sid = root[3].get(parts[index + 1])
+                root = roots.get(prefix) or self._root(prefix, comm, pid, tid)
+                sid = root[3].get(body)
                 if sid is None:
-                    sid = self._stack_of(root, parts, index, offset)
+                    if b"\n\n" in body or body.endswith(b"\n"):  # not one plain record
+                        self._feed_general(b"\n\n" + header + body, _after(parts, i, offset, -2))
+                        event_filter = self.event_filter
+                        continue
+                    sid = self._stack_of(root, header, body, _after(parts, i, offset, 0))
                     if sid is None:
                         continue
+                period = pcache.get(p)
+                if period is None:
+                    period = self._period(p)
                 app_stack(sid)
-                app_weight(int(p) if p and p != b"0" else 1)
+                app_weight(period)
                 app_thread(root[1])
                 if len(frac) > 9:
                     frac = frac[:9]
                 app_time(int(sec + frac) * _NS_SCALE[len(frac)])
         except OverflowError:
-            raise BadNumber(record_offset(parts, index, offset)) from None
+            raise BadNumber(_after(parts, i, offset, 0)()) from None
 
-    def _general(self, parts: list[bytes], index: int, offset: int) -> None:
-        """A record whose first line is not in the usual header layout."""
-        head = parts[index]
+    def _period(self, p: bytes | None) -> int:
+        # stackcollapse-perf: a missing period or "0" counts 1 (Perl's false strings)
+        period = int(p) if p and p != b"0" else 1
+        if len(self._period_cache) < 4096:
+            self._period_cache[p] = period
+        return period
+
+    def _feed_general(self, text: bytes, locate) -> None:
+        """Records of any layout: ``text`` is a separator then records, at ``locate()``."""
+        sub = RECORDS.split(text)
+        for j in range(1, len(sub), 2):
+            self._general(sub[j], sub[j + 1], _sub_locate(locate, sub, j))
+
+    def _general(self, head: bytes, body: bytes, locate) -> None:
+        """One record whose first line is ``head``, through stackcollapse-perf's regexes."""
         m = HEADER.match(head)
         if m is None or head[0] == 35:  # not a header, or a '#' comment
-            self._slow(head + parts[index + 1], parts, index, offset)
+            self._slow(head + body, locate)
             return
         ev = EVENT.search(head)
         period = 1
@@ -208,26 +238,25 @@ class PerfParser:
             p = ev[1]
             period = int(p) if p and p != b"0" else 1
         root = self._roots.get(m[0]) or self._root(m[0], m[1], m[2], m[3])
-        sid = root[3].get(parts[index + 1])
+        sid = root[3].get(body)
         if sid is None:
-            sid = self._stack_of(root, parts, index, offset)
+            sid = self._stack_of(root, head, body, locate)
             if sid is None:
                 return
         self._add_sample(sid, root, period, _time(head, m.end()))
 
-    def _stack_of(self, root: tuple, parts: list[bytes], index: int, offset: int) -> int | None:
-        """Stack id of the record at ``parts[index]`` whose stack text is not cached for its
-        root yet; None when the record went through the slow path instead."""
-        body = parts[index + 1]
+    def _stack_of(self, root: tuple, head: bytes, body: bytes, locate) -> int | None:
+        """Stack id of a record whose stack text is not cached for its root yet; None when
+        the record went through the slow path instead."""
         bid = self._body_cache[root[2]].get(body)
         if bid is None:
             bid = self._body(body, root[2])
         if bid == _COMPLEX:
-            self._slow(parts[index] + body, parts, index, offset)
+            self._slow(head + body, locate)
             return None
         if bid < 0:
             count, line, text = self._bad_info[bid]
-            self._note_bad(count, line, text, parts, index, offset)
+            self._note_bad(count, line, text, locate)
             return self._sid(root[0], -bid - 2)
         sid = self._sid(root[0], bid)
         if len(root[3]) < ROOT_CACHE_ENTRIES:
@@ -373,7 +402,7 @@ class PerfParser:
         return out
 
     # -- the full state machine, for unusual records -----------------------------------------
-    def _slow(self, rec: bytes, parts: list[bytes], index: int, offset: int) -> None:
+    def _slow(self, rec: bytes, locate) -> None:
         """stackcollapse-perf's line-by-line state machine over one record's text."""
         root = None
         period = 1
@@ -411,7 +440,7 @@ class PerfParser:
                 if root is not None:
                     frames[:0] = self._frames(fm, root[2])
                 continue
-            self._note_bad(1, line_no, line, parts, index, offset)
+            self._note_bad(1, line_no, line, locate)
 
     def _add(self, root: tuple, bid: int, period: int, timestamp: int) -> None:
         self._add_sample(self._sid(root[0], bid), root, period, timestamp)
@@ -424,13 +453,11 @@ class PerfParser:
         if timestamp == NO_TIME:
             self.untimed += 1
 
-    def _note_bad(
-        self, count: int, line: int, text: bytes, parts: list[bytes], index: int, offset: int
-    ) -> None:
+    def _note_bad(self, count: int, line: int, text: bytes, locate) -> None:
         """Count unrecognized lines; remember where the first one is."""
         self.bad_lines += count
         if self.first_bad is None:
-            self.first_bad = Located(record_offset(parts, index, offset), line, text)
+            self.first_bad = Located(locate(), line, text)
 
 
 def _time(line: bytes, pos: int) -> int:
@@ -442,12 +469,29 @@ def _time(line: bytes, pos: int) -> int:
     return int(t[1] + frac) * _NS_SCALE[len(frac)]
 
 
-def record_offset(parts: list[bytes], index: int, offset: int) -> int:
-    """Byte offset in the text of the record whose first line is ``parts[index]``."""
-    pos = offset + len(parts[0])
-    for i in range(1, index, 2):
-        pos += 2 + len(parts[i]) + len(parts[i + 1])
-    return pos + 2
+def _after(parts: list[bytes], index: int, offset: int, delta: int):
+    """A function giving ``delta`` plus the byte offset of the header line of the record at
+    ``parts[index]`` of ``SPLIT.split(text)`` (text at ``offset``); computed only if needed."""
+
+    def locate() -> int:
+        pos = offset + len(parts[0])
+        for i in range(1, index, 10):
+            pos += 2 + len(parts[i]) + len(parts[i + 9])
+        return pos + 2 + delta
+
+    return locate
+
+
+def _sub_locate(locate, sub: list[bytes], j: int):
+    """Offset of record ``sub[j]`` of ``RECORDS.split(text)`` where text is at ``locate()``."""
+
+    def where() -> int:
+        pos = locate() + len(sub[0])
+        for i in range(1, j, 2):
+            pos += 2 + len(sub[i]) + len(sub[i + 1])
+        return pos + 2
+
+    return where
 
 
 def first_event(text: bytes) -> bytes:
