@@ -89,7 +89,11 @@ class _RegionError(Exception):
 def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import ``perf script`` text: one sample per event of the kept event type."""
     opts = options_from(options)
-    jobs = int(options.get("jobs") or min(2, len(os.sched_getaffinity(0))))
+    jobs = int(
+        options.get("jobs")
+        or os.environ.get("FLAMEKIT_JOBS")
+        or min(2, len(os.sched_getaffinity(0)))
+    )
     split = _split_point(source, opts) if jobs > 1 else None
     try:
         if split is None:

@@ -1,0 +1,194 @@
+"""Time ``flamekit convert --to folded`` against FlameGraph's ``stackcollapse-perf.pl``.
+
+Both tools fold the same real ``perf script`` captures, made here at benchmark time:
+
+- normal: the deep-stack two-thread C workload of samples/workloads/deep.c recorded with
+  ``perf record -F 20000 -g``, its ``perf script`` text repeated up to ``--size-mb``;
+- unique: benchmarks/unique_stacks.c (random 28-deep call paths) recorded until the text reaches
+  ``--size-mb``: nearly every stack is different;
+- corpus (with ``--corpus DIR``): the conformance corpus's example-perf-stacks.txt.gz repeated.
+
+For each input it prints wall and CPU time (user + sys, all processes), throughput, the ratios
+to Perl, and the peak resident memory of each tool; it checks that both outputs are identical,
+and that flamekit's two-process and one-process runs agree. A last table shows flamekit's peak
+memory on a quarter and on all of the normal input: it grows with unique stacks, not file size.
+
+    python benchmarks/perf_collapse.py --flamegraph-dir PATH/TO/FlameGraph [--size-mb 110]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(cmd: list[str], out: Path, env: dict | None = None) -> dict:
+    """Run ``cmd`` with stdout to ``out``; wall time, CPU time and peak RSS of the run."""
+    err = out.with_suffix(".stderr")
+    with open(out, "wb") as fh, open(err, "wb") as eh:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=eh, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.read_text()}")
+    # ru_maxrss of a waited child covers it and the children it waited for (the largest one)
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
+
+
+def record(binary: Path, args: list[str], freq: int, workdir: Path, name: str) -> bytes:
+    data = workdir / f"{name}.data"
+    subprocess.run(
+        ["perf", "record", "-q", "-F", str(freq), "-g", "-o", str(data), str(binary), *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=workdir,
+    )
+    text = subprocess.run(
+        ["perf", "script", "-i", str(data)], check=True, capture_output=True, cwd=workdir
+    ).stdout
+    data.unlink()
+    return text
+
+
+def build(source: Path, workdir: Path, name: str) -> Path:
+    out = workdir / name
+    subprocess.run(
+        [
+            "gcc", "-O1", "-g", "-fno-omit-frame-pointer", "-fno-optimize-sibling-calls",
+            "-pthread", "-o", str(out), str(source),
+        ],
+        check=True,
+    )  # fmt: skip
+    return out
+
+
+def repeat_to(text: bytes, size: int, path: Path) -> Path:
+    if not text.endswith(b"\n\n"):
+        text = text.rstrip(b"\n") + b"\n\n"
+    with open(path, "wb") as fh:
+        written = 0
+        while written < size:
+            fh.write(text)
+            written += len(text)
+    return path
+
+
+def make_inputs(workdir: Path, size: int, corpus: Path | None) -> dict[str, Path]:
+    inputs = {}
+    deep = build(ROOT / "samples/workloads/deep.c", workdir, "deep")
+    inputs["normal"] = repeat_to(record(deep, [], 20000, workdir, "deep"), size, workdir / "n.txt")
+    unique = build(ROOT / "benchmarks/unique_stacks.c", workdir, "unique")
+    path = workdir / "unique.perf.txt"
+    with open(path, "wb") as fh:
+        written = 0
+        while written < size:
+            text = record(unique, ["3"], 20000, workdir, "unique")
+            fh.write(text)
+            written += len(text)
+    inputs["unique"] = path
+    if corpus is not None:
+        example = gzip.decompress((corpus / "example-perf-stacks.txt.gz").read_bytes())
+        inputs["corpus"] = repeat_to(example, size, workdir / "corpus.perf.txt")
+    return inputs
+
+
+def flamekit_cmd(path: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "flamekit", "convert", str(path), "--to", "folded", "-o", "-"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "--flamegraph-dir",
+        default=os.environ.get("FLAMEGRAPH_DIR"),
+        help="folder of FlameGraph (holds stackcollapse-perf.pl); or env FLAMEGRAPH_DIR",
+    )
+    ap.add_argument("--size-mb", type=int, default=110, help="size of each input (default 110)")
+    ap.add_argument("--corpus", type=Path, help="perf-collapse corpus folder (optional input)")
+    ap.add_argument("--workdir", type=Path, help="keep inputs and outputs here")
+    args = ap.parse_args()
+    if not args.flamegraph_dir:
+        ap.error("--flamegraph-dir (or FLAMEGRAPH_DIR) is required")
+    perl_script = Path(args.flamegraph_dir) / "stackcollapse-perf.pl"
+    if not perl_script.is_file():
+        ap.error(f"{perl_script} does not exist")
+    for tool in ("perf", "perl", "gcc"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is needed")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="flamekit-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        print(f"making inputs of {args.size_mb} MB in {workdir} ...", flush=True)
+        inputs = make_inputs(workdir, args.size_mb << 20, args.corpus)
+        rows = []
+        for name, path in inputs.items():
+            size = path.stat().st_size / 1e6
+            perl = run(["perl", str(perl_script), str(path)], workdir / f"{name}.perl.folded")
+            fk2 = run(flamekit_cmd(path, workdir), workdir / f"{name}.fk.folded", env)
+            fk1 = run(
+                flamekit_cmd(path, workdir),
+                workdir / f"{name}.fk1.folded",
+                {**env, "FLAMEKIT_JOBS": "1"},
+            )
+            same = (workdir / f"{name}.perl.folded").read_bytes() == (
+                workdir / f"{name}.fk.folded"
+            ).read_bytes()
+            same1 = (workdir / f"{name}.fk1.folded").read_bytes() == (
+                workdir / f"{name}.fk.folded"
+            ).read_bytes()
+            stacks = sum(1 for _ in open(workdir / f"{name}.perl.folded", "rb"))
+            rows.append((name, size, stacks, perl, fk2, fk1, same, same1))
+        print()
+        print(
+            f"{'input':8} {'MB':>6} {'stacks':>7} {'tool':22} {'wall s':>7} {'cpu s':>7} "
+            f"{'MB/s':>6} {'x wall':>7} {'x cpu':>6} {'RSS MB':>7}"
+        )
+        for name, size, stacks, perl, fk2, fk1, same, same1 in rows:
+            for label, r in (
+                ("stackcollapse-perf.pl", perl),
+                ("flamekit (2 procs)", fk2),
+                ("flamekit (1 proc)", fk1),
+            ):
+                print(
+                    f"{name:8} {size:6.0f} {stacks:7} {label:22} {r['wall']:7.2f} {r['cpu']:7.2f} "
+                    f"{size / r['wall']:6.1f} {perl['wall'] / r['wall']:7.1f} "
+                    f"{perl['cpu'] / r['cpu']:6.1f} {r['rss_mb']:7.0f}"
+                )
+            print(
+                f"{'':8} output identical to Perl: {'yes' if same else 'NO'}; "
+                f"2 processes = 1 process: {'yes' if same1 else 'NO'}"
+            )
+        # memory against file size: the same stacks, a quarter of the text
+        normal = inputs["normal"]
+        quarter = workdir / "quarter.perf.txt"
+        data = normal.read_bytes()
+        cut = data.rfind(b"\n\n", 0, len(data) // 4) + 2
+        quarter.write_bytes(data[:cut])
+        q = run(flamekit_cmd(quarter, workdir), workdir / "quarter.fk.folded", env)
+        full = rows[0][4]
+        print()
+        print(
+            f"flamekit peak RSS on the normal input: {q['rss_mb']:.0f} MB for "
+            f"{len(data[:cut]) / 1e6:.0f} MB, {full['rss_mb']:.0f} MB for {len(data) / 1e6:.0f} MB"
+        )
+        if not all(r[6] and r[7] for r in rows):
+            sys.exit("outputs differ")
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
