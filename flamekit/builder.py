@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections.abc import Iterable, Sequence
 
@@ -11,6 +12,7 @@ from .errors import InvalidProfile
 from .model import FrameKind, Frames, Meta, Profile, Samples, Stacks, Threads
 
 NO_TIME = -(2**63)
+PATH_MATRIX_CELLS = 8_000_000  # stack_paths() handles at most this many path cells at once
 
 
 class ProfileBuilder:
@@ -27,6 +29,7 @@ class ProfileBuilder:
         self._frame_ids: dict[tuple, int] = {}
         self._frames: list[tuple[int, int, int, int, int, int]] = []
         self._node_ids: dict[tuple[int, int], int] = {}
+        self._memo_stale = False  # nodes were added in bulk; _node_ids is rebuilt when needed
         self._parent = array("i")
         self._node_frame = array("i")
         self._depth = array("i")
@@ -71,6 +74,8 @@ class ProfileBuilder:
 
     def stack(self, parent: int, frame: int) -> int:
         """Id of the call-tree node ``frame`` called from node ``parent`` (-1 for a root)."""
+        if self._memo_stale:
+            self._rebuild_memo()
         key = (parent, frame)
         node = self._node_ids.get(key)
         if node is None:
@@ -83,12 +88,61 @@ class ProfileBuilder:
 
     def stack_path(self, frames: Iterable[int], parent: int = -1) -> int:
         """Node of the path ``frames`` (root first) below ``parent``; -1 for an empty path."""
+        if self._memo_stale:
+            self._rebuild_memo()
         node = parent
         ids = self._node_ids
         for frame in frames:
             found = ids.get((node, frame))
             node = found if found is not None else self.stack(node, frame)
         return node
+
+    def stack_paths(self, paths: Sequence[Sequence[int]]) -> np.ndarray:
+        """Leaf node of each root-first frame path (-1 for an empty one), adding the nodes.
+
+        On an empty builder the paths are sorted and their shared prefixes found with numpy,
+        so no Python work is done per frame; otherwise each path goes through stack_path().
+        """
+        n = len(paths)
+        lengths = np.fromiter(map(len, paths), dtype=np.int64, count=n)
+        width = int(lengths.max()) if n else 0
+        if len(self._parent) or n < 2 or width == 0 or n * width > PATH_MATRIX_CELLS:
+            return np.array([self.stack_path(p) for p in paths], dtype=np.int64)
+        total = int(lengths.sum())
+        flat = np.fromiter(itertools.chain.from_iterable(paths), dtype=np.int32, count=total)
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        grid = np.full((n, width), -1, dtype=np.int32)
+        grid[np.repeat(np.arange(n), lengths), np.arange(total) - starts] = flat
+        order = np.lexsort(grid.T[::-1])  # rows sorted; a path sorts before its extensions
+        grid = grid[order]
+        length = lengths[order]
+        differ = grid[1:] != grid[:-1]
+        first = np.where(differ.any(axis=1), differ.argmax(axis=1), width)
+        shared = np.zeros(n, dtype=np.int64)
+        shared[1:] = np.minimum(first, np.minimum(length[1:], length[:-1]))
+        cols = np.arange(width)
+        new = (cols >= shared[:, None]) & (cols < length[:, None])
+        count = int(new.sum())
+        ids = np.full((n, width), -1, dtype=np.int64)
+        ids[new] = np.arange(count)
+        # each cell's node: the one made by the latest row (at or above) that added that column
+        maker = np.maximum.accumulate(np.where(new, np.arange(n)[:, None], -1), axis=0)
+        node = np.where(maker >= 0, ids[np.maximum(maker, 0), cols], -1)
+        new_rows, new_cols = np.nonzero(new)
+        parent = np.where(new_cols > 0, node[new_rows, np.maximum(new_cols - 1, 0)], -1)
+        self._parent.frombytes(parent.astype(np.int32).tobytes())
+        self._node_frame.frombytes(grid[new].astype(np.int32).tobytes())
+        self._depth.frombytes(new_cols.astype(np.int32).tobytes())
+        self._memo_stale = True
+        leaf = np.empty(n, dtype=np.int64)
+        leaf[order] = node[np.arange(n), np.maximum(length - 1, 0)]
+        return leaf
+
+    def _rebuild_memo(self) -> None:
+        self._node_ids = {
+            (p, f): i for i, (p, f) in enumerate(zip(self._parent, self._node_frame, strict=True))
+        }
+        self._memo_stale = False
 
     def thread(self, pid: int = -1, tid: int = -1, name: str = "") -> int:
         """Id of the thread (pid, tid, name), adding it if new."""

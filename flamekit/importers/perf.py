@@ -303,18 +303,25 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
     untimed = bad_lines = 0
     first_bad = None
     bad_utf8 = False
+    maps = []
+    paths: list[tuple[int, ...]] = []
     for _, r in results:
         frame_map = [builder.frame(n, module=m, kind=k) for n, m, k in r.frames]
         thread_map = np.array(
             [builder.thread(p, t, c) for p, t, c in r.threads] or [0], dtype=np.int32
         )
-        nodes = np.empty(len(r.stacks), dtype=np.int32)
-        path = builder.stack_path
-        identity = frame_map == list(range(len(frame_map)))
         bodies = r.bodies
-        for i, (root, bid) in enumerate(r.stacks):
-            body = bodies[bid] if identity else [frame_map[f] for f in bodies[bid]]
-            nodes[i] = path(body, path((frame_map[root],)))
+        if frame_map == list(range(len(frame_map))):
+            paths.extend((root, *bodies[bid]) for root, bid in r.stacks)
+        else:
+            get = frame_map.__getitem__
+            paths.extend((get(root), *map(get, bodies[bid])) for root, bid in r.stacks)
+        maps.append(thread_map)
+    all_nodes = builder.stack_paths(paths).astype(np.int32)
+    first = 0
+    for (_, r), thread_map in zip(results, maps, strict=True):
+        nodes = all_nodes[first : first + len(r.stacks)]
+        first += len(r.stacks)
         stacks.append(nodes[np.frombuffer(r.stack, dtype=np.int32)])
         weights.append(np.frombuffer(r.weight, dtype=np.int64))
         times.append(np.frombuffer(r.time, dtype=np.int64))

@@ -55,7 +55,7 @@ _ARGS = re.compile(rb"\((?!anonymous namespace\)).*")
 _PERF_MAP = re.compile(rb"/tmp/perf-\d+\.map")
 _JITDUMP = re.compile(rb"jitted-\d+-\d+\.so$")
 
-BODY_CACHE_BYTES = 64 << 20  # raw stack texts remembered; beyond this the cache starts over
+BODY_CACHE_BYTES = 64 << 20  # raw stack texts remembered; beyond this the caches start over
 ROOT_CACHE_ENTRIES = 4096  # stack texts remembered per comm/pid/tid
 NO_TIME = -1
 
@@ -261,6 +261,7 @@ class PerfParser:
         sid = self._sid(root[0], bid)
         if len(root[3]) < ROOT_CACHE_ENTRIES:
             root[3][body] = sid
+            self._remember(len(body))
         return sid
 
     def _sid(self, root_frame: int, bid: int) -> int:
@@ -322,6 +323,7 @@ class PerfParser:
             g = cache.get(line)
             if g is None:
                 g = cache[line] = self._frame_line(line, java)
+                self._remember(len(line))
             if g is _COMPLEX:
                 break
             if g is _BAD:
@@ -333,13 +335,19 @@ class PerfParser:
             if bad:
                 code = -2 - code
                 self._bad_info[code] = (len(bad), *bad[0])
-        if self._body_cache_bytes > BODY_CACHE_BYTES:
-            for c in self._body_cache:
-                c.clear()
-            self._body_cache_bytes = 0
         self._body_cache[java][body] = code
-        self._body_cache_bytes += len(body) + 80
+        self._remember(len(body))
         return code
+
+    def _remember(self, size: int) -> None:
+        """Account for a cached stack text; past the budget every text cache starts over."""
+        self._body_cache_bytes += size + 100
+        if self._body_cache_bytes > BODY_CACHE_BYTES:
+            for cache in (*self._body_cache, *self._line_cache):
+                cache.clear()
+            for root in self._roots.values():
+                root[3].clear()
+            self._body_cache_bytes = 0
 
     def _intern(self, frames: tuple[int, ...]) -> int:
         bid = self._body_ids.get(frames)

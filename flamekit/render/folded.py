@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import numpy as np
+
 from ..analyze.weights import node_self
 from ..model import Profile
 from ..tree import iter_preorder
@@ -37,13 +39,52 @@ def folded_lines(profile: Profile) -> Iterator[str]:
         yield f"{text} {format_count(value)}"
 
 
+MATRIX_CELLS = 32_000_000  # path matrices larger than this are walked node by node instead
+
+
+def _stack_texts(profile: Profile) -> tuple[list[bytes], list]:
+    """Encoded stack texts and self weights of the nodes with self weight.
+
+    The frames of all those paths are gathered one depth level at a time into a matrix, so that
+    Python only joins names; trees too deep and wide for that are walked in depth-first order.
+    """
+    self_w = node_self(profile)
+    nodes = np.flatnonzero(self_w > 0)
+    st = profile.stacks
+    depth = st.depth[nodes].astype(np.int64)
+    width = int(depth.max()) + 1 if len(nodes) else 0
+    if len(nodes) * width > MATRIX_CELLS:
+        texts, values = [], []
+        for text, value in folded_stacks(profile):
+            texts.append(text.encode("utf-8", "surrogatepass"))
+            values.append(value)
+        return texts, values
+    names = [profile.strings[i].encode("utf-8", "surrogatepass") for i in profile.frames.name]
+    matrix = np.zeros((len(nodes), width), dtype=np.int32)
+    rows = np.arange(len(nodes))
+    cur = nodes.astype(np.int64)
+    col = depth.copy()
+    while len(rows):
+        matrix[rows, col] = st.frame[cur]
+        cur = st.parent[cur].astype(np.int64)
+        col -= 1
+        alive = cur >= 0
+        rows, cur, col = rows[alive], cur[alive], col[alive]
+    join = b";".join
+    get = names.__getitem__
+    texts = [
+        join(map(get, row[: d + 1])) for row, d in zip(matrix.tolist(), depth.tolist(), strict=True)
+    ]
+    return texts, self_w[nodes].tolist()
+
+
 def render_folded(profile: Profile) -> bytes:
     """The whole folded file as stackcollapse scripts write it: one line per distinct stack
     text (frames that differ only in file or module print alike and are summed), sorted
     byte-wise by the stack text."""
+    texts, values = _stack_texts(profile)
     totals: dict[bytes, int | float] = {}
-    for text, value in folded_stacks(profile):
-        key = text.encode("utf-8", "surrogatepass")
+    for key, value in zip(texts, values, strict=True):
         totals[key] = totals.get(key, 0) + value
     if not totals:
         return b""
