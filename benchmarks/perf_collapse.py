@@ -25,25 +25,44 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Started in a fresh small interpreter, this runs one tool and reports its resource use. On
+# Linux the peak RSS of a child counts the memory of the process it was started from (before
+# exec), so the tools are not started from this benchmark, which holds large inputs.
+LAUNCHER = """
+import os, sys, time
+out, err, *cmd = sys.argv[1:]
+with open(out, "wb") as fh, open(err, "wb") as eh:
+    t = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(fh.fileno(), 1)
+        os.dup2(eh.fileno(), 2)
+        os.execvp(cmd[0], cmd)
+    _, status, ru = os.wait4(pid, 0)
+    wall = time.perf_counter() - t
+print(os.waitstatus_to_exitcode(status), wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss)
+"""
+
+
 def run(cmd: list[str], out: Path, env: dict | None = None) -> dict:
-    """Run ``cmd`` with stdout to ``out``; wall time, CPU time and peak RSS of the run."""
+    """Run ``cmd`` with stdout to ``out``: wall time, CPU time (user + sys, the tool and the
+    processes it waited for) and peak RSS (its largest process, at least the launcher's)."""
     err = out.with_suffix(".stderr")
-    with open(out, "wb") as fh, open(err, "wb") as eh:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=eh, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.read_text()}")
-    # ru_maxrss of a waited child covers it and the children it waited for (the largest one)
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024}
+    proc = subprocess.run(
+        [sys.executable, "-S", "-c", LAUNCHER, str(out), str(err), *cmd],
+        capture_output=True,
+        env=env,
+        check=True,
+    )
+    code, wall, cpu, rss = proc.stdout.split()
+    if int(code) != 0:
+        sys.exit(f"failed ({code.decode()}): {' '.join(cmd)}\n{err.read_text()}")
+    return {"wall": float(wall), "cpu": float(cpu), "rss_mb": int(rss) / 1024}
 
 
 def record(binary: Path, args: list[str], freq: int, workdir: Path, name: str) -> bytes:

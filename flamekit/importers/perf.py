@@ -45,7 +45,7 @@ from .perf_parse import (
     first_event,
 )
 
-BLOCK = 8 << 20
+BLOCK = 4 << 20
 MAX_RECORD = 64 << 20  # a "record" this long means the text has no blank lines between samples
 PARALLEL_MIN = 48 << 20  # smaller files are parsed in one process
 CLOCK_EVENTS = {b"cpu-clock", b"task-clock"}

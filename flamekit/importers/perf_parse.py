@@ -22,6 +22,7 @@ import re
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 
 from ..model import FrameKind
 
@@ -316,6 +317,13 @@ class PerfParser:
         """Code of a record's stack text (``\\n`` + lines): the id of its frame sequence when
         every line is understood, ``-2 - id`` when some lines are not, or _COMPLEX."""
         cache = self._line_cache[java]
+        lines = body.split(b"\n")[1:]
+        groups = list(map(cache.get, lines))
+        if None not in groups and _COMPLEX not in groups and _BAD not in groups:
+            code = self._intern(tuple(chain.from_iterable(reversed(groups))))
+            self._body_cache[java][body] = code
+            self._remember(len(body))
+            return code
         groups = []
         bad: list[tuple[int, bytes]] = []
         code = _COMPLEX
@@ -331,7 +339,7 @@ class PerfParser:
                 continue
             groups.append(g)
         else:
-            code = self._intern(tuple(f for g in reversed(groups) for f in g))
+            code = self._intern(tuple(chain.from_iterable(reversed(groups))))
             if bad:
                 code = -2 - code
                 self._bad_info[code] = (len(bad), *bad[0])
