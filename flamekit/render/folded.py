@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 
 import numpy as np
 
@@ -39,7 +40,7 @@ def folded_lines(profile: Profile) -> Iterator[str]:
         yield f"{text} {format_count(value)}"
 
 
-MATRIX_CELLS = 32_000_000  # path matrices larger than this are walked node by node instead
+MATRIX_CELLS = 8_000_000  # path matrices larger than this are walked node by node instead
 
 
 def _stack_texts(profile: Profile) -> tuple[list[bytes], list]:
@@ -70,11 +71,11 @@ def _stack_texts(profile: Profile) -> tuple[list[bytes], list]:
         col -= 1
         alive = cur >= 0
         rows, cur, col = rows[alive], cur[alive], col[alive]
+    cells = iter(matrix[np.arange(width) <= depth[:, None]].tolist())  # the paths, row by row
+    del matrix
     join = b";".join
     get = names.__getitem__
-    texts = [
-        join(map(get, row[: d + 1])) for row, d in zip(matrix.tolist(), depth.tolist(), strict=True)
-    ]
+    texts = [join(map(get, islice(cells, d + 1))) for d in depth.tolist()]
     return texts, self_w[nodes].tolist()
 
 
