@@ -108,9 +108,9 @@ class ProfileBuilder:
             return np.array([self.stack_path(p) for p in paths], dtype=np.int64)
         tuples = [tuple(p) for p in paths]
         order = sorted(range(n), key=tuples.__getitem__)
-        parent: list[int] = []
-        frame: list[int] = []
-        depth: list[int] = []
+        parent = array("i")
+        frame = array("i")
+        depth = array("i")
         leaf = np.empty(n, dtype=np.int64)
         path_nodes: list[int] = []  # nodes of the previous path, root first
         prev: tuple[int, ...] = ()
