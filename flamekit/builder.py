@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from array import array
 from collections.abc import Iterable, Sequence
 
@@ -12,7 +11,6 @@ from .errors import InvalidProfile
 from .model import FrameKind, Frames, Meta, Profile, Samples, Stacks, Threads
 
 NO_TIME = -(2**63)
-PATH_MATRIX_CELLS = 8_000_000  # stack_paths() handles at most this many path cells at once
 
 
 class ProfileBuilder:
@@ -123,42 +121,41 @@ class ProfileBuilder:
     def stack_paths(self, paths: Sequence[Sequence[int]]) -> np.ndarray:
         """Leaf node of each root-first frame path (-1 for an empty one), adding the nodes.
 
-        On an empty builder the paths are sorted and their shared prefixes found with numpy,
-        so no Python work is done per frame; otherwise each path goes through stack_path().
+        On an empty builder the paths are sorted, so that each one shares its longest common
+        prefix with the one before it; only the frames after that prefix become new nodes, added
+        with list operations per path (not per frame). Otherwise each path goes through
+        stack_path().
         """
         n = len(paths)
-        lengths = np.fromiter(map(len, paths), dtype=np.int64, count=n)
-        width = int(lengths.max()) if n else 0
-        if len(self._parent) or n < 2 or width == 0 or n * width > PATH_MATRIX_CELLS:
+        if len(self._parent) or n < 2:
             return np.array([self.stack_path(p) for p in paths], dtype=np.int64)
-        total = int(lengths.sum())
-        flat = np.fromiter(itertools.chain.from_iterable(paths), dtype=np.int32, count=total)
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        grid = np.full((n, width), -1, dtype=np.int32)
-        grid[np.repeat(np.arange(n), lengths), np.arange(total) - starts] = flat
-        order = np.lexsort(grid.T[::-1])  # rows sorted; a path sorts before its extensions
-        grid = grid[order]
-        length = lengths[order]
-        differ = grid[1:] != grid[:-1]
-        first = np.where(differ.any(axis=1), differ.argmax(axis=1), width)
-        shared = np.zeros(n, dtype=np.int64)
-        shared[1:] = np.minimum(first, np.minimum(length[1:], length[:-1]))
-        cols = np.arange(width)
-        new = (cols >= shared[:, None]) & (cols < length[:, None])
-        count = int(new.sum())
-        ids = np.full((n, width), -1, dtype=np.int64)
-        ids[new] = np.arange(count)
-        # each cell's node: the one made by the latest row (at or above) that added that column
-        maker = np.maximum.accumulate(np.where(new, np.arange(n)[:, None], -1), axis=0)
-        node = np.where(maker >= 0, ids[np.maximum(maker, 0), cols], -1)
-        new_rows, new_cols = np.nonzero(new)
-        parent = np.where(new_cols > 0, node[new_rows, np.maximum(new_cols - 1, 0)], -1)
-        self._parent.frombytes(parent.astype(np.int32).tobytes())
-        self._node_frame.frombytes(grid[new].astype(np.int32).tobytes())
-        self._depth.frombytes(new_cols.astype(np.int32).tobytes())
-        self._memo_stale = True
+        tuples = [tuple(p) for p in paths]
+        order = sorted(range(n), key=tuples.__getitem__)
+        parent = array("i")
+        frame = array("i")
+        depth = array("i")
         leaf = np.empty(n, dtype=np.int64)
-        leaf[order] = node[np.arange(n), np.maximum(length - 1, 0)]
+        path_nodes: list[int] = []  # nodes of the previous path, root first
+        prev: tuple[int, ...] = ()
+        for i in order:
+            path = tuples[i]
+            shared = _common_prefix(prev, path)
+            count = len(path) - shared
+            first = len(parent)
+            if count:
+                parent.append(path_nodes[shared - 1] if shared else -1)
+                parent.extend(range(first, first + count - 1))
+                frame.extend(path[shared:])
+                depth.extend(range(shared, len(path)))
+                path_nodes[shared:] = range(first, first + count)
+            else:
+                del path_nodes[len(path) :]
+            leaf[i] = path_nodes[-1] if path else -1
+            prev = path
+        self._parent.extend(parent)
+        self._node_frame.extend(frame)
+        self._depth.extend(depth)
+        self._memo_stale = True
         return leaf
 
     def _rebuild_memo(self) -> None:
@@ -316,6 +313,20 @@ class ProfileBuilder:
         )
         validate(profile)
         return profile
+
+
+def _common_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """Length of the common prefix of two tuples, by binary search over C-level slice compares."""
+    lo, hi = 0, min(len(a), len(b))
+    if a[:hi] == b[:hi]:
+        return hi
+    while lo < hi:  # a[:lo] == b[:lo] and a[:hi] != b[:hi]
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def _replace_meta(meta: Meta, fields: dict) -> Meta:

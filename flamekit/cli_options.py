@@ -20,6 +20,11 @@ def _flag(name: str, help: str) -> tuple[Callable, str]:
     return click.option(f"--{name}", name, is_flag=True, default=None, help=help), name
 
 
+def _flag(name: str, help: str) -> tuple[Callable, str]:
+    """An on/off importer option that is passed on only when given."""
+    return click.option(f"--{name}", name, is_flag=True, default=None, help=help), name
+
+
 # Importer-specific options: (click decorator, keyword it produces). Importers' issues add theirs.
 IMPORT_OPTIONS: list[tuple[Callable, str]] = [
     # perf script input, named as in FlameGraph's stackcollapse-perf.pl

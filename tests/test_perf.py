@@ -371,3 +371,33 @@ def test_no_progress_bar_when_piped(tmp_path):
     assert sum(counts) == int(np.sum(load_path(str(SAMPLES / "deep.perf.txt")).samples.weight)) * (
         33 * 1024 * 1024 // len(chunk) + 1
     )
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    big = tmp_path / "big.perf.txt"
+    chunk = (SAMPLES / "deep.perf.txt").read_bytes()
+    big.write_bytes(chunk * (33 * 1024 * 1024 // len(chunk) + 1))
+    leader, follower = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "flamekit", "convert", str(big), "--to", "folded", "-o", "-"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+        timeout=300,
+    )
+    os.close(follower)
+    seen = b""
+    try:
+        while chunk := os.read(leader, 65536):
+            seen += chunk
+    except OSError:
+        pass
+    os.close(leader)
+    assert proc.returncode == 0
+    assert b"reading big.perf.txt [" in seen and b"MB" in seen

@@ -89,11 +89,11 @@ class _RegionError(Exception):
 def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import ``perf script`` text: one sample per event of the kept event type."""
     opts = options_from(options)
-    jobs = int(
-        options.get("jobs")
-        or os.environ.get("FLAMEKIT_JOBS")
-        or min(2, len(os.sched_getaffinity(0)))
-    )
+    try:
+        jobs = int(options.get("jobs") or os.environ.get("FLAMEKIT_JOBS") or 0)
+    except ValueError:
+        jobs = 1
+    jobs = jobs or min(2, len(os.sched_getaffinity(0)))
     split = _split_point(source, opts) if jobs > 1 else None
     try:
         if split is None:
@@ -103,6 +103,9 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
             at, event = split
             opts = PerfOptions(**{**opts.__dict__, "event_filter": event})
             results = _parse_two(source, opts, at)
+            if results is None:  # the second process failed: do it all here
+                with byte_progress(source) as bar:
+                    results = [(0, _parse_region(source, opts, 0, None, bar))]
     except _RegionError as exc:
         offset, message, hint = exc.args
         raise source.error(message, line=_line_at(source, offset), hint=hint) from None
@@ -186,11 +189,11 @@ def _check_last_line(tail: bytes, offset: int) -> None:
         return
     start = tail.rfind(b"\n") + 1
     last = tail[start:]
-    if not last or last.startswith(b"#"):
+    if not last.strip() or last.startswith(b"#"):
         return
     if FRAME.match(last) and last.rstrip().endswith(b")"):
         return
-    if HEADER.match(last) and EVENT.search(last):
+    if HEADER.match(last) and (EVENT.search(last) or last.rstrip().endswith(b":")):
         return
     shown = last[:60].decode("utf-8", "replace")
     raise _RegionError(
@@ -241,8 +244,9 @@ def _split_point(source: Source, opts: PerfOptions) -> tuple[int, bytes] | None:
             pos += len(data)
 
 
-def _parse_two(source: Source, opts: PerfOptions, at: int) -> list[tuple[int, ParseResult]]:
-    """Parse [0, at) here and [at, end) in a forked child; the child's text starts at ``at``."""
+def _parse_two(source: Source, opts: PerfOptions, at: int) -> list[tuple[int, ParseResult]] | None:
+    """Parse [0, at) here and [at, end) in a forked child; the child's text starts at ``at``.
+    None if the child failed for a reason of its own (not the input)."""
     shared = mmap.mmap(-1, 8)
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -278,7 +282,7 @@ def _parse_two(source: Source, opts: PerfOptions, at: int) -> list[tuple[int, Pa
         _, status = os.waitpid(pid, 0)
         pid = 0
         if status != 0 or not data:
-            raise RuntimeError("the second perf parsing process failed")
+            return None
         kind, value = pickle.loads(data)
         if kind == "error":
             offset, message, hint = value

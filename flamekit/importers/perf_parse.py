@@ -56,7 +56,7 @@ _ARGS = re.compile(rb"\((?!anonymous namespace\)).*")
 _PERF_MAP = re.compile(rb"/tmp/perf-\d+\.map")
 _JITDUMP = re.compile(rb"jitted-\d+-\d+\.so$")
 
-BODY_CACHE_BYTES = 64 << 20  # raw stack texts remembered; beyond this the caches start over
+BODY_CACHE_BYTES = 16 << 20  # raw stack texts remembered; beyond this the caches start over
 ROOT_CACHE_ENTRIES = 4096  # stack texts remembered per comm/pid/tid
 NO_TIME = -1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 
 import numpy as np
 
@@ -39,42 +40,42 @@ def folded_lines(profile: Profile) -> Iterator[str]:
         yield f"{text} {format_count(value)}"
 
 
-MATRIX_CELLS = 32_000_000  # path matrices larger than this are walked node by node instead
+MATRIX_CELLS = 16_000_000  # more path cells than this are walked node by node instead
 
 
 def _stack_texts(profile: Profile) -> tuple[list[bytes], list]:
     """Encoded stack texts and self weights of the nodes with self weight.
 
-    The frames of all those paths are gathered one depth level at a time into a matrix, so that
-    Python only joins names; trees too deep and wide for that are walked in depth-first order.
+    The frame names of all those paths are gathered one depth level at a time into one flat
+    array (path after path), so that Python only joins names; paths with more frames in all
+    than MATRIX_CELLS are walked in depth-first order instead.
     """
     self_w = node_self(profile)
     nodes = np.flatnonzero(self_w > 0)
     st = profile.stacks
     depth = st.depth[nodes].astype(np.int64)
-    width = int(depth.max()) + 1 if len(nodes) else 0
-    if len(nodes) * width > MATRIX_CELLS:
+    total = int(depth.sum()) + len(nodes)
+    if total > MATRIX_CELLS:
         texts, values = [], []
         for text, value in folded_stacks(profile):
             texts.append(text.encode("utf-8", "surrogatepass"))
             values.append(value)
         return texts, values
-    names = [profile.strings[i].encode("utf-8", "surrogatepass") for i in profile.frames.name]
-    matrix = np.zeros((len(nodes), width), dtype=np.int32)
-    rows = np.arange(len(nodes))
+    names = np.empty(len(profile.frames), dtype=object)
+    names[:] = [profile.strings[i].encode("utf-8", "surrogatepass") for i in profile.frames.name]
+    flat = np.zeros(total, dtype=np.int32)
+    pos = np.cumsum(depth + 1) - 1  # where each path's leaf goes; its root is depth earlier
     cur = nodes.astype(np.int64)
-    col = depth.copy()
-    while len(rows):
-        matrix[rows, col] = st.frame[cur]
+    while len(cur):
+        flat[pos] = st.frame[cur]
         cur = st.parent[cur].astype(np.int64)
-        col -= 1
+        pos -= 1
         alive = cur >= 0
-        rows, cur, col = rows[alive], cur[alive], col[alive]
+        cur, pos = cur[alive], pos[alive]
+    cells = iter(names[flat].tolist())  # frame names, path after path, root first
+    del flat
     join = b";".join
-    get = names.__getitem__
-    texts = [
-        join(map(get, row[: d + 1])) for row, d in zip(matrix.tolist(), depth.tolist(), strict=True)
-    ]
+    texts = [join(islice(cells, d + 1)) for d in depth.tolist()]
     return texts, self_w[nodes].tolist()
 
 
@@ -86,6 +87,7 @@ def render_folded(profile: Profile) -> bytes:
     totals: dict[bytes, int | float] = {}
     for key, value in zip(texts, values, strict=True):
         totals[key] = totals.get(key, 0) + value
+    del texts, values
     if not totals:
         return b""
     return b"".join(
