@@ -296,6 +296,18 @@ def test_truncated_capture_names_the_line(tmp_path):
     assert not (tmp_path / "out.folded").exists()
 
 
+def test_capture_cut_after_a_frame_line_tab_is_truncated(tmp_path):
+    # cut inside the indentation of a frame line: only a tab and spaces are left of it
+    text = (SAMPLES / "deep.perf.txt").read_bytes()
+    cut = text.index(b"\n\t", len(text) // 2) + 8
+    trunc = tmp_path / "cut.perf.txt"
+    trunc.write_bytes(text[:cut])
+    proc = run_cli("top", trunc)
+    assert proc.returncode == 2
+    line = text[:cut].count(b"\n") + 1
+    assert f"cut.perf.txt:{line}: the capture ends in the middle of a line" in proc.stderr.decode()
+
+
 def test_corrupted_line_is_reported_with_its_number(tmp_path):
     lines = (SAMPLES / "deep.perf.txt").read_bytes().split(b"\n")
     lines[10] = b"\t    ##corrupted"

@@ -189,8 +189,8 @@ def _check_last_line(tail: bytes, offset: int) -> None:
         return
     start = tail.rfind(b"\n") + 1
     last = tail[start:]
-    if not last.strip() or last.startswith(b"#"):
-        return
+    if last.startswith(b"#") or not (last.strip() or b"\t" in last):
+        return  # a comment, or stray spaces; a lone tab is the start of a cut-off frame line
     if FRAME.match(last) and last.rstrip().endswith(b")"):
         return
     if HEADER.match(last) and (EVENT.search(last) or last.rstrip().endswith(b":")):
