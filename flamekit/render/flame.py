@@ -25,6 +25,7 @@ from ..resources import jinja_environment, read_web_asset
 from ..units import format_duration_ns
 from . import colors as palettes
 from .flame_layout import FlameLayout, MinWidth, layout, reverse_stacks
+from .flamechart import chart_layout
 
 XPAD = 10
 FRAME_PAD = 1
@@ -177,13 +178,10 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     if options.reverse:
         drawn, self_weight = reverse_stacks(profile, self_weight)
     plot_width = options.width - 2 * XPAD
-    lay = layout(
-        drawn,
-        self_weight,
-        plot_width=plot_width,
-        minwidth=minwidth,
-        order="time" if options.flamechart else "name",
-    )
+    if options.flamechart:
+        lay = chart_layout(drawn, plot_width=plot_width, minwidth=minwidth)
+    else:
+        lay = layout(drawn, self_weight, plot_width=plot_width, minwidth=minwidth)
     palette = _palette(profile, options)
     fs = options.fontsize
     fh = options.frame_height
@@ -217,7 +215,9 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
 
     # sample counts beside times for profiles weighted in nanoseconds
     sample_counts = None
-    if unit == "nanoseconds":
+    if unit == "nanoseconds" and lay.samples is not None:
+        sample_counts = lay.samples.tolist()
+    elif unit == "nanoseconds":
         counts = np.bincount(drawn.samples.stack, minlength=len(drawn.stacks)).astype(np.int64)
         from ..tree import subtree_sums
 
@@ -238,6 +238,9 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
             details_extra[display_text(label)] = [""] + [
                 display_text(values[i]) for i in kept.tolist()
             ]
+    if lay.start is not None and lay.duration is not None:
+        details_extra["start"] = [f"{v / 1e6:,.3f} ms" for v in lay.start.tolist()]
+        details_extra["duration"] = [format_duration_ns(v) for v in lay.duration.tolist()]
 
     omitted = ""
     if lay.omitted_frames:
@@ -256,6 +259,10 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     footer_h = fs + 6 if (omitted or options.notes) else 0
     height = int((lay.max_depth + 1) * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h)
     scale = plot_width / grand
+    # where frames go: by weight, or by time in a flame chart
+    geo_x0, geo_w, geo_scale = x0, totals, scale
+    if lay.duration is not None:
+        geo_w, geo_scale = lay.duration.tolist(), plot_width / lay.span
     char_px = fs * options.font_width
     top = ypad1 + ypad3
     bottom = height - ypad2 - legend_h - footer_h
@@ -263,8 +270,8 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     frames = []
     for i, name in enumerate(names):
         t = totals[i]
-        x = XPAD + x0[i] * scale
-        w = t * scale
+        x = XPAD + geo_x0[i] * geo_scale
+        w = geo_w[i] * geo_scale
         d = depth[i]
         y = top + d * fh if options.inverted else bottom - (d + 1) * fh + FRAME_PAD
         label = fit_label(name, w, char_px)
@@ -330,7 +337,11 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "fontwidth": options.font_width,
         "searchcolor": options.search_color,
         "inverted": options.inverted,
+        "omitted": lay.omitted_frames,
     }
+    if lay.duration is not None:  # flame chart: zoom by time, not by weight
+        data["gx0"] = x0
+        data["gw"] = lay.duration.tolist()
     legend_items = []
     lx = XPAD
     for label, color in legend:

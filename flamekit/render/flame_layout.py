@@ -50,6 +50,11 @@ class FlameLayout:
     ``node`` maps each drawn frame to its call-tree node (-1 for 'all'); ``x0`` and ``total``
     are in weight units; ``end`` is the index of the last frame of each frame's subtree;
     ``parent`` is the index of the parent frame (-1 for 'all').
+
+    A flame chart (:mod:`.flamechart`) draws a call-tree node once per uninterrupted run, so
+    ``node`` may repeat; it also sets ``start``/``duration`` (ns, per frame), ``span`` (the width
+    of the time axis in ns; ``x0`` is then relative to ``start[0]``) and ``samples`` (samples per
+    frame). Geometry then comes from ``x0``/``duration`` over ``span``, amounts from ``total``.
     """
 
     node: np.ndarray
@@ -63,6 +68,10 @@ class FlameLayout:
     max_depth: int
     omitted_frames: int
     omitted_weight: float
+    start: np.ndarray | None = None
+    duration: np.ndarray | None = None
+    span: float = 0
+    samples: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.node)
