@@ -219,7 +219,7 @@ def chart_layout(
     end = (np.arange(k + 1) + size - 1).astype(np.int64)
     chart_start = np.r_[origin, rstart[kept]].astype(np.int64)
     chart_duration = np.r_[span, (rend - rstart)[kept]].astype(np.int64)
-    all_samples = int(len(order))
+    all_samples = len(order)
     return FlameLayout(
         node=np.r_[-1, node[kept]].astype(np.int64),
         depth=np.r_[0, depth[kept]].astype(np.int64),
