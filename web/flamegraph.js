@@ -102,7 +102,7 @@
     if (D.total[i] !== D.self[i] && i > 0) {
       s += "; self " + pct(D.self[i], D.total[0]);
     }
-    var labels = Object.keys(D.extra || {});
+    var labels = D.extrakeys || Object.keys(D.extra || {}); /* JSON keys are sorted */
     for (var k = 0; k < labels.length; k++) {
       var v = D.extra[labels[k]][i];
       if (v) {

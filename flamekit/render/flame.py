@@ -327,6 +327,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "end": lay.end.tolist(),
         "samples": sample_counts,
         "extra": details_extra,
+        "extrakeys": list(details_extra),
         "unit": unit,
         "period": period,
         "countname": countname,
