@@ -245,9 +245,13 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     omitted = ""
     if lay.omitted_frames:
         share = 100.0 * lay.omitted_weight / grand
+        # a flame chart counts the outermost left-out rectangles only
+        callees = ""
+        if lay.start is not None:
+            callees = " with its callees" if lay.omitted_frames == 1 else " with their callees"
         omitted = (
             f"{lay.omitted_frames:,} frame{'s' if lay.omitted_frames != 1 else ''} "
-            f"narrower than {minwidth} not drawn "
+            f"narrower than {minwidth} not drawn{callees} "
             f"({share:.2f}% of {countname if unit != 'nanoseconds' else 'time'})"
         )
 

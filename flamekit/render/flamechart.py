@@ -17,7 +17,7 @@ import numpy as np
 from ..analyze.blocks import _GENERIC_HINT, TIMESTAMP_HINTS, median_interval
 from ..errors import UsageError
 from ..model import FrameKind, Profile, Stacks
-from ..tree import levels, subtree_sums
+from ..tree import levels, preorder, subtree_sums
 from .flame_layout import FlameLayout, MinWidth
 
 #: sampling interval assumed when a profile gives none (a single sample, no period)
@@ -141,69 +141,73 @@ def chart_layout(
     cum_w = np.r_[0, np.cumsum(w)]
     cum_n = np.r_[0, np.cumsum(count)]
 
-    # bottom-up: at depth d, cur holds each sample's ancestor at depth d (-1 when shallower)
-    cur = np.where(dep == max_d, leaf, -1)
-    per_level: list[tuple[np.ndarray, ...]] = []
-    parent = stacks.parent
-    for d in range(max_d, -1, -1):
-        if d < max_d:
-            deeper = cur >= 0
-            cur[deeper] = parent[cur[deeper]]
-            here = dep == d
-            cur[here] = leaf[here]
-        active = cur >= 0
-        begins = active.copy()
-        begins[1:] &= ~(active[:-1] & (cur[:-1] == cur[1:]) & contiguous[1:])
-        f = np.flatnonzero(begins)
-        # a run ends where the next position begins one or is inactive
-        ends_mask = active.copy()
-        ends_mask[:-1] &= ~(active[1:] & ~begins[1:])
-        lst = np.flatnonzero(ends_mask)
-        self_w = np.where(dep == d, w, 0)
-        cum_self = np.r_[0, np.cumsum(self_w)]
-        per_level.append((f, lst, cur[f].copy(), cum_self[lst + 1] - cum_self[f]))
-    per_level.reverse()  # per_level[d] is depth d
-
-    node_l, depth_l, first_l, start_l, end_l, tot_l, self_l, n_l, par_l = ([] for _ in range(9))
-    prev_first = None
+    # top-down, one depth at a time, over the runs inside the rectangles kept one level up: a
+    # rectangle is never wider than its parent, so what --minwidth drops is never looked into
+    tin, _ = preorder(stacks)
+    leaf_tin = tin[leaf] if m else np.zeros(0, dtype=np.int64)
+    by_tin = np.lexsort((tin, stacks.depth))
+    level_nodes = np.split(by_tin, np.cumsum(np.bincount(stacks.depth))[:-1]) if m else []
+    cand = np.arange(m)
+    parts: list[tuple[np.ndarray, ...]] = []
+    child_sum = np.zeros(0, dtype=w.dtype)
+    omitted_frames = 0
+    omitted_weight = 0
     offset = 0
-    for d, (f, lst, nodes, self_w) in enumerate(per_level):
-        if d == 0:
-            par = np.full(len(f), -1, dtype=np.int64)
+    for d in range(max_d + 1):
+        if not len(cand):
+            break
+        nodes_d = level_nodes[d]
+        anc = nodes_d[np.searchsorted(tin[nodes_d], leaf_tin[cand], side="right") - 1]
+        begins = np.ones(len(cand), dtype=bool)
+        begins[1:] = ~((cand[1:] == cand[:-1] + 1) & (anc[1:] == anc[:-1]) & contiguous[cand[1:]])
+        at = np.flatnonzero(begins)
+        f = cand[at]
+        lst = cand[np.r_[at[1:] - 1, len(cand) - 1]]
+        tot = cum_w[lst + 1] - cum_w[f]
+        dur = e[lst] - s[f]
+        if d:
+            # the parent (kept, one level up) holds the rectangle's first run
+            prev_first = parts[-1][1]
+            par = np.searchsorted(prev_first, f, side="right") - 1
+            np.add.at(child_sum, par, tot)
+            par = par + offset - len(prev_first)
         else:
-            # the parent rectangle holds this one's first sample
-            par = np.searchsorted(prev_first, f, side="right") - 1 + offset - len(prev_first)
-        node_l.append(nodes)
-        depth_l.append(np.full(len(f), d + 1, dtype=np.int64))
-        first_l.append(f)
-        start_l.append(s[f])
-        end_l.append(e[lst])
-        tot_l.append(cum_w[lst + 1] - cum_w[f])
-        self_l.append(self_w)
-        n_l.append(cum_n[lst + 1] - cum_n[f])
-        par_l.append(par)
-        prev_first = f
+            par = np.full(len(f), -1, dtype=np.int64)
+        keep = (dur >= threshold) & (dur > 0)
+        omitted_frames += int(len(f) - keep.sum())
+        omitted_weight += tot[~keep].sum().item()
+        if d:
+            parts[-1] = (*parts[-1][:-1], parts[-1][-1] - child_sum)
+        f, lst, tot, par = f[keep], lst[keep], tot[keep], par[keep]
+        cn = cum_n[lst + 1] - cum_n[f]
+        parts.append((anc[at][keep], f, lst, tot, cn, par, tot.copy()))
+        child_sum = np.zeros(len(f), dtype=tot.dtype)
         offset += len(f)
+        # the runs inside the kept rectangles that go deeper
+        sizes = lst - f + 1
+        inside = np.repeat(f - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(sizes.sum())
+        cand = inside[dep[inside] > d]
 
-    def cat(parts, dtype=np.int64):
-        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+    def cat(i, dtype=np.int64):
+        return (
+            np.concatenate([p[i] for p in parts]).astype(dtype)
+            if parts
+            else np.zeros(0, dtype=dtype)
+        )
 
-    node, depth, rstart, rend = cat(node_l), cat(depth_l), cat(start_l), cat(end_l)
-    total = cat(tot_l, weight.dtype)
-    self_weight = cat(self_l, weight.dtype)
-    nsamples, rparent = cat(n_l), cat(par_l)
+    node, first_run, last_run = cat(0), cat(1), cat(2)
+    total, nsamples, rparent = cat(3, weight.dtype), cat(4), cat(5)
+    self_weight = cat(6, weight.dtype)
+    depth = np.concatenate(
+        [np.full(len(p[0]), d + 1, dtype=np.int64) for d, p in enumerate(parts)]
+        or [np.zeros(0, dtype=np.int64)]
+    )
+    rstart, rend = s[first_run], e[last_run]
     r = len(node)
-
-    # --minwidth: a rectangle is never wider than its parent, so pruning leaves no orphans
-    keep = ((rend - rstart) >= threshold) & (rend > rstart)
     safe = np.maximum(rparent, 0)
-    top_dropped = ~keep & ((rparent < 0) | keep[safe])
-    omitted_frames = int(r - keep.sum())
-    omitted_weight = total[top_dropped].sum().item()
 
     # depth-first order: by start, then depth (children start within their parent)
-    kept = np.flatnonzero(keep)
-    kept = kept[np.lexsort((depth[kept], rstart[kept]))]
+    kept = np.lexsort((depth, rstart))
     k = len(kept)
     position = np.full(r, -1, dtype=np.int64)
     position[kept] = np.arange(1, k + 1)
