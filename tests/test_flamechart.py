@@ -152,11 +152,13 @@ def test_sample_weight_shorter_than_the_gap_leaves_it_empty():
 
 
 def test_minwidth_prunes_in_pixels_of_the_time_axis():
-    profile = timed_profile([("A", 0, 100), ("A;B", 100, 101), ("C", 150, 200)])
-    # 200 ms over 100 px: B (1 ms) is 0.5 px, A 50.5 px, C 25 px
+    profile = timed_profile([("A", 0, 100), ("A;B;X", 100, 101), ("C", 150, 200)])
+    # 200 ms over 100 px: B (1 ms) is 0.5 px, A 50.5 px, C 25 px; X goes with B
     graph = chart(profile, minwidth="1", width=120)
     assert [r[1] for r in rects(graph)] == ["A", "C"]
     assert graph.layout.omitted_frames == 1 and graph.layout.omitted_weight == MS
+    footer = "1 frame narrower than 1 px not drawn with its callees (0.66% of time)"
+    assert footer in render_svg(profile, FlameOptions(flamechart=True, width=120, minwidth="1"))
     graph = chart(profile, minwidth="20%", width=120)
     assert [r[1] for r in rects(graph)] == ["A", "C"]
     graph = chart(profile, minwidth="30%", width=120)
@@ -252,6 +254,46 @@ def test_profiles_without_times_or_with_several_threads_are_refused(tmp_path):
     with pytest.raises(UsageError, match=r"one thread .* has 2: main \(11\), worker \(12\)"):
         chart(profile)
     assert rects(chart(profile.select_threads("worker"))) == [(1, "a", 0, MS)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_timelines_match_the_reference(seed):
+    rng = np.random.default_rng(seed)
+    builder = ProfileBuilder("test", unit="nanoseconds" if seed % 2 else "samples")
+    names = [builder.frame(n) for n in "abc"] + [builder.frame("(idle)", kind=FrameKind.IDLE)]
+    idle = builder.stack(-1, names[3])
+    leaves = [idle] + [
+        builder.stack_path([names[j] for j in rng.integers(0, 3, int(rng.integers(1, 6)))])
+        for _ in range(12)
+    ]
+    n = 3000
+    stack = np.asarray(leaves, dtype=np.int32)[np.repeat(rng.integers(0, 13, n // 3), 3)]
+    steps = rng.choice([1000, 1000, 1000, 1100, 5000], n)  # jitter and gaps
+    weight = np.full(n, 1000) if seed % 2 else np.ones(n, dtype=np.int64)
+    builder.add_samples(stack, weight, times=np.cumsum(steps))
+    profile = builder.build()
+    assert FrameKind.IDLE in set(profile.frames.kind.tolist())
+    reference = reference_rects(profile)
+    counts = []
+    for minwidth in ("0", "0.5", "1.5"):
+        graph = chart(profile, minwidth=minwidth)
+        lay = graph.layout
+        got = sorted(
+            (
+                int(lay.depth[i]),
+                graph.names[i],
+                int(lay.start[i]),
+                int(lay.start[i] + lay.duration[i]),
+                float(lay.total[i]),
+                int(lay.samples[i]),
+            )
+            for i in range(1, len(lay))
+        )
+        threshold = float(minwidth) * lay.span / 1180
+        assert got == [r for r in reference if r[3] - r[2] >= threshold]
+        counts.append(len(got))
+    # the widths chosen leave some rectangles out, and not all
+    assert counts[0] == len(reference) > counts[1] > counts[2] > 0
 
 
 def test_many_samples_are_laid_out_without_a_loop_per_sample():
