@@ -35,6 +35,9 @@ FRAME_PAD = 1
 class FlameOptions:
     """What a flame graph looks like; the defaults are flamegraph.pl's.
 
+    ``flamechart`` draws time on the x axis (:mod:`.flamechart`): one thread of a timestamped
+    profile, a rectangle per uninterrupted run of a frame, with its start and duration shown.
+
     Hooks for callers that colour or annotate frames themselves (all indexed by call-tree node
     of the profile that is drawn; they cannot be combined with ``reverse``):
 
