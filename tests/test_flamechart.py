@@ -305,3 +305,35 @@ def test_many_samples_are_laid_out_without_a_loop_per_sample():
     builder.add_samples(stack, np.full(n, 1000), times=np.arange(n) * 1000)
     graph = chart(builder.build(), minwidth="0.1")
     assert graph.layout.omitted_frames > 0 and len(graph.layout) > 1000
+
+
+@pytest.mark.parametrize(
+    ("path", "thread"),
+    [
+        (("perf", "deep.perf.txt"), "4965"),
+        (("pyspy", "threads.chrometrace.json"), "140318572803776"),
+    ],
+)
+def test_one_thread_of_a_real_multithreaded_profile(path, thread, tmp_path):
+    profile = flamekit.load([str(sample(*path))])
+    with pytest.raises(UsageError, match="choose one with --thread"):
+        chart(profile)
+    one = profile.select_threads(thread)
+    graph = chart(one)
+    lay = graph.layout
+    got = sorted(
+        (
+            int(lay.depth[i]),
+            graph.names[i],
+            int(lay.start[i]),
+            int(lay.start[i] + lay.duration[i]),
+            float(lay.total[i]),
+            int(lay.samples[i]),
+        )
+        for i in range(1, len(lay))
+    )
+    assert got == reference_rects(one) and len(got) > 20
+    out = tmp_path / "chart.svg"
+    result = run_cli("flame", sample(*path), "--flamechart", "--thread", thread, "-o", out)
+    assert result.returncode == 0, result.stderr.decode()
+    assert out.read_text(encoding="utf-8") == render_svg(one, FlameOptions(flamechart=True))
