@@ -337,3 +337,14 @@ def test_one_thread_of_a_real_multithreaded_profile(path, thread, tmp_path):
     result = run_cli("flame", sample(*path), "--flamechart", "--thread", thread, "-o", out)
     assert result.returncode == 0, result.stderr.decode()
     assert out.read_text(encoding="utf-8") == render_svg(one, FlameOptions(flamechart=True))
+
+
+def test_the_time_axis_is_the_whole_recording():
+    builder = ProfileBuilder("test", unit="nanoseconds")
+    a = builder.stack(-1, builder.frame("a"))
+    for t in range(5, 10):
+        builder.sample(a, MS, time=t * MS)
+    graph = chart(builder.build(duration_ns=20 * MS))
+    assert graph.layout.span == 20 * MS and rects(graph) == [(1, "a", 5 * MS, 10 * MS)]
+    # 1180 px for 20 ms: 'a' starts a quarter of the way in
+    assert [f[1:4:2] for f in graph.context["frames"]] == [("10", "1180"), ("305", "295")]

@@ -107,8 +107,9 @@ def chart_layout(
     if grand <= 0:
         raise UsageError("the profile has no samples with weight to draw")
     leaf_all = profile.samples.stack[order].astype(np.int64)
-    origin = int(start.min())
-    span_end = max(int(end.max()), origin + int(profile.meta.duration_ns or 0))
+    # the axis runs from the profile's start (times count from it) to its end
+    origin = min(0, int(start.min()))
+    span_end = max(int(end.max()), int(profile.meta.duration_ns or 0))
     span = max(span_end - origin, 1)
     if minwidth.percent:
         threshold = span * minwidth.value / 100.0
