@@ -270,7 +270,7 @@ def convert(profiles: tuple[str, ...], loader: ProfileLoader, output: str, to: s
     "--flamechart",
     is_flag=True,
     help="Flame chart: time on the x axis, one rectangle per uninterrupted run of a frame, "
-    "idle time left empty (needs timestamps; one thread: pick it with --thread).",
+    "idle time left empty, one lane per thread (needs timestamps).",
 )
 @click.option(
     "--no-js",

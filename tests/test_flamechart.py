@@ -234,7 +234,7 @@ def test_blocks_sample_rectangles_sit_at_the_measured_times():
         assert entry_ms >= 0.9 * real_ms
 
 
-def test_profiles_without_times_or_with_several_threads_are_refused(tmp_path):
+def test_profiles_without_times_are_refused_in_one_line(tmp_path):
     path = tmp_path / "a.folded"
     path.write_text("a;b 1\n")
     result = run_cli("flame", path, "--flamechart", "-o", tmp_path / "out.svg")
@@ -244,56 +244,49 @@ def test_profiles_without_times_or_with_several_threads_are_refused(tmp_path):
     assert "node --cpu-prof" in err and "py-spy record --format chrometrace" in err
     assert not (tmp_path / "out.svg").exists()
 
+
+def test_several_threads_get_one_lane_each():
     builder = ProfileBuilder("test", unit="nanoseconds")
-    a = builder.stack(-1, builder.frame("a"))
     one = builder.thread(1, 11, "main")
     two = builder.thread(1, 12, "worker")
-    builder.sample(a, MS, time=0, thread=one)
-    builder.sample(a, MS, time=0, thread=two)
+    a = builder.stack(-1, builder.frame("A"))
+    b = builder.stack(a, builder.frame("B"))
+    for t in range(10):
+        builder.sample(b, MS, time=t * MS, thread=one)
+    for t in range(20, 30):
+        builder.sample(a, MS, time=t * MS, thread=one)
+    for t in range(5, 15):
+        builder.sample(a, MS, time=t * MS, thread=two)
     profile = builder.build()
-    with pytest.raises(UsageError, match=r"one thread .* has 2: main \(11\), worker \(12\)"):
-        chart(profile)
-    assert rects(chart(profile.select_threads("worker"))) == [(1, "a", 0, MS)]
-
-
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_timelines_match_the_reference(seed):
-    rng = np.random.default_rng(seed)
-    builder = ProfileBuilder("test", unit="nanoseconds" if seed % 2 else "samples")
-    names = [builder.frame(n) for n in "abc"] + [builder.frame("(idle)", kind=FrameKind.IDLE)]
-    idle = builder.stack(-1, names[3])
-    leaves = [idle] + [
-        builder.stack_path([names[j] for j in rng.integers(0, 3, int(rng.integers(1, 6)))])
-        for _ in range(12)
+    graph = chart(profile)
+    lay = graph.layout
+    # the lane's root spans the thread's busy time; calls keep their own runs
+    assert rects(graph) == [
+        (1, "main (11)", 0, 30 * MS),
+        (2, "A", 0, 10 * MS),
+        (3, "B", 0, 10 * MS),
+        (2, "A", 20 * MS, 30 * MS),
+        (1, "worker (12)", 5 * MS, 15 * MS),
+        (2, "A", 5 * MS, 15 * MS),
     ]
-    n = 3000
-    stack = np.asarray(leaves, dtype=np.int32)[np.repeat(rng.integers(0, 13, n // 3), 3)]
-    steps = rng.choice([1000, 1000, 1000, 1100, 5000], n)  # jitter and gaps
-    weight = np.full(n, 1000) if seed % 2 else np.ones(n, dtype=np.int64)
-    builder.add_samples(stack, weight, times=np.cumsum(steps))
-    profile = builder.build()
-    assert FrameKind.IDLE in set(profile.frames.kind.tolist())
-    reference = reference_rects(profile)
-    counts = []
-    for minwidth in ("0", "0.5", "1.5"):
-        graph = chart(profile, minwidth=minwidth)
-        lay = graph.layout
-        got = sorted(
-            (
-                int(lay.depth[i]),
-                graph.names[i],
-                int(lay.start[i]),
-                int(lay.start[i] + lay.duration[i]),
-                float(lay.total[i]),
-                int(lay.samples[i]),
-            )
-            for i in range(1, len(lay))
-        )
-        threshold = float(minwidth) * lay.span / 1180
-        assert got == [r for r in reference if r[3] - r[2] >= threshold]
-        counts.append(len(got))
-    # the widths chosen leave some rectangles out, and not all
-    assert counts[0] == len(reference) > counts[1] > counts[2] > 0
+    # worker's lane sits on main's: rows 4 and 5 (main uses rows 1-3)
+    assert lay.row.tolist() == [0, 1, 2, 3, 2, 4, 5] and lay.max_depth == 5
+    assert lay.parent.tolist() == [-1, 0, 1, 2, 1, 0, 5] and lay.end.tolist() == [
+        6,
+        4,
+        3,
+        3,
+        4,
+        6,
+        6,
+    ]
+    assert lay.total.tolist() == [30 * MS, 20 * MS, 10 * MS, 10 * MS, 10 * MS, 10 * MS, 10 * MS]
+    frames = graph.context["frames"]
+    assert [f[2] for f in frames] == ["117", "101", "85", "69", "85", "53", "37"]
+    # per-node hooks are indexed by the profile's own nodes: not with lanes
+    with pytest.raises(UsageError, match="one-thread flame chart"):
+        chart(profile, node_colors=["#000000"] * len(profile.stacks))
+    assert rects(chart(profile.select_threads("worker"))) == [(1, "A", 5 * MS, 15 * MS)]
 
 
 def test_many_samples_are_laid_out_without_a_loop_per_sample():
@@ -314,28 +307,41 @@ def test_many_samples_are_laid_out_without_a_loop_per_sample():
         (("pyspy", "threads.chrometrace.json"), "140318572803776"),
     ],
 )
-def test_one_thread_of_a_real_multithreaded_profile(path, thread, tmp_path):
+def test_lanes_of_real_multithreaded_profiles(path, thread, tmp_path):
     profile = flamekit.load([str(sample(*path))])
-    with pytest.raises(UsageError, match="choose one with --thread"):
-        chart(profile)
-    one = profile.select_threads(thread)
-    graph = chart(one)
+    graph = chart(profile)
     lay = graph.layout
-    got = sorted(
-        (
-            int(lay.depth[i]),
-            graph.names[i],
-            int(lay.start[i]),
-            int(lay.start[i] + lay.duration[i]),
-            float(lay.total[i]),
-            int(lay.samples[i]),
+    lanes = [i for i in range(1, len(lay)) if lay.depth[i] == 1]
+    threads = np.unique(profile.samples.thread).tolist()
+    assert len(lanes) == len(threads) > 1
+    previous_top = 0
+    for root, t in zip(lanes, threads, strict=True):
+        tid = int(profile.threads.tid[t])
+        assert str(tid) in graph.names[root]
+        one = profile.select_threads(str(tid))
+        got = sorted(
+            (
+                int(lay.depth[i]) - 1,
+                graph.names[i],
+                int(lay.start[i]),
+                int(lay.start[i] + lay.duration[i]),
+                float(lay.total[i]),
+                int(lay.samples[i]),
+            )
+            for i in range(root + 1, lay.end[root] + 1)
         )
-        for i in range(1, len(lay))
-    )
-    assert got == reference_rects(one) and len(got) > 20
+        reference = reference_rects(one)
+        assert got == reference and len(got) > 5
+        # the lane's root spans its thread's busy time and sits above the lane before it
+        assert lay.start[root] == min(r[2] for r in reference)
+        assert lay.start[root] + lay.duration[root] == max(r[3] for r in reference)
+        rows = lay.row[root : lay.end[root] + 1]
+        assert rows.min() == previous_top + 1
+        previous_top = rows.max()
     out = tmp_path / "chart.svg"
     result = run_cli("flame", sample(*path), "--flamechart", "--thread", thread, "-o", out)
     assert result.returncode == 0, result.stderr.decode()
+    one = profile.select_threads(thread)
     assert out.read_text(encoding="utf-8") == render_svg(one, FlameOptions(flamechart=True))
 
 

@@ -35,8 +35,9 @@ FRAME_PAD = 1
 class FlameOptions:
     """What a flame graph looks like; the defaults are flamegraph.pl's.
 
-    ``flamechart`` draws time on the x axis (:mod:`.flamechart`): one thread of a timestamped
-    profile, a rectangle per uninterrupted run of a frame, with its start and duration shown.
+    ``flamechart`` draws time on the x axis (:mod:`.flamechart`) for a timestamped profile: a
+    rectangle per uninterrupted run of a frame, with its start and duration shown, and one lane
+    per thread.
 
     Hooks for callers that colour or annotate frames themselves (all indexed by call-tree node
     of the profile that is drawn; they cannot be combined with ``reverse``):
@@ -182,7 +183,9 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         drawn, self_weight = reverse_stacks(profile, self_weight)
     plot_width = options.width - 2 * XPAD
     if options.flamechart:
-        lay = chart_layout(drawn, plot_width=plot_width, minwidth=minwidth)
+        drawn, lay = chart_layout(drawn, plot_width=plot_width, minwidth=minwidth)
+        if hooks and drawn is not profile:
+            raise UsageError("per-node colours or details need a one-thread flame chart")
     else:
         lay = layout(drawn, self_weight, plot_width=plot_width, minwidth=minwidth)
     palette = _palette(profile, options)
@@ -232,6 +235,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     grand = lay.grand_total
     totals = lay.total.tolist()
     depth = lay.depth.tolist()
+    rows = depth if lay.row is None else lay.row.tolist()
     x0 = lay.x0.tolist()
     details_extra: dict[str, list[str]] = {}
     if options.node_details:
@@ -279,7 +283,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         t = totals[i]
         x = XPAD + geo_x0[i] * geo_scale
         w = geo_w[i] * geo_scale
-        d = depth[i]
+        d = rows[i]
         y = top + d * fh if options.inverted else bottom - (d + 1) * fh + FRAME_PAD
         label = fit_label(name, w, char_px)
         pct = 100.0 * t / grand

@@ -54,7 +54,8 @@ class FlameLayout:
     A flame chart (:mod:`.flamechart`) draws a call-tree node once per uninterrupted run, so
     ``node`` may repeat; it also sets ``start``/``duration`` (ns, per frame), ``span`` (the width
     of the time axis in ns; ``x0`` is then relative to ``start[0]``) and ``samples`` (samples per
-    frame). Geometry then comes from ``x0``/``duration`` over ``span``, amounts from ``total``.
+    frame). Geometry then comes from ``x0``/``duration`` over ``span``, amounts from ``total``;
+    ``row`` (lanes of threads) places frames vertically instead of ``depth``.
     """
 
     node: np.ndarray
@@ -72,6 +73,7 @@ class FlameLayout:
     duration: np.ndarray | None = None
     span: float = 0
     samples: np.ndarray | None = None
+    row: np.ndarray | None = None  # where a frame goes vertically when not at its depth
 
     def __len__(self) -> int:
         return len(self.node)

@@ -8,15 +8,20 @@ interval before the next sample is closed (timer jitter), a longer one stays emp
 At every depth, consecutive samples whose ancestor at that depth is the same call-tree node, with
 no empty time between them, merge into one rectangle from the first sample's start to the last
 sample's end. Everything is computed one depth level at a time over runs of identical samples.
+
+Several threads are drawn as lanes stacked one above the other, each under a root frame named
+after its thread that spans the thread's busy time; ``--thread`` draws one.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from ..analyze.blocks import _GENERIC_HINT, TIMESTAMP_HINTS, median_interval
+from ..analyze.blocks import _GENERIC_HINT, TIMESTAMP_HINTS
 from ..errors import UsageError
-from ..model import FrameKind, Profile, Stacks
+from ..model import FrameKind, Frames, Profile, Stacks
 from ..tree import levels, preorder, subtree_sums
 from .flame_layout import FlameLayout, MinWidth
 
@@ -35,23 +40,71 @@ def require_times(profile: Profile) -> None:
     )
 
 
-def single_thread(profile: Profile) -> int:
-    """The one thread that has samples; several threads need ``--thread``."""
-    present = np.unique(profile.samples.thread)
-    if len(present) <= 1:
-        return int(present[0]) if len(present) else 0
-    strings = profile.strings
+def thread_label(profile: Profile, thread: int) -> str:
+    """How a lane is labelled: the thread's name and its id."""
     threads = profile.threads
-    labels = []
-    for t in present.tolist()[:8]:
-        name = strings[threads.name[t]] or "thread"
-        tid = int(threads.tid[t])
-        labels.append(f"{name} ({tid})" if tid >= 0 else name)
-    more = ", ..." if len(present) > 8 else ""
-    raise UsageError(
-        f"--flamechart draws one thread and this profile has {len(present)}: "
-        f"{', '.join(labels)}{more}",
-        hint="choose one with --thread NAME or --thread TID",
+    name = profile.strings[threads.name[thread]] if thread < len(threads) else ""
+    tid = int(threads.tid[thread]) if thread < len(threads) else -1
+    if not name:
+        return f"thread {tid}" if tid >= 0 else f"thread #{thread}"
+    return f"{name} ({tid})" if tid >= 0 else name
+
+
+def with_thread_roots(profile: Profile) -> Profile:
+    """The profile with one synthetic root frame per thread that has samples, so that the call
+    tree of each thread is separate (a node used by two threads is copied under each root)."""
+    stacks = profile.stacks
+    samples = profile.samples
+    present = np.unique(samples.thread).astype(np.int64)
+    n = max(len(stacks), 1)
+    # (thread, node) keys of every node some thread's sample passes through
+    keys = np.unique(samples.thread.astype(np.int64) * n + samples.stack)
+    frontier = keys
+    while len(frontier):
+        node = frontier % n
+        up = stacks.parent[node] >= 0
+        parents = np.unique((frontier - node)[up] + stacks.parent[node[up]])
+        frontier = np.setdiff1d(parents, keys, assume_unique=True)
+        keys = np.union1d(keys, frontier)
+    node = keys % n
+    thread = keys // n
+    lane = np.searchsorted(present, thread)
+    order = np.lexsort((keys, stacks.depth[node]))  # parents before children
+    new_id = np.empty(len(keys), dtype=np.int64)
+    new_id[order] = len(present) + np.arange(len(keys))
+    parent_node = stacks.parent[node]
+    parent_key = thread * n + np.maximum(parent_node, 0)
+    parent_id = np.where(parent_node >= 0, new_id[np.searchsorted(keys, parent_key)], lane)
+    strings = list(profile.strings)
+    fr = profile.frames
+    root_names = [thread_label(profile, int(t)) for t in present.tolist()]
+    name_ids = np.arange(len(strings), len(strings) + len(present), dtype=np.int32)
+    strings.extend(root_names)
+    first_new = len(fr)
+    zeros = np.zeros(len(present), dtype=np.int32)
+    frames = Frames(
+        name=np.r_[fr.name, name_ids].astype(np.int32),
+        file=np.r_[fr.file, zeros].astype(np.int32),
+        module=np.r_[fr.module, zeros].astype(np.int32),
+        line=np.r_[fr.line, zeros].astype(np.int32),
+        column=np.r_[fr.column, zeros].astype(np.int32),
+        kind=np.r_[fr.kind, np.full(len(present), FrameKind.SYNTHETIC)].astype(np.uint8),
+    )
+    size = len(present) + len(keys)
+    parent = np.full(size, -1, dtype=np.int32)
+    frame = np.empty(size, dtype=np.int32)
+    depth = np.zeros(size, dtype=np.int32)
+    frame[: len(present)] = first_new + np.arange(len(present))
+    parent[new_id] = parent_id
+    frame[new_id] = stacks.frame[node]
+    depth[new_id] = stacks.depth[node] + 1
+    sample_key = samples.thread.astype(np.int64) * n + samples.stack
+    stack = new_id[np.searchsorted(keys, sample_key)].astype(np.int32)
+    return profile.replace(
+        strings=tuple(strings),
+        frames=frames,
+        stacks=Stacks(parent=parent, frame=frame, depth=depth),
+        samples=replace(samples, stack=stack),
     )
 
 
@@ -64,25 +117,48 @@ def idle_nodes(profile: Profile) -> np.ndarray:
     return idle
 
 
+def _thread_intervals(thread: np.ndarray, start: np.ndarray, period_ns: int) -> np.ndarray:
+    """Per sample (sorted by thread and time), the median time between its thread's samples;
+    the nominal period (or 1 ms) for a thread with a single sample."""
+    n = len(thread)
+    fallback = int(period_ns) if period_ns > 0 else FALLBACK_INTERVAL_NS
+    out = np.full(n, fallback, dtype=np.int64)
+    if n < 2:
+        return out
+    diff = np.diff(start)
+    ok = (thread[1:] == thread[:-1]) & (diff > 0)
+    th, d = thread[1:][ok], diff[ok]
+    if not len(d):
+        return out
+    order = np.lexsort((d, th))
+    th, d = th[order], d[order]
+    heads = np.flatnonzero(np.r_[True, th[1:] != th[:-1]])
+    counts = np.diff(np.r_[heads, len(th)])
+    lo, hi = heads + (counts - 1) // 2, heads + counts // 2
+    median = ((d[lo] + d[hi]) / 2).astype(np.int64)  # as numpy's median, truncated
+    per_thread = np.full(int(thread.max()) + 1, fallback, dtype=np.int64)
+    per_thread[th[heads]] = median
+    return per_thread[thread]
+
+
 def _sample_spans(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(order, start, end) of the samples in time order, and their weights in that order."""
+    """(order, start, end) of the samples by thread and time, and their weights in that order."""
     samples = profile.samples
-    order = np.argsort(samples.time, kind="stable")
+    order = np.lexsort((samples.time, samples.thread))
     start = samples.time[order].astype(np.int64)
     weight = samples.weight[order]
     n = len(order)
-    interval = median_interval(profile)
-    if interval <= 0:
-        interval = FALLBACK_INTERVAL_NS
-    if profile.unit == "nanoseconds":
-        cover = weight.astype(np.int64)
-    else:
-        cover = np.full(n, interval, dtype=np.int64)
+    thread = samples.thread[order]
+    interval = _thread_intervals(thread, start, profile.meta.period_ns)
+    cover = weight.astype(np.int64) if profile.unit == "nanoseconds" else interval
     end = start + cover
     if n > 1:
         nxt = start[1:]
+        same = thread[1:] == thread[:-1]
+        interval = interval[:-1]
         # never past the next sample; close a shortfall of at most one interval (jitter)
-        end[:-1] = np.where(nxt - end[:-1] <= interval, nxt, np.minimum(end[:-1], nxt))
+        closed = np.where(nxt - end[:-1] <= interval, nxt, np.minimum(end[:-1], nxt))
+        end[:-1] = np.where(same, closed, end[:-1])
     return order, start, end, weight
 
 
@@ -91,8 +167,12 @@ def chart_layout(
     *,
     plot_width: float,
     minwidth: MinWidth,
-) -> FlameLayout:
-    """Rectangles of a time-ordered flame chart of ``profile`` (one thread, with timestamps).
+) -> tuple[Profile, FlameLayout]:
+    """The profile drawn and the rectangles of a time-ordered flame chart of ``profile``.
+
+    With several threads, each gets a lane: a synthetic root frame named after the thread (see
+    :func:`with_thread_roots`, whose result is the profile drawn), spanning the thread's first
+    to last busy sample, with its calls above it; ``row`` says where each frame goes vertically.
 
     The result is a :class:`FlameLayout` whose frames are rectangles in depth-first order (index
     0 is 'all', spanning the whole recording): ``node`` is each rectangle's call-tree node,
@@ -100,7 +180,9 @@ def chart_layout(
     ``x0`` its start relative to the left edge.
     """
     require_times(profile)
-    single_thread(profile)
+    lanes = len(np.unique(profile.samples.thread)) > 1
+    if lanes:
+        profile = with_thread_roots(profile)
     stacks = profile.stacks
     order, start, end, weight = _sample_spans(profile)
     grand = weight.sum().item()
@@ -120,6 +202,7 @@ def chart_layout(
     busy = ~idle_nodes(profile)[leaf_all] if len(stacks) else np.zeros(len(order), dtype=bool)
     leaf = leaf_all[busy]
     s, e, w = start[busy], end[busy], weight[busy]
+    th = profile.samples.thread[order][busy]
     n = len(leaf)
     if n:
         # runs of samples with the same leaf and no empty time between them act as one sample
@@ -131,12 +214,15 @@ def chart_layout(
         leaf = leaf[first]
         w = cw[last + 1] - cw[first]
         count = (last - first + 1).astype(np.int64)
-        s, e = s[first], e[last]
+        s, e, th = s[first], e[last], th[first]
     else:
         count = np.zeros(0, dtype=np.int64)
     m = len(leaf)
     contiguous = np.zeros(m, dtype=bool)
     contiguous[1:] = s[1:] == e[:-1]
+    # a lane's root frame spans the thread's busy time, gaps included
+    root_joins = np.zeros(m, dtype=bool)
+    root_joins[1:] = th[1:] == th[:-1] if lanes else contiguous[1:]
     dep = stacks.depth[leaf].astype(np.int64) if m else np.zeros(0, dtype=np.int64)
     max_d = int(dep.max()) if m else -1
     cum_w = np.r_[0, np.cumsum(w)]
@@ -160,7 +246,8 @@ def chart_layout(
         nodes_d = level_nodes[d]
         anc = nodes_d[np.searchsorted(tin[nodes_d], leaf_tin[cand], side="right") - 1]
         begins = np.ones(len(cand), dtype=bool)
-        begins[1:] = ~((cand[1:] == cand[:-1] + 1) & (anc[1:] == anc[:-1]) & contiguous[cand[1:]])
+        joins = contiguous if d else root_joins
+        begins[1:] = ~((cand[1:] == cand[:-1] + 1) & (anc[1:] == anc[:-1]) & joins[cand[1:]])
         at = np.flatnonzero(begins)
         f = cand[at]
         lst = cand[np.r_[at[1:] - 1, len(cand) - 1]]
@@ -207,8 +294,15 @@ def chart_layout(
     r = len(node)
     safe = np.maximum(rparent, 0)
 
-    # depth-first order: by start, then depth (children start within their parent)
-    kept = np.lexsort((depth, rstart))
+    # depth-first order: by lane, start, then depth (children start within their parent)
+    present = np.unique(th)
+    lane = np.searchsorted(present, th[first_run]) if lanes else np.zeros(r, dtype=np.int64)
+    kept = np.lexsort((depth, rstart, lane))
+    # rows: each lane sits on the one before it
+    lane_depth = np.zeros(len(present) + 1, dtype=np.int64)
+    if r:
+        np.maximum.at(lane_depth, lane + 1, depth)
+    row = np.cumsum(lane_depth)[lane] + depth
     k = len(kept)
     position = np.full(r, -1, dtype=np.int64)
     position[kept] = np.arange(1, k + 1)
@@ -225,7 +319,8 @@ def chart_layout(
     chart_start = np.r_[origin, rstart[kept]].astype(np.int64)
     chart_duration = np.r_[span, (rend - rstart)[kept]].astype(np.int64)
     all_samples = len(order)
-    return FlameLayout(
+    rows = np.r_[0, row[kept]].astype(np.int64)
+    return profile, FlameLayout(
         node=np.r_[-1, node[kept]].astype(np.int64),
         depth=np.r_[0, depth[kept]].astype(np.int64),
         x0=(chart_start - origin).astype(np.int64),
@@ -234,11 +329,12 @@ def chart_layout(
         parent=par,
         end=end,
         grand_total=grand,
-        max_depth=int(tree.depth.max()) if k + 1 else 0,
+        max_depth=int(rows.max()),
         omitted_frames=omitted_frames,
         omitted_weight=omitted_weight,
         start=chart_start,
         duration=chart_duration,
         span=span,
         samples=np.r_[all_samples, nsamples[kept]].astype(np.int64),
+        row=rows,
     )

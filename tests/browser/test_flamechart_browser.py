@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 import flamekit
+from flamekit.builder import ProfileBuilder
 from flamekit.render.flame import FlameOptions, render_html, render_svg
 
 pytestmark = pytest.mark.browser
 
 DATA = Path(__file__).parent.parent / "data"
+MS = 1_000_000
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +24,16 @@ def chart_url(web_root, tmp_path_factory):
     options = FlameOptions(flamechart=True)
     (root / "chart.svg").write_text(render_svg(profile, options), encoding="utf-8")
     (root / "chart.html").write_text(render_html(profile, options), encoding="utf-8")
+    builder = ProfileBuilder("test", unit="nanoseconds")
+    one = builder.thread(1, 11, "main")
+    two = builder.thread(1, 12, "worker")
+    a = builder.stack(-1, builder.frame("A"))
+    for t in range(10):
+        builder.sample(a, MS, time=t * MS, thread=one)
+    for t in range(4, 8):
+        builder.sample(a, MS, time=t * MS, thread=two)
+    lanes = render_svg(builder.build(), FlameOptions(flamechart=True))
+    (root / "lanes.svg").write_text(lanes, encoding="utf-8")
     src = tmp_path_factory.mktemp("src") / "narrow.folded"
     src.write_text("main;a 1000\nmain;tiny 1\n", encoding="utf-8")
     narrow = flamekit.load([str(src)])
@@ -96,4 +108,23 @@ def test_matched_percent_says_it_counts_drawn_frames(page, chart_url):
     page.wait_for_function("document.getElementById('fk-matched').textContent.length > 0")
     # 'tiny' (1 of 1001 samples) is not in the file, so only 'a' counts
     assert page.text_content("#fk-matched") == f"Matched: {100 * 1000 / 1001:.2f}% of drawn frames"
+    assert page.errors == []
+
+
+def test_thread_lanes_zoom_one_at_a_time(page, chart_url):
+    ready(page, chart_url + "lanes.svg")
+    # all, main (11), A, worker (12), A: worker's lane is above main's
+    before = geometry(page)
+    ys = page.evaluate(
+        "Array.from(document.querySelectorAll('#fk-frames rect')).map(r => +r.getAttribute('y'))"
+    )
+    assert ys[3] < ys[2] < ys[1] < ys[0]
+    frame(page, 3).hover()
+    assert page.text_content("#fk-details").startswith("Function: worker (12) \u2014 4.0 ms")
+    frame(page, 3).click()
+    after = geometry(page)
+    assert after[3][:2] == ["10", "1180"] and after[4][:2] == ["10", "1180"]
+    assert "fk-hidden" in after[1][2] and "fk-hidden" in after[2][2]
+    page.keyboard.press("Escape")
+    assert [g[:2] for g in geometry(page)] == [g[:2] for g in before]
     assert page.errors == []
