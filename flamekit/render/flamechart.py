@@ -57,15 +57,21 @@ def with_thread_roots(profile: Profile) -> Profile:
     samples = profile.samples
     present = np.unique(samples.thread).astype(np.int64)
     n = max(len(stacks), 1)
-    # (thread, node) keys of every node some thread's sample passes through
-    keys = np.unique(samples.thread.astype(np.int64) * n + samples.stack)
-    frontier = keys
-    while len(frontier):
-        node = frontier % n
-        up = stacks.parent[node] >= 0
-        parents = np.unique((frontier - node)[up] + stacks.parent[node[up]])
-        frontier = np.setdiff1d(parents, keys, assume_unique=True)
-        keys = np.union1d(keys, frontier)
+    # (thread, node) keys of every node some thread's sample passes through, deepest level first
+    leaves = np.unique(samples.thread.astype(np.int64) * n + samples.stack)
+    leaf_depth = stacks.depth[leaves % n]
+    by_depth = np.argsort(leaf_depth, kind="stable")
+    leaves, leaf_depth = leaves[by_depth], leaf_depth[by_depth]
+    max_depth = int(leaf_depth.max()) if len(leaves) else -1
+    bounds = np.searchsorted(leaf_depth, np.arange(max_depth + 2))
+    carry = np.zeros(0, dtype=np.int64)
+    found = []
+    for d in range(max_depth, -1, -1):
+        here = np.unique(np.r_[leaves[bounds[d] : bounds[d + 1]], carry])
+        found.append(here)
+        node = here % n
+        carry = (here - node) + stacks.parent[node]
+    keys = np.unique(np.concatenate(found)) if found else leaves
     node = keys % n
     thread = keys // n
     lane = np.searchsorted(present, thread)
