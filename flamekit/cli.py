@@ -269,7 +269,8 @@ def convert(profiles: tuple[str, ...], loader: ProfileLoader, output: str, to: s
 @click.option(
     "--flamechart",
     is_flag=True,
-    help="Order siblings by time instead of by name (needs timestamped samples).",
+    help="Flame chart: time on the x axis, one rectangle per uninterrupted run of a frame, "
+    "idle time left empty, one lane per thread (needs timestamps).",
 )
 @click.option(
     "--no-js",

@@ -304,27 +304,6 @@ def test_render_svg_from_python_is_a_string():
     assert np.isclose(build_flamegraph(profile).layout.grand_total, 10)
 
 
-def test_flamechart_orders_siblings_by_first_sample():
-    from flamekit.builder import ProfileBuilder
-
-    builder = ProfileBuilder("test", unit="nanoseconds")
-    main = builder.stack(-1, builder.frame("main"))
-    late = builder.stack(main, builder.frame("aaa_late"))
-    early = builder.stack(main, builder.frame("zzz_early"))
-    builder.sample(early, 1000, time=10)
-    builder.sample(late, 3000, time=500)
-    builder.sample(early, 1000, time=900)
-    profile = builder.build()
-    by_name = build_flamegraph(profile, FlameOptions(minwidth="0"))
-    chart = build_flamegraph(profile, FlameOptions(minwidth="0", flamechart=True))
-    assert by_name.names == ["all", "main", "aaa_late", "zzz_early"]
-    assert chart.names == ["all", "main", "zzz_early", "aaa_late"]
-    x0 = dict(zip(chart.names, chart.layout.x0.tolist(), strict=True))
-    assert x0["zzz_early"] == 0 and x0["aaa_late"] == 2000
-    svg = render_svg(profile, FlameOptions(flamechart=True, js=False))
-    assert "Flame Chart" in svg and "zzz_early (2.0 µs, 2 samples, 40.00%)" in svg
-
-
 def test_jupyter_display():
     from flamekit.render.flame import FlameSVG
 

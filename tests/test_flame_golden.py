@@ -15,6 +15,7 @@ GOLDEN = Path(__file__).parent / "golden"
 CASES = {
     "recursion-default": ("recursion.folded", []),
     "recursion-inverted-reverse": ("recursion.folded", ["--inverted", "--reverse"]),
+    "timeline-flamechart": ("timeline.cpuprofile", ["--flamechart", "--width", "400"]),
     "names-kind-narrow": ("names.folded", ["--colors", "kind", "--width", "400"]),
     "fractional-minwidth-title": (
         "fractional.folded",

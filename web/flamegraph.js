@@ -18,6 +18,9 @@
   var baseW = [];
   var fills = [];
   var plotW = D.width - 2 * D.xpad;
+  /* where frames go: by weight in a flame graph, by time (gx0, gw) in a flame chart */
+  var geoX = D.gx0 || D.x0;
+  var geoW = D.gw || D.total;
   var charPx = D.fontsize * D.fontwidth;
   var details = doc.getElementById("fk-details");
   var matchedEl = doc.getElementById("fk-matched");
@@ -99,7 +102,7 @@
     if (D.total[i] !== D.self[i] && i > 0) {
       s += "; self " + pct(D.self[i], D.total[0]);
     }
-    var labels = Object.keys(D.extra || {});
+    var labels = D.extrakeys || Object.keys(D.extra || {}); /* JSON keys are sorted */
     for (var k = 0; k < labels.length; k++) {
       var v = D.extra[labels[k]][i];
       if (v) {
@@ -150,8 +153,8 @@
       z = 0;
     }
     state.zoom = z;
-    var zx = D.x0[z];
-    var zw = D.total[z];
+    var zx = geoX[z];
+    var zw = geoW[z];
     for (var i = 0; i < n; i++) {
       var g = els[i];
       if (i >= z && i <= D.end[z]) {
@@ -159,7 +162,7 @@
         if (z === 0) {
           place(i, baseX[i], baseW[i]);
         } else {
-          place(i, D.xpad + ((D.x0[i] - zx) / zw) * plotW, (D.total[i] / zw) * plotW);
+          place(i, D.xpad + ((geoX[i] - zx) / zw) * plotW, (geoW[i] / zw) * plotW);
         }
       } else if (isAncestor(i, z)) {
         g.classList.remove("fk-hidden");
@@ -204,7 +207,12 @@
         coveredTo = D.end[i];
       }
     }
-    matchedEl.textContent = "Matched: " + pct(sum, D.total[z]) + (z > 0 ? " of zoomed frame" : "");
+    var text = "Matched: " + pct(sum, D.total[z]) + (z > 0 ? " of zoomed frame" : "");
+    if (D.omitted) {
+      /* frames narrower than --minwidth are not in the file, so they cannot match */
+      text += z > 0 ? ", drawn frames only" : " of drawn frames";
+    }
+    matchedEl.textContent = text;
   }
 
   function search(term) {

@@ -25,6 +25,7 @@ from ..resources import jinja_environment, read_web_asset
 from ..units import format_duration_ns
 from . import colors as palettes
 from .flame_layout import FlameLayout, MinWidth, layout, reverse_stacks
+from .flamechart import chart_layout
 
 XPAD = 10
 FRAME_PAD = 1
@@ -33,6 +34,10 @@ FRAME_PAD = 1
 @dataclass(frozen=True, eq=False)
 class FlameOptions:
     """What a flame graph looks like; the defaults are flamegraph.pl's.
+
+    ``flamechart`` draws time on the x axis (:mod:`.flamechart`) for a timestamped profile: a
+    rectangle per uninterrupted run of a frame, with its start and duration shown, and one lane
+    per thread.
 
     Hooks for callers that colour or annotate frames themselves (all indexed by call-tree node
     of the profile that is drawn; they cannot be combined with ``reverse``):
@@ -177,13 +182,12 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     if options.reverse:
         drawn, self_weight = reverse_stacks(profile, self_weight)
     plot_width = options.width - 2 * XPAD
-    lay = layout(
-        drawn,
-        self_weight,
-        plot_width=plot_width,
-        minwidth=minwidth,
-        order="time" if options.flamechart else "name",
-    )
+    if options.flamechart:
+        drawn, lay = chart_layout(drawn, plot_width=plot_width, minwidth=minwidth)
+        if hooks and drawn is not profile:
+            raise UsageError("per-node colours or details need a one-thread flame chart")
+    else:
+        lay = layout(drawn, self_weight, plot_width=plot_width, minwidth=minwidth)
     palette = _palette(profile, options)
     fs = options.fontsize
     fh = options.frame_height
@@ -217,7 +221,9 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
 
     # sample counts beside times for profiles weighted in nanoseconds
     sample_counts = None
-    if unit == "nanoseconds":
+    if unit == "nanoseconds" and lay.samples is not None:
+        sample_counts = lay.samples.tolist()
+    elif unit == "nanoseconds":
         counts = np.bincount(drawn.samples.stack, minlength=len(drawn.stacks)).astype(np.int64)
         from ..tree import subtree_sums
 
@@ -229,6 +235,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     grand = lay.grand_total
     totals = lay.total.tolist()
     depth = lay.depth.tolist()
+    rows = depth if lay.row is None else lay.row.tolist()
     x0 = lay.x0.tolist()
     details_extra: dict[str, list[str]] = {}
     if options.node_details:
@@ -238,13 +245,20 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
             details_extra[display_text(label)] = [""] + [
                 display_text(values[i]) for i in kept.tolist()
             ]
+    if lay.start is not None and lay.duration is not None:
+        details_extra["start"] = [f"{v / 1e6:,.3f} ms" for v in lay.start.tolist()]
+        details_extra["duration"] = [format_duration_ns(v) for v in lay.duration.tolist()]
 
     omitted = ""
     if lay.omitted_frames:
         share = 100.0 * lay.omitted_weight / grand
+        # a flame chart counts the outermost left-out rectangles only
+        callees = ""
+        if lay.start is not None:
+            callees = " with its callees" if lay.omitted_frames == 1 else " with their callees"
         omitted = (
             f"{lay.omitted_frames:,} frame{'s' if lay.omitted_frames != 1 else ''} "
-            f"narrower than {minwidth} not drawn "
+            f"narrower than {minwidth} not drawn{callees} "
             f"({share:.2f}% of {countname if unit != 'nanoseconds' else 'time'})"
         )
 
@@ -256,6 +270,10 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     footer_h = fs + 6 if (omitted or options.notes) else 0
     height = int((lay.max_depth + 1) * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h)
     scale = plot_width / grand
+    # where frames go: by weight, or by time in a flame chart
+    geo_x0, geo_w, geo_scale = x0, totals, scale
+    if lay.duration is not None:
+        geo_w, geo_scale = lay.duration.tolist(), plot_width / lay.span
     char_px = fs * options.font_width
     top = ypad1 + ypad3
     bottom = height - ypad2 - legend_h - footer_h
@@ -263,9 +281,9 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     frames = []
     for i, name in enumerate(names):
         t = totals[i]
-        x = XPAD + x0[i] * scale
-        w = t * scale
-        d = depth[i]
+        x = XPAD + geo_x0[i] * geo_scale
+        w = geo_w[i] * geo_scale
+        d = rows[i]
         y = top + d * fh if options.inverted else bottom - (d + 1) * fh + FRAME_PAD
         label = fit_label(name, w, char_px)
         pct = 100.0 * t / grand
@@ -320,6 +338,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "end": lay.end.tolist(),
         "samples": sample_counts,
         "extra": details_extra,
+        "extrakeys": list(details_extra),
         "unit": unit,
         "period": period,
         "countname": countname,
@@ -330,7 +349,11 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "fontwidth": options.font_width,
         "searchcolor": options.search_color,
         "inverted": options.inverted,
+        "omitted": lay.omitted_frames,
     }
+    if lay.duration is not None:  # flame chart: zoom by time, not by weight
+        data["gx0"] = x0
+        data["gw"] = lay.duration.tolist()
     legend_items = []
     lx = XPAD
     for label, color in legend:

@@ -50,6 +50,12 @@ class FlameLayout:
     ``node`` maps each drawn frame to its call-tree node (-1 for 'all'); ``x0`` and ``total``
     are in weight units; ``end`` is the index of the last frame of each frame's subtree;
     ``parent`` is the index of the parent frame (-1 for 'all').
+
+    A flame chart (:mod:`.flamechart`) draws a call-tree node once per uninterrupted run, so
+    ``node`` may repeat; it also sets ``start``/``duration`` (ns, per frame), ``span`` (the width
+    of the time axis in ns; ``x0`` is then relative to ``start[0]``) and ``samples`` (samples per
+    frame). Geometry then comes from ``x0``/``duration`` over ``span``, amounts from ``total``;
+    ``row`` (lanes of threads) places frames vertically instead of ``depth``.
     """
 
     node: np.ndarray
@@ -63,6 +69,11 @@ class FlameLayout:
     max_depth: int
     omitted_frames: int
     omitted_weight: float
+    start: np.ndarray | None = None
+    duration: np.ndarray | None = None
+    span: float = 0
+    samples: np.ndarray | None = None
+    row: np.ndarray | None = None  # where a frame goes vertically when not at its depth
 
     def __len__(self) -> int:
         return len(self.node)
@@ -79,23 +90,6 @@ def name_rank(profile: Profile) -> np.ndarray:
     rank = np.empty(len(fr), dtype=np.int64)
     rank[frame_order] = np.arange(len(fr))
     return rank
-
-
-def first_time(profile: Profile) -> np.ndarray:
-    """Per call-tree node, the earliest timestamp of any sample in its subtree."""
-    if profile.samples.time is None:
-        raise UsageError(
-            "--flamechart needs timestamped samples",
-            hint="this profile only has aggregated stacks; draw a flame graph instead",
-        )
-    n = len(profile.stacks)
-    big = np.iinfo(np.int64).max
-    first = np.full(n, big, dtype=np.int64)
-    np.minimum.at(first, profile.samples.stack, profile.samples.time)
-    parent = profile.stacks.parent
-    for level in reversed(tree.levels(profile.stacks)[1:]):
-        np.minimum.at(first, parent[level], first[level])
-    return first
 
 
 def reverse_stacks(profile: Profile, self_weight: np.ndarray) -> tuple[Profile, np.ndarray]:
@@ -150,13 +144,12 @@ def layout(
     *,
     plot_width: float,
     minwidth: MinWidth,
-    order: str = "name",
 ) -> FlameLayout:
     """Place every node whose total weight is at least ``minwidth``.
 
     ``self_weight`` is the weight whose leaf is each node; ``plot_width`` is the width in pixels
-    that the whole profile spans; ``order`` is "name" (siblings alphabetical) or "time" (siblings
-    by their first sample).
+    that the whole profile spans; siblings are in name order. (A time-ordered flame chart is
+    :func:`flamekit.render.flamechart.chart_layout`.)
     """
     stacks = profile.stacks
     total = tree.subtree_sums(stacks, self_weight)
@@ -165,10 +158,6 @@ def layout(
     if grand <= 0:
         raise UsageError("the profile has no samples with weight to draw")
     key = name_rank(profile)[stacks.frame] if len(stacks) else None
-    if order == "time" and len(stacks):
-        first = first_time(profile)
-        # siblings by first sample; equal times fall back to the name order
-        key = np.lexsort((key, first)).argsort()
     if minwidth.percent:
         threshold = grand * minwidth.value / 100.0
     else:

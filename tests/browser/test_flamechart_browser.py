@@ -1,0 +1,130 @@
+"""The flame chart in headless Chromium: hover shows start and duration, zoom works on time;
+the Matched % says when frames were left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import flamekit
+from flamekit.builder import ProfileBuilder
+from flamekit.render.flame import FlameOptions, render_html, render_svg
+
+pytestmark = pytest.mark.browser
+
+DATA = Path(__file__).parent.parent / "data"
+MS = 1_000_000
+
+
+@pytest.fixture(scope="module")
+def chart_url(web_root, tmp_path_factory):
+    root, base = web_root
+    profile = flamekit.load([str(DATA / "timeline.cpuprofile")])
+    options = FlameOptions(flamechart=True)
+    (root / "chart.svg").write_text(render_svg(profile, options), encoding="utf-8")
+    (root / "chart.html").write_text(render_html(profile, options), encoding="utf-8")
+    builder = ProfileBuilder("test", unit="nanoseconds")
+    one = builder.thread(1, 11, "main")
+    two = builder.thread(1, 12, "worker")
+    a = builder.stack(-1, builder.frame("A"))
+    for t in range(10):
+        builder.sample(a, MS, time=t * MS, thread=one)
+    for t in range(4, 8):
+        builder.sample(a, MS, time=t * MS, thread=two)
+    lanes = render_svg(builder.build(), FlameOptions(flamechart=True))
+    (root / "lanes.svg").write_text(lanes, encoding="utf-8")
+    src = tmp_path_factory.mktemp("src") / "narrow.folded"
+    src.write_text("main;a 1000\nmain;tiny 1\n", encoding="utf-8")
+    narrow = flamekit.load([str(src)])
+    (root / "narrow.svg").write_text(render_svg(narrow, FlameOptions(minwidth="2")), "utf-8")
+    return base
+
+
+def ready(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function("document.getElementById('fk-frames').ownerSVGElement.fkReady")
+
+
+def geometry(page) -> list[tuple[str, str, str]]:
+    return page.evaluate(
+        """Array.from(document.querySelectorAll('#fk-frames > g')).map(g => {
+            const r = g.querySelector('rect');
+            return [r.getAttribute('x'), r.getAttribute('width'), g.getAttribute('class') || ''];
+        })"""
+    )
+
+
+def frame(page, index: int):
+    return page.locator(f"#fk-frames > g:nth-child({index + 1}) > rect")
+
+
+# drawing order of timeline.cpuprofile: all, main 0-4 ms, work 1-4 ms, main 7-12 ms, work 8-10 ms
+ALL, MAIN1, WORK1, MAIN2, WORK2 = range(5)
+
+
+@pytest.mark.parametrize("doc", ["chart.svg", "chart.html"])
+def test_hover_shows_start_and_duration(page, chart_url, doc):
+    ready(page, chart_url + doc)
+    frame(page, MAIN2).hover()
+    text = page.text_content("#fk-details")
+    assert text.startswith("Function: main (file:///srv/app/timeline.js:1)")
+    assert "5.0 ms, 5 samples, 41.67% of total" in text
+    assert text.endswith("; start: 7.000 ms; duration: 5.0 ms")
+    frame(page, WORK1).hover()
+    assert page.text_content("#fk-details").endswith("; start: 1.000 ms; duration: 3.0 ms")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("doc", ["chart.svg", "chart.html"])
+def test_zoom_spreads_the_time_range(page, chart_url, doc):
+    ready(page, chart_url + doc)
+    before = geometry(page)
+    # 1180 px for 12 ms: the second main starts at 7 ms
+    assert before[MAIN2][:2] == [str(round(10 + 7 * 1180 / 12, 1)), str(round(5 * 1180 / 12, 1))]
+    frame(page, MAIN2).click()
+    after = geometry(page)
+    assert after[MAIN2][:2] == ["10", "1180"]
+    # work ran 8-10 ms of main's 7-12 ms
+    assert after[WORK2][:2] == [str(10 + 1180 // 5), str(2 * 1180 // 5)]
+    assert "fk-hidden" in after[MAIN1][2] and "fk-hidden" in after[WORK1][2]
+    assert "fk-parent" in after[ALL][2]
+    assert page.evaluate("location.hash") == f"#zoom={MAIN2}"
+    page.once("dialog", lambda d: d.accept("^work$"))
+    page.keyboard.press("/")
+    page.wait_for_function("document.getElementById('fk-matched').textContent.length > 0")
+    assert page.text_content("#fk-matched") == "Matched: 40.00% of zoomed frame"
+    page.click("#fk-unzoom")
+    assert [g[:2] for g in geometry(page)] == [g[:2] for g in before]
+    assert page.text_content("#fk-matched") == "Matched: 41.67%"
+    assert page.errors == []
+
+
+def test_matched_percent_says_it_counts_drawn_frames(page, chart_url):
+    ready(page, chart_url + "narrow.svg")
+    assert "1 frame narrower than 2 px not drawn" in page.text_content("#fk-omitted")
+    page.once("dialog", lambda d: d.accept("^(a|tiny)$"))
+    page.keyboard.press("/")
+    page.wait_for_function("document.getElementById('fk-matched').textContent.length > 0")
+    # 'tiny' (1 of 1001 samples) is not in the file, so only 'a' counts
+    assert page.text_content("#fk-matched") == f"Matched: {100 * 1000 / 1001:.2f}% of drawn frames"
+    assert page.errors == []
+
+
+def test_thread_lanes_zoom_one_at_a_time(page, chart_url):
+    ready(page, chart_url + "lanes.svg")
+    # all, main (11), A, worker (12), A: worker's lane is above main's
+    before = geometry(page)
+    ys = page.evaluate(
+        "Array.from(document.querySelectorAll('#fk-frames rect')).map(r => +r.getAttribute('y'))"
+    )
+    assert ys[3] < ys[2] < ys[1] < ys[0]
+    frame(page, 3).hover()
+    assert page.text_content("#fk-details").startswith("Function: worker (12) \u2014 4.0 ms")
+    frame(page, 3).click()
+    after = geometry(page)
+    assert after[3][:2] == ["10", "1180"] and after[4][:2] == ["10", "1180"]
+    assert "fk-hidden" in after[1][2] and "fk-hidden" in after[2][2]
+    page.keyboard.press("Escape")
+    assert [g[:2] for g in geometry(page)] == [g[:2] for g in before]
+    assert page.errors == []
