@@ -18,6 +18,8 @@ import contextlib
 import os
 import pickle
 import signal
+from collections.abc import Callable
+from functools import partial
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -91,6 +93,18 @@ _BLOCK = np.arange(8, dtype=np.int64) * 8  # eight words, 64 bytes, compared per
 def _shared_bytes(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarray) -> np.ndarray:
     """For each line after the first, the offset of the first byte where it differs from the
     line before (or the shorter length when one stack is a prefix of the other)."""
+    # a block of lines at a time keeps the gathered words small
+    parts = [
+        _shared_block(data, arr, s[i : i + _LINES + 1], length[i : i + _LINES + 1])
+        for i in range(0, max(len(s) - 1, 1), _LINES)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+_LINES = 16384
+
+
+def _shared_block(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarray) -> np.ndarray:
     a_start, b_start = s[1:], s[:-1]
     m = np.minimum(length[1:], length[:-1])
     at = np.zeros(len(m), dtype=np.int64)
@@ -145,8 +159,14 @@ class _Tables(NamedTuple):
     names: list[bytes]
 
 
-def _parse(data: bytes) -> _Tables | None:
-    """The call tree of ``data`` (whole lines), or None when a line needs the careful path."""
+def _parse(read: Callable[[], bytes]) -> _Tables | None:
+    """The call tree of the text ``read()`` returns (whole lines), or None when a line needs
+    the careful path. The text is let go of as soon as its names are cut out."""
+    data = read()
+    # (a carriage return before a newline fails the digit check below; inside a name it is
+    # kept by both importers)
+    if not data or len(data) >= 2**31 - 1:
+        return None
     arr = np.frombuffer(data, dtype=np.uint8)
     parsed = _lines(data, arr)
     if parsed is None:
@@ -181,11 +201,11 @@ def _parse(data: bytes) -> _Tables | None:
     frame_ids: dict[bytes, int] = {}
     names: list[bytes] = []
     fid_parts = []
-    starts_l, ends_l = first_new[rows].tolist(), e[rows].tolist()
+    tokens = lookup = found = None
     for i in range(0, len(rows), 20000):
-        tokens = b";".join(
-            [data[a:b] for a, b in zip(starts_l[i : i + 20000], ends_l[i : i + 20000], strict=True)]
-        ).split(b";")
+        block = rows[i : i + 20000]
+        spans = zip(first_new[block].tolist(), e[block].tolist(), strict=True)
+        tokens = b";".join([data[a:b] for a, b in spans]).split(b";")
         lookup = itemgetter(*tokens, tokens[0])  # two or more keys: always a tuple back
         try:
             found = lookup(frame_ids)
@@ -200,7 +220,7 @@ def _parse(data: bytes) -> _Tables | None:
                     names.append(raw)
             found = lookup(frame_ids)
         fid_parts.append(np.array(found[:-1], dtype=np.int64))
-    del arr, starts_l, ends_l
+    del arr, data, tokens, lookup, found, first_new, e, rows
     fid = np.concatenate(fid_parts) if fid_parts else np.zeros(0, dtype=np.int64)
     ntok = len(fid)
     if ntok != int(new_count.sum()):
@@ -345,7 +365,7 @@ def _parse_two(path: str, at: int) -> tuple[_Tables | None, _Tables | None]:
         status = 0
         try:
             os.close(read_fd)
-            tables = _parse(_read_range(path, at, None))
+            tables = _parse(partial(_read_range, path, at, None))
             if tables is not None:
                 tables = tables._replace(
                     parent=tables.parent.astype(np.int32),
@@ -361,7 +381,7 @@ def _parse_two(path: str, at: int) -> tuple[_Tables | None, _Tables | None]:
             os._exit(status)
     os.close(write_fd)
     try:
-        mine = _parse(_read_range(path, 0, at))
+        mine = _parse(partial(_read_range, path, 0, at))
         with os.fdopen(read_fd, "rb") as pipe:
             payload = pipe.read()
         _, status = os.waitpid(pid, 0)
@@ -369,7 +389,7 @@ def _parse_two(path: str, at: int) -> tuple[_Tables | None, _Tables | None]:
         if status == 0 and payload:
             theirs = pickle.loads(payload)
         else:
-            theirs = _parse(_read_range(path, at, None))
+            theirs = _parse(partial(_read_range, path, at, None))
         return mine, theirs
     finally:
         if pid:
@@ -392,13 +412,7 @@ def load_fast(
     if at is not None and source.path is not None:
         parts = _parse_two(source.path, at)
     else:
-        data = source.read_bytes()
-        # (a carriage return before a newline fails the digit check below; inside a name it
-        # is kept by both importers)
-        if not data or len(data) >= 2**31 - 1:
-            return None
-        parts = (_parse(data),)
-        del data
+        parts = (_parse(source.read_bytes),)
     if any(part is None for part in parts):
         return None
     frames = []
