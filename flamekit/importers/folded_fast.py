@@ -210,14 +210,13 @@ def _parse(read: Callable[[], bytes]) -> _Tables | None:
         try:
             found = lookup(frame_ids)
         except KeyError:
-            for raw in dict.fromkeys(tokens):
-                if raw not in frame_ids:
-                    try:
-                        raw.decode("utf-8")
-                    except UnicodeDecodeError:
-                        return None
-                    frame_ids[raw] = len(names)
-                    names.append(raw)
+            for raw in sorted(set(tokens).difference(frame_ids)):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    return None
+                frame_ids[raw] = len(names)
+                names.append(raw)
             found = lookup(frame_ids)
         fid_parts.append(np.array(found[:-1], dtype=np.int64))
     del arr, data, tokens, lookup, found, first_new, e, rows
@@ -416,12 +415,17 @@ def load_fast(
     if any(part is None for part in parts):
         return None
     frames = []
+    interned: dict[bytes, int] = {}
     for part in parts:
-        names = []
+        ids = []
         for raw in part.names:
-            name = raw.decode("utf-8")
-            names.append(builder.frame(name, kind=frame_kind(name)))
-        frames.append(np.array(names, dtype=np.int64))
+            fid = interned.get(raw)
+            if fid is None:
+                name = raw.decode("utf-8")
+                fid = interned[raw] = builder.frame(name, kind=frame_kind(name))
+            ids.append(fid)
+        frames.append(np.array(ids, dtype=np.int64))
+    del interned
     first = parts[0]
     if len(parts) == 1:
         parent, fid, depth, leaf = first.parent, frames[0][first.fid], first.depth, first.leaf
