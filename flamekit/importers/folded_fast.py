@@ -159,6 +159,48 @@ class _Tables(NamedTuple):
     names: list[bytes]
 
 
+def _token_spans(s, e, semi, semi_s, shared, new_count) -> tuple[np.ndarray, np.ndarray]:
+    """Byte (start, end) of each frame of each line after the ``shared`` ones it has in common
+    with the line before, in file order."""
+    ntok = int(new_count.sum())
+    tok_line = np.repeat(np.arange(len(s)), new_count)
+    within = np.arange(ntok, dtype=np.int64) - (np.cumsum(new_count) - new_count)[tok_line]
+    k = shared[tok_line] + within  # frame index within its line
+    del within
+    semi_at = semi_s[tok_line] + k  # the ';' after frame k (when k is not the line's last)
+    padded = np.r_[semi, 0].astype(np.int64)
+    start = np.where(k > 0, padded[np.maximum(semi_at - 1, 0)] + 1, s[tok_line])
+    last = k == (shared + new_count)[tok_line] - 1
+    end = np.where(last, e[tok_line], padded[np.minimum(semi_at, len(semi))])
+    return start, end
+
+
+def _tokens_by_slicing(data: bytes, start: np.ndarray, end: np.ndarray):
+    """(name id per token, names by id), each distinct name checked to be UTF-8 once; names is
+    None when one is not."""
+    frame_ids: dict[bytes, int] = {}
+    names: list[bytes] = []
+    fid_parts = []
+    for i in range(0, len(start), 50000):
+        spans = zip(start[i : i + 50000].tolist(), end[i : i + 50000].tolist(), strict=True)
+        tokens = [data[a:b] for a, b in spans]
+        lookup = itemgetter(*tokens, tokens[0])  # two or more keys: always a tuple back
+        try:
+            found = lookup(frame_ids)
+        except KeyError:
+            for raw in sorted(set(tokens).difference(frame_ids)):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    return None, None
+                frame_ids[raw] = len(names)
+                names.append(raw)
+            found = lookup(frame_ids)
+        fid_parts.append(np.array(found[:-1], dtype=np.int64))
+    fid = np.concatenate(fid_parts) if fid_parts else np.zeros(0, dtype=np.int64)
+    return fid, names
+
+
 def _parse(read: Callable[[], bytes]) -> _Tables | None:
     """The call tree of the text ``read()`` returns (whole lines), or None when a line needs
     the careful path. The text is let go of as soon as its names are cut out."""
@@ -190,40 +232,16 @@ def _parse(read: Callable[[], bytes]) -> _Tables | None:
     sh += prefix & end_a & end_b
     shared[1:] = sh
     new_count = frames_per_line - shared
-    # where the first new frame begins: after the shared-th ';' of the line (lines with nothing
-    # new get a value that is never used)
-    padded = np.r_[semi, 0]
-    first_new = np.where(shared > 0, padded[np.clip(semi_s + shared - 1, 0, len(semi))] + 1, s)
-    del semi, padded, semi_s, at, sh, m, prefix, end_a, end_b
+    del at, sh, m, prefix, end_a, end_b
 
-    # the frames after the shared part, a slice of lines at a time; each name checked once
-    rows = np.flatnonzero(new_count > 0)
-    frame_ids: dict[bytes, int] = {}
-    names: list[bytes] = []
-    fid_parts = []
-    tokens = lookup = found = None
-    for i in range(0, len(rows), 20000):
-        block = rows[i : i + 20000]
-        spans = zip(first_new[block].tolist(), e[block].tolist(), strict=True)
-        tokens = b";".join([data[a:b] for a, b in spans]).split(b";")
-        lookup = itemgetter(*tokens, tokens[0])  # two or more keys: always a tuple back
-        try:
-            found = lookup(frame_ids)
-        except KeyError:
-            for raw in sorted(set(tokens).difference(frame_ids)):
-                try:
-                    raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    return None
-                frame_ids[raw] = len(names)
-                names.append(raw)
-            found = lookup(frame_ids)
-        fid_parts.append(np.array(found[:-1], dtype=np.int64))
-    del arr, data, tokens, lookup, found, first_new, e, rows
-    fid = np.concatenate(fid_parts) if fid_parts else np.zeros(0, dtype=np.int64)
-    ntok = len(fid)
-    if ntok != int(new_count.sum()):
+    # the frames after the shared part
+    start, end = _token_spans(s, e, semi, semi_s, shared, new_count)
+    del semi, semi_s
+    fid, names = _tokens_by_slicing(data, start, end)
+    del arr, data, start, end
+    if names is None:
         return None
+    ntok = len(fid)
 
     # candidate nodes: one per token; parents follow from depth
     ids = np.arange(ntok, dtype=np.int64)
