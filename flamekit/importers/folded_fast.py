@@ -161,17 +161,21 @@ class _Tables(NamedTuple):
 
 def _token_spans(s, e, semi, semi_s, shared, new_count) -> tuple[np.ndarray, np.ndarray]:
     """Byte (start, end) of each frame of each line after the ``shared`` ones it has in common
-    with the line before, in file order."""
+    with the line before, in file order (int32: the text is under 2 GiB)."""
     ntok = int(new_count.sum())
-    tok_line = np.repeat(np.arange(len(s)), new_count)
-    within = np.arange(ntok, dtype=np.int64) - (np.cumsum(new_count) - new_count)[tok_line]
-    k = shared[tok_line] + within  # frame index within its line
-    del within
-    semi_at = semi_s[tok_line] + k  # the ';' after frame k (when k is not the line's last)
-    padded = np.r_[semi, 0].astype(np.int64)
-    start = np.where(k > 0, padded[np.maximum(semi_at - 1, 0)] + 1, s[tok_line])
-    last = k == (shared + new_count)[tok_line] - 1
-    end = np.where(last, e[tok_line], padded[np.minimum(semi_at, len(semi))])
+    tok_line = np.repeat(np.arange(len(s), dtype=np.int32), new_count)
+    k = np.arange(ntok, dtype=np.int32)  # becomes the frame's index within its line
+    k -= np.repeat((np.cumsum(new_count) - new_count - shared).astype(np.int32), new_count)
+    semi_at = semi_s.astype(np.int32)[tok_line] + k  # the ';' after frame k, if not the last
+    padded = np.r_[semi, 0].astype(np.int32)
+    start = padded[np.maximum(semi_at - 1, 0)] + 1
+    first = k == 0
+    start[first] = s.astype(np.int32)[tok_line[first]]
+    del first
+    end = padded[np.minimum(semi_at, len(semi))]
+    del semi_at, padded
+    last = k == (shared + new_count).astype(np.int32)[tok_line] - 1
+    end[last] = e.astype(np.int32)[tok_line[last]]
     return start, end
 
 
