@@ -221,3 +221,38 @@ def test_two_process_import_of_a_file_with_a_bad_second_half(tmp_path):
         is None
     )
     assert paths_of(load_path(str(path))) == {("a", "b"): 50.0, ("a", "c"): 1.5, ("a", "d"): 100.0}
+
+
+def test_two_process_import_when_the_second_process_fails(tmp_path, monkeypatch):
+    """If the forked process dies for a reason of its own, its half is parsed in the first."""
+    import os
+
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers import folded_fast
+    from flamekit.importers.folded import frame_kind
+    from flamekit.sources import open_source
+
+    path = tmp_path / "x.folded"
+    path.write_bytes(b"".join(b"m;f%d;g %d\n" % (i % 7, i + 1) for i in range(200)))
+    parent = os.getpid()
+    real = folded_fast._read_range
+    read_here = []
+
+    def failing_in_child(*args):
+        if os.getpid() != parent:
+            raise MemoryError("child out of memory")
+        read_here.append(args[1:])
+        return real(*args)
+
+    monkeypatch.setattr(folded_fast, "_read_range", failing_in_child)
+    two = folded_fast.load_fast(
+        open_source(str(path)), ProfileBuilder("folded"), frame_kind, split_at_least=0
+    )
+    assert two is not None
+    at = read_here[0][1]
+    assert read_here == [(0, at), (at, None)]  # both halves were read in this process
+    expected: dict[tuple[str, ...], float] = defaultdict(float)
+    for i in range(200):
+        expected[("m", f"f{i % 7}", "g")] += i + 1
+    assert paths_of(two) == dict(expected)
+    assert node_paths(two) == node_paths(load_path(str(path)))
