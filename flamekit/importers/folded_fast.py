@@ -10,6 +10,10 @@ nodes, whose parents follow from depth alone (the node at depth d on the previou
 the latest candidate at depth d). Files sorted byte-wise can revisit a path after a sibling that
 sorts between (``a;b``, ``a;b2``, ``a;b;c``); such duplicate (parent, frame) pairs are merged
 level by level, so the result is exact whatever the line order.
+
+Big plain files are cut at the line start nearest after their middle and the halves parsed in
+two processes (a fork); the second half's call tree is joined to the first by walking down from
+its roots, which gives the nodes, node order and samples of one pass over the whole file.
 """
 
 from __future__ import annotations
@@ -352,7 +356,6 @@ def _split_point(source: Source, at_least: int) -> int | None:
     if (
         source.gzipped
         or source.path is None
-        or source._spool is not None
         or source.size < max(at_least, 2)
         or not hasattr(os, "fork")
     ):
