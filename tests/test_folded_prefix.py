@@ -256,3 +256,32 @@ def test_two_process_import_when_the_second_process_fails(tmp_path, monkeypatch)
         expected[("m", f"f{i % 7}", "g")] += i + 1
     assert paths_of(two) == dict(expected)
     assert node_paths(two) == node_paths(load_path(str(path)))
+
+
+def test_two_process_import_of_a_file_with_a_bad_first_half(tmp_path):
+    """A line the fast path refuses in the first half: no result, and the child is reaped."""
+    import os
+
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    path = tmp_path / "x.folded"
+    path.write_bytes(b"a;b 1\n" * 10 + b"a;c 1.5\n" + b"a;d 2\n" * 100)
+
+    def children() -> list[str] | None:
+        listing = f"/proc/{os.getpid()}/task/{os.getpid()}/children"
+        if not os.path.exists(listing):
+            return None
+        with open(listing) as fh:
+            return fh.read().split()
+
+    fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    before = children()
+    fast = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind, split_at_least=0)
+    assert fast is None
+    if fds is not None:
+        assert len(os.listdir("/proc/self/fd")) == fds  # the pipe is closed
+    assert children() == before  # the child was stopped and reaped
+    assert paths_of(load_path(str(path))) == {("a", "b"): 10.0, ("a", "c"): 1.5, ("a", "d"): 200.0}

@@ -404,10 +404,12 @@ def _parse_two(path: str, at: int) -> tuple[_Tables | None, _Tables | None]:
         finally:
             os._exit(status)
     os.close(write_fd)
+    pipe = os.fdopen(read_fd, "rb")
     try:
         mine = _parse(partial(_read_range, path, 0, at))
-        with os.fdopen(read_fd, "rb") as pipe:
-            payload = pipe.read()
+        if mine is None:  # the careful path reads the whole file: the child's half is moot
+            return None, None
+        payload = pipe.read()
         _, status = os.waitpid(pid, 0)
         pid = 0
         if status == 0 and payload:
@@ -416,6 +418,7 @@ def _parse_two(path: str, at: int) -> tuple[_Tables | None, _Tables | None]:
             theirs = _parse(partial(_read_range, path, at, None))
         return mine, theirs
     finally:
+        pipe.close()
         if pid:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGTERM)
