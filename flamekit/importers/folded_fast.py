@@ -105,7 +105,7 @@ def _shared_bytes(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarra
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-_LINES = 16384
+_LINES = 8192
 
 
 def _shared_block(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarray) -> np.ndarray:
