@@ -258,7 +258,9 @@ def _parse(read: Callable[[], bytes]) -> _Tables | None:
     within = ids - line_first_tok[tok_line]
     depth = shared[tok_line] + within
     parent = ids - 1
-    by_depth = np.lexsort((ids, depth))
+    # by depth, then id: a stable sort on depth (a radix sort when depths fit in 16 bits)
+    small = depth.dtype if ntok and int(depth.max()) >= 2**15 else np.int16
+    by_depth = np.argsort(depth.astype(small), kind="stable")
     keys = depth[by_depth] * (ntok + 1) + ids[by_depth]
 
     def latest(at_depth: np.ndarray, before: np.ndarray) -> np.ndarray:
