@@ -285,3 +285,17 @@ def test_two_process_import_of_a_file_with_a_bad_first_half(tmp_path):
         assert len(os.listdir("/proc/self/fd")) == fds  # the pipe is closed
     assert children() == before  # the child was stopped and reaped
     assert paths_of(load_path(str(path))) == {("a", "b"): 10.0, ("a", "c"): 1.5, ("a", "d"): 200.0}
+
+
+def test_a_first_frame_named_nul_is_a_frame_like_any_other(tmp_path):
+    """The line importer once took a first stack of b'\\x00' for its 'no previous line' marker."""
+    from flamekit.importers.folded import load_lines
+    from flamekit.sources import open_source
+
+    path = tmp_path / "nul.folded"
+    path.write_bytes(b"\x00 1\n\x00;a 2\nb;\x00 3\n")
+    assert paths_of(load_lines(open_source(str(path)))) == {
+        ("\x00",): 1.0,
+        ("\x00", "a"): 2.0,
+        ("b", "\x00"): 3.0,
+    }
