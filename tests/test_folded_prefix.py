@@ -166,3 +166,136 @@ def test_carriage_returns_inside_names_are_kept_by_both_importers(tmp_path):
             ("a", "d"): 1.0,
         }
     )
+
+
+def node_paths(profile) -> list[tuple[str, ...]]:
+    """Every call-tree node's path, in node order."""
+    return [tuple(profile.stack_names(node)) for node in range(len(profile.stacks))]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(st.tuples(stacks, st.integers(min_value=1, max_value=10**6)), min_size=1, max_size=30),
+    st.sampled_from(["sorted", "as-is", "reversed"]),
+    st.booleans(),
+)
+def test_two_process_import_equals_one_pass(tmp_path_factory, rows, order, final_newline):
+    """Split at the middle line, parsed in two processes and merged: the same nodes in the same
+    order, the same samples, and the paths a plain-Python sum gives."""
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    lines = [f"{s} {c}" for s, c in rows]
+    if order == "sorted":
+        lines.sort(key=str.encode)
+    elif order == "reversed":
+        lines.sort(key=str.encode, reverse=True)
+    path = tmp_path_factory.mktemp("two") / "x.folded"
+    path.write_text("\n".join(lines) + ("\n" if final_newline else ""), encoding="utf-8")
+    one = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind)
+    two = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind, split_at_least=0)
+    assert one is not None and two is not None
+    assert node_paths(two) == node_paths(one)
+    assert two.stacks.depth.tolist() == one.stacks.depth.tolist()
+    assert two.samples.stack.tolist() == one.samples.stack.tolist()
+    assert two.samples.weight.tolist() == one.samples.weight.tolist()
+    expected: dict[tuple[str, ...], float] = defaultdict(float)
+    for s, c in rows:
+        expected[tuple(s.split(";"))] += c
+    assert paths_of(two) == dict(expected)
+
+
+def test_two_process_import_of_a_file_with_a_bad_second_half(tmp_path):
+    """A line the fast path refuses in the second half sends the whole file to the line path."""
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    path = tmp_path / "x.folded"
+    path.write_bytes(b"a;b 1\n" * 50 + b"a;c 1.5\n" + b"a;d 2\n" * 50)
+    assert (
+        load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind, split_at_least=0)
+        is None
+    )
+    assert paths_of(load_path(str(path))) == {("a", "b"): 50.0, ("a", "c"): 1.5, ("a", "d"): 100.0}
+
+
+def test_two_process_import_when_the_second_process_fails(tmp_path, monkeypatch):
+    """If the forked process dies for a reason of its own, its half is parsed in the first."""
+    import os
+
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers import folded_fast
+    from flamekit.importers.folded import frame_kind
+    from flamekit.sources import open_source
+
+    path = tmp_path / "x.folded"
+    path.write_bytes(b"".join(b"m;f%d;g %d\n" % (i % 7, i + 1) for i in range(200)))
+    parent = os.getpid()
+    real = folded_fast._read_range
+    read_here = []
+
+    def failing_in_child(*args):
+        if os.getpid() != parent:
+            raise MemoryError("child out of memory")
+        read_here.append(args[1:])
+        return real(*args)
+
+    monkeypatch.setattr(folded_fast, "_read_range", failing_in_child)
+    two = folded_fast.load_fast(
+        open_source(str(path)), ProfileBuilder("folded"), frame_kind, split_at_least=0
+    )
+    assert two is not None
+    at = read_here[0][1]
+    assert read_here == [(0, at), (at, None)]  # both halves were read in this process
+    expected: dict[tuple[str, ...], float] = defaultdict(float)
+    for i in range(200):
+        expected[("m", f"f{i % 7}", "g")] += i + 1
+    assert paths_of(two) == dict(expected)
+    assert node_paths(two) == node_paths(load_path(str(path)))
+
+
+def test_two_process_import_of_a_file_with_a_bad_first_half(tmp_path):
+    """A line the fast path refuses in the first half: no result, and the child is reaped."""
+    import os
+
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    path = tmp_path / "x.folded"
+    path.write_bytes(b"a;b 1\n" * 10 + b"a;c 1.5\n" + b"a;d 2\n" * 100)
+
+    def children() -> list[str] | None:
+        listing = f"/proc/{os.getpid()}/task/{os.getpid()}/children"
+        if not os.path.exists(listing):
+            return None
+        with open(listing) as fh:
+            return fh.read().split()
+
+    fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    before = children()
+    fast = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind, split_at_least=0)
+    assert fast is None
+    if fds is not None:
+        assert len(os.listdir("/proc/self/fd")) == fds  # the pipe is closed
+    assert children() == before  # the child was stopped and reaped
+    assert paths_of(load_path(str(path))) == {("a", "b"): 10.0, ("a", "c"): 1.5, ("a", "d"): 200.0}
+
+
+def test_a_first_frame_named_nul_is_a_frame_like_any_other(tmp_path):
+    """The line importer once took a first stack of b'\\x00' for its 'no previous line' marker."""
+    from flamekit.importers.folded import load_lines
+    from flamekit.sources import open_source
+
+    path = tmp_path / "nul.folded"
+    path.write_bytes(b"\x00 1\n\x00;a 2\nb;\x00 3\n")
+    assert paths_of(load_lines(open_source(str(path)))) == {
+        ("\x00",): 1.0,
+        ("\x00", "a"): 2.0,
+        ("b", "\x00"): 3.0,
+    }

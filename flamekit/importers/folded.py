@@ -178,8 +178,8 @@ def load_lines(source: Source) -> Profile:
     thread = builder.thread()
     sample_stacks = array("i")
     sample_weights: list[float] = []
-    prev_stack = b"\x00"  # matches no first frame
-    prev_nodes: list[int] = []
+    prev_stack = b""
+    prev_nodes: list[int] = []  # empty only before the first line: it shares nothing
     for lineno, raw in enumerate(source.iter_lines(), 1):
         body = raw.rstrip(b"\r\n")
         stack, _, count_bytes = body.rpartition(b" ")
@@ -191,7 +191,7 @@ def load_lines(source: Source) -> Profile:
             stack_text, count_text = split_line(decode(raw, lineno), source, lineno)
             count = parse_count(count_text, source, lineno)
             stack = (stack_text or EMPTY_STACK).encode("utf-8", "surrogateescape")
-        shared, start = _shared_frames(stack, prev_stack)
+        shared, start = _shared_frames(stack, prev_stack) if prev_nodes else (0, 0)
         nodes = prev_nodes[:shared]
         node = nodes[-1] if shared else -1
         if start <= len(stack):

@@ -10,11 +10,22 @@ nodes, whose parents follow from depth alone (the node at depth d on the previou
 the latest candidate at depth d). Files sorted byte-wise can revisit a path after a sibling that
 sorts between (``a;b``, ``a;b2``, ``a;b;c``); such duplicate (parent, frame) pairs are merged
 level by level, so the result is exact whatever the line order.
+
+Big plain files are cut at the line start nearest after their middle and the halves parsed in
+two processes (a fork); the second half's call tree is joined to the first by walking down from
+its roots, which gives the nodes, node order and samples of one pass over the whole file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
+import signal
+from collections.abc import Callable
+from functools import partial
 from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,6 +35,7 @@ from ..sources import MAX_LINE, Source
 
 _CHUNK = 8 << 20
 _MAX_DIGITS = 15  # counts stay exact in float64
+PARALLEL_MIN = 32 << 20  # smaller files are parsed in one process
 
 
 def _positions(arr: np.ndarray, byte: int, dtype) -> np.ndarray:
@@ -85,6 +97,18 @@ _BLOCK = np.arange(8, dtype=np.int64) * 8  # eight words, 64 bytes, compared per
 def _shared_bytes(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarray) -> np.ndarray:
     """For each line after the first, the offset of the first byte where it differs from the
     line before (or the shorter length when one stack is a prefix of the other)."""
+    # a block of lines at a time keeps the gathered words small
+    parts = [
+        _shared_block(data, arr, s[i : i + _LINES + 1], length[i : i + _LINES + 1])
+        for i in range(0, max(len(s) - 1, 1), _LINES)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+_LINES = 8192
+
+
+def _shared_block(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarray) -> np.ndarray:
     a_start, b_start = s[1:], s[:-1]
     m = np.minimum(length[1:], length[:-1])
     at = np.zeros(len(m), dtype=np.int64)
@@ -128,9 +152,67 @@ def _shared_bytes(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarra
     return at
 
 
-def load_fast(source: Source, builder: ProfileBuilder, frame_kind) -> Profile | None:
-    """Import ``source`` into ``builder`` and build, or return None to use the careful path."""
-    data = source.read_bytes()
+class _Tables(NamedTuple):
+    """One text's call tree with frames by local id (``names``), before anything is interned."""
+
+    parent: np.ndarray
+    fid: np.ndarray
+    depth: np.ndarray
+    leaf: np.ndarray  # node of each line
+    counts: np.ndarray
+    names: list[bytes]
+
+
+def _token_spans(s, e, semi, semi_s, shared, new_count) -> tuple[np.ndarray, np.ndarray]:
+    """Byte (start, end) of each frame of each line after the ``shared`` ones it has in common
+    with the line before, in file order (int32: the text is under 2 GiB)."""
+    ntok = int(new_count.sum())
+    tok_line = np.repeat(np.arange(len(s), dtype=np.int32), new_count)
+    k = np.arange(ntok, dtype=np.int32)  # becomes the frame's index within its line
+    k -= np.repeat((np.cumsum(new_count) - new_count - shared).astype(np.int32), new_count)
+    semi_at = semi_s.astype(np.int32)[tok_line] + k  # the ';' after frame k, if not the last
+    padded = np.r_[semi, 0].astype(np.int32)
+    start = padded[np.maximum(semi_at - 1, 0)] + 1
+    first = k == 0
+    start[first] = s.astype(np.int32)[tok_line[first]]
+    del first
+    end = padded[np.minimum(semi_at, len(semi))]
+    del semi_at, padded
+    last = k == (shared + new_count).astype(np.int32)[tok_line] - 1
+    end[last] = e.astype(np.int32)[tok_line[last]]
+    return start, end
+
+
+def _tokens_by_slicing(data: bytes, start: np.ndarray, end: np.ndarray):
+    """(name id per token, names by id), each distinct name checked to be UTF-8 once; names is
+    None when one is not."""
+    frame_ids: dict[bytes, int] = {}
+    names: list[bytes] = []
+    fid_parts = []
+    for i in range(0, len(start), 50000):
+        spans = zip(start[i : i + 50000].tolist(), end[i : i + 50000].tolist(), strict=True)
+        tokens = [data[a:b] for a, b in spans]
+        lookup = itemgetter(*tokens, tokens[0])  # two or more keys: always a tuple back
+        try:
+            found = lookup(frame_ids)
+        except KeyError:
+            for raw in sorted(set(tokens).difference(frame_ids)):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    return None, None
+                frame_ids[raw] = len(names)
+                names.append(raw)
+            found = lookup(frame_ids)
+        fid_parts.append(np.array(found[:-1], dtype=np.int64))
+    fid = np.concatenate(fid_parts) if fid_parts else np.zeros(0, dtype=np.int64)
+    return fid, names
+
+
+def _parse(read: Callable[[], bytes]) -> _Tables | None:
+    """The call tree of the text ``read()`` returns (whole lines), or None when a line needs
+    the careful path. The text is let go of as soon as its names are cut out."""
+    data = read()
     # (a carriage return before a newline fails the digit check below; inside a name it is
     # kept by both importers)
     if not data or len(data) >= 2**31 - 1:
@@ -158,38 +240,16 @@ def load_fast(source: Source, builder: ProfileBuilder, frame_kind) -> Profile | 
     sh += prefix & end_a & end_b
     shared[1:] = sh
     new_count = frames_per_line - shared
-    # where the first new frame begins: after the shared-th ';' of the line (lines with nothing
-    # new get a value that is never used)
-    padded = np.r_[semi, 0]
-    first_new = np.where(shared > 0, padded[np.clip(semi_s + shared - 1, 0, len(semi))] + 1, s)
-    del semi, padded, semi_s, at, sh, m, prefix, end_a, end_b
+    del at, sh, m, prefix, end_a, end_b
 
-    # the frames after the shared part, a slice of lines at a time; each name decoded once
-    rows = np.flatnonzero(new_count > 0)
-    frame_ids: dict[bytes, int] = {}
-    fid_parts = []
-    starts_l, ends_l = first_new[rows].tolist(), e[rows].tolist()
-    for i in range(0, len(rows), 20000):
-        tokens = b";".join(
-            [data[a:b] for a, b in zip(starts_l[i : i + 20000], ends_l[i : i + 20000], strict=True)]
-        ).split(b";")
-        lookup = itemgetter(*tokens, tokens[0])  # two or more keys: always a tuple back
-        try:
-            found = lookup(frame_ids)
-        except KeyError:
-            for raw in set(tokens).difference(frame_ids):
-                try:
-                    name = raw.decode("utf-8")
-                except UnicodeDecodeError:
-                    return None
-                frame_ids[raw] = builder.frame(name, kind=frame_kind(name))
-            found = lookup(frame_ids)
-        fid_parts.append(np.array(found[:-1], dtype=np.int64))
-    del arr, data, starts_l, ends_l
-    fid = np.concatenate(fid_parts) if fid_parts else np.zeros(0, dtype=np.int64)
-    ntok = len(fid)
-    if ntok != int(new_count.sum()):
+    # the frames after the shared part
+    start, end = _token_spans(s, e, semi, semi_s, shared, new_count)
+    del semi, semi_s
+    fid, names = _tokens_by_slicing(data, start, end)
+    del arr, data, start, end
+    if names is None:
         return None
+    ntok = len(fid)
 
     # candidate nodes: one per token; parents follow from depth
     ids = np.arange(ntok, dtype=np.int64)
@@ -198,7 +258,9 @@ def load_fast(source: Source, builder: ProfileBuilder, frame_kind) -> Profile | 
     within = ids - line_first_tok[tok_line]
     depth = shared[tok_line] + within
     parent = ids - 1
-    by_depth = np.lexsort((ids, depth))
+    # by depth, then id: a stable sort on depth (a radix sort when depths fit in 16 bits)
+    small = depth.dtype if ntok and int(depth.max()) >= 2**15 else np.int16
+    by_depth = np.argsort(depth.astype(small), kind="stable")
     keys = depth[by_depth] * (ntok + 1) + ids[by_depth]
 
     def latest(at_depth: np.ndarray, before: np.ndarray) -> np.ndarray:
@@ -219,36 +281,195 @@ def load_fast(source: Source, builder: ProfileBuilder, frame_kind) -> Profile | 
     if old.size:
         leaf[old] = latest(frames_per_line[old] - 1, line_first_tok[old])
 
-    # merge candidates that repeat a (parent, frame) pair, shallowest level first
-    # Only the first new frame of a line can repeat a pair (the others hang below a node made
-    # on the same line), so only siblings of those frames need checking.
-    nf = len(frame_ids) + 1
+    # Only the first new frame of a line can repeat a (parent, frame) pair (the others hang
+    # below a node made on the same line), so only siblings of those frames need checking.
+    nf = len(names) + 1
     is_head_parent = np.zeros(ntok + 1, dtype=bool)
     is_head_parent[parent[heads] + 1] = True  # slot 0 stands for the roots
     suspects = np.flatnonzero(is_head_parent[parent + 1])
     suspect_keys = (parent[suspects] + 1) * nf + fid[suspects]
     if np.unique(suspect_keys).size != suspects.size:
-        canon = ids.copy()
-        order = np.argsort(depth, kind="stable")
-        bounds = np.cumsum(np.bincount(depth))
-        startb = 0
-        for stop in bounds.tolist():
-            level = order[startb:stop]
-            startb = stop
-            p = parent[level]
-            cp = np.where(p >= 0, canon[np.maximum(p, 0)], -1)
-            _, first, inverse = np.unique(
-                (cp + 1) * nf + fid[level], return_index=True, return_inverse=True
-            )
-            canon[level] = level[first][inverse.reshape(-1)]
-        keep = canon == ids
-        new_id = np.cumsum(keep) - 1
-        kept_parent = parent[keep]
-        final_parent = np.where(kept_parent >= 0, new_id[canon[np.maximum(kept_parent, 0)]], -1)
-        fid, depth = fid[keep], depth[keep]
-        leaf = new_id[canon[leaf]]
-        parent = final_parent
+        parent, fid, depth, leaf = _merge_repeats(parent, fid, depth, leaf, nf)
+    return _Tables(parent, fid, depth, leaf, counts, names)
 
+
+def _merge_repeats(parent, fid, depth, leaf, nf: int):
+    """Merge candidate nodes that repeat a (parent, frame) pair, shallowest level first; the
+    first of each keeps its place. Returns (parent, fid, depth, leaf) renumbered."""
+    ids = np.arange(len(parent), dtype=np.int64)
+    canon = ids.copy()
+    order = np.argsort(depth, kind="stable")
+    bounds = np.cumsum(np.bincount(depth))
+    startb = 0
+    for stop in bounds.tolist():
+        level = order[startb:stop]
+        startb = stop
+        p = parent[level]
+        cp = np.where(p >= 0, canon[np.maximum(p, 0)], -1)
+        _, first, inverse = np.unique(
+            (cp + 1) * nf + fid[level], return_index=True, return_inverse=True
+        )
+        canon[level] = level[first][inverse.reshape(-1)]
+    keep = canon == ids
+    new_id = np.cumsum(keep) - 1
+    kept_parent = parent[keep]
+    final_parent = np.where(kept_parent >= 0, new_id[canon[np.maximum(kept_parent, 0)]], -1)
+    return final_parent, fid[keep], depth[keep], new_id[canon[leaf]]
+
+
+def _join(parent, fid, depth, leaf, n1: int, lines1: int):
+    """Two call trees in one: nodes [0, n1) and the rest, whose ``parent`` values (and ``leaf``
+    values from line ``lines1`` on) count from their own first node. Nodes of the second whose
+    path the first already has are merged into it; the others follow the first tree's nodes in
+    their own order (the order one pass over both texts gives). Returns (parent, fid, depth,
+    leaf) renumbered."""
+    n2 = len(parent) - n1
+    nf = int(fid.max()) + 2 if len(fid) else 1
+    a_keys = (parent[:n1] + 1) * nf + fid[:n1]  # unique: the first tree has no repeats
+    a_order = np.argsort(a_keys)
+    a_sorted = a_keys[a_order]
+    b_parent, b_fid = parent[n1:], fid[n1:]
+    same = np.full(n2, -1, dtype=np.int64)  # the first tree's node with the same path
+    frontier = np.flatnonzero(b_parent < 0)
+    while frontier.size:
+        bp = b_parent[frontier]
+        keys = (np.where(bp >= 0, same[np.maximum(bp, 0)], -1) + 1) * nf + b_fid[frontier]
+        j = np.minimum(np.searchsorted(a_sorted, keys), max(n1 - 1, 0))
+        hit = a_sorted[j] == keys if n1 else np.zeros(len(keys), dtype=bool)
+        found = frontier[hit]
+        same[found] = a_order[j[hit]]
+        mapped = np.zeros(n2 + 1, dtype=bool)
+        mapped[found + 1] = True
+        frontier = np.flatnonzero(mapped[b_parent + 1] & (b_parent >= 0))
+    new = same < 0
+    b_id = np.where(new, n1 + np.cumsum(new) - 1, same)  # final id of each second-tree node
+    b_kept_parent = b_parent[new]
+    kept_parent = np.where(b_kept_parent >= 0, b_id[np.maximum(b_kept_parent, 0)], -1)
+    out_parent = np.concatenate([parent[:n1], kept_parent])
+    out_fid = np.concatenate([fid[:n1], b_fid[new]])
+    out_depth = np.concatenate([depth[:n1], depth[n1:][new]])
+    out_leaf = np.concatenate([leaf[:lines1], b_id[leaf[lines1:]]])
+    return out_parent, out_fid, out_depth, out_leaf
+
+
+# -- two processes ----------------------------------------------------------------------------
+def _split_point(source: Source, at_least: int) -> int | None:
+    """Offset of the line start nearest after the middle of a plain file, or None."""
+    if (
+        source.gzipped
+        or source.path is None
+        or source.size < max(at_least, 2)
+        or not hasattr(os, "fork")
+    ):
+        return None
+    with open(source.path, "rb") as stream:
+        stream.seek(source.size // 2)
+        pos = stream.tell()
+        while True:
+            block = stream.read(1 << 16)
+            if not block:
+                return None
+            nl = block.find(b"\n")
+            if nl >= 0:
+                at = pos + nl + 1
+                return at if at < source.size else None
+            pos += len(block)
+
+
+def _read_range(path: str, start: int, stop: int | None) -> bytes:
+    with open(path, "rb") as stream:
+        stream.seek(start)
+        return stream.read() if stop is None else stream.read(stop - start)
+
+
+def _parse_two(path: str, at: int) -> tuple[_Tables | None, _Tables | None]:
+    """Parse [0, at) here and [at, end) in a forked child. The child's tables come back
+    through a pipe; if the child fails for a reason of its own, its half is parsed here."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: parse, send the tables, leave without cleanup handlers
+        status = 0
+        try:
+            os.close(read_fd)
+            tables = _parse(partial(_read_range, path, at, None))
+            if tables is not None:
+                tables = tables._replace(
+                    parent=tables.parent.astype(np.int32),
+                    fid=tables.fid.astype(np.int32),
+                    depth=tables.depth.astype(np.int32),
+                    leaf=tables.leaf.astype(np.int32),
+                )
+            with os.fdopen(write_fd, "wb") as out:
+                pickle.dump(tables, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    pipe = os.fdopen(read_fd, "rb")
+    try:
+        mine = _parse(partial(_read_range, path, 0, at))
+        if mine is None:  # the careful path reads the whole file: the child's half is moot
+            return None, None
+        payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        pid = 0
+        if status == 0 and payload:
+            theirs = pickle.loads(payload)
+        else:
+            theirs = _parse(partial(_read_range, path, at, None))
+        return mine, theirs
+    finally:
+        pipe.close()
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+
+
+def load_fast(
+    source: Source, builder: ProfileBuilder, frame_kind, *, split_at_least: int = PARALLEL_MIN
+) -> Profile | None:
+    """Import ``source`` into ``builder`` and build, or return None to use the careful path.
+
+    Plain files of at least ``split_at_least`` bytes are parsed in two processes, one half
+    each, and the two call trees merged: the result is the one a single pass gives.
+    """
+    if source.size >= 2**31 - 1:
+        return None
+    at = _split_point(source, split_at_least)
+    if at is not None and source.path is not None:
+        parts = _parse_two(source.path, at)
+    else:
+        parts = (_parse(source.read_bytes),)
+    if any(part is None for part in parts):
+        return None
+    frames = []
+    interned: dict[bytes, int] = {}
+    for part in parts:
+        ids = []
+        for raw in part.names:
+            fid = interned.get(raw)
+            if fid is None:
+                name = raw.decode("utf-8")
+                fid = interned[raw] = builder.frame(name, kind=frame_kind(name))
+            ids.append(fid)
+        frames.append(np.array(ids, dtype=np.int64))
+    del interned
+    first = parts[0]
+    if len(parts) == 1:
+        parent, fid, depth, leaf = first.parent, frames[0][first.fid], first.depth, first.leaf
+        counts = first.counts
+    else:
+        second = parts[1]
+        n1, lines1 = len(first.parent), len(first.leaf)
+        parent = np.concatenate([first.parent, second.parent.astype(np.int64)])
+        fid = np.concatenate([frames[0][first.fid], frames[1][second.fid]])
+        depth = np.concatenate([first.depth, second.depth.astype(np.int64)])
+        leaf = np.concatenate([first.leaf, second.leaf.astype(np.int64)])
+        counts = np.concatenate([first.counts, second.counts])
+        del parts, first, second
+        parent, fid, depth, leaf = _join(parent, fid, depth, leaf, n1, lines1)
     builder.extend_stacks(parent, fid, depth)
     builder.add_samples(leaf, counts, threads=builder.thread())
     return builder.build()
