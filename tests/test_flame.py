@@ -318,3 +318,11 @@ def test_unknown_output_extension_is_refused(tmp_path):
     assert not (tmp_path / "g.png").exists()
     ok = run_cli("flame", DATA / "recursion.folded", "-o", tmp_path / "g.png", "--format", "svg")
     assert ok.returncode == 0 and (tmp_path / "g.png").read_bytes().startswith(b"<?xml")
+
+
+def test_reverse_keeps_sample_counts():
+    # leaf-first stacks still stand for every sample: the root's tooltip counts all of them
+    profile = flamekit.load(str(Path(__file__).parent.parent / "samples/cpuprofile/cpu.cpuprofile"))
+    svg = render_svg(profile, FlameOptions(reverse=True, js=False))
+    root_title = re.search(r"<title>all \(([^)]*)\)</title>", svg).group(1)
+    assert f"{len(profile.samples):,} samples" in root_title

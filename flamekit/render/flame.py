@@ -22,9 +22,10 @@ from ..analyze.weights import node_self
 from ..errors import UsageError
 from ..model import Profile
 from ..resources import jinja_environment, read_web_asset
+from ..transforms import invert
 from ..units import format_duration_ns
 from . import colors as palettes
-from .flame_layout import FlameLayout, MinWidth, layout, reverse_stacks
+from .flame_layout import FlameLayout, MinWidth, layout
 from .flamechart import chart_layout
 
 XPAD = 10
@@ -180,7 +181,8 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     self_weight = node_self(profile)
     drawn = profile
     if options.reverse:
-        drawn, self_weight = reverse_stacks(profile, self_weight)
+        drawn = invert(profile)
+        self_weight = node_self(drawn)
     plot_width = options.width - 2 * XPAD
     if options.flamechart:
         drawn, lay = chart_layout(drawn, plot_width=plot_width, minwidth=minwidth)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import tree
 from ..errors import UsageError
-from ..model import Profile, Samples, Stacks
+from ..model import Profile, Stacks
 from ..tree import accumulate_down, preorder
 
 _MINWIDTH = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(%|px)?\s*$")
@@ -90,52 +90,6 @@ def name_rank(profile: Profile) -> np.ndarray:
     rank = np.empty(len(fr), dtype=np.int64)
     rank[frame_order] = np.arange(len(fr))
     return rank
-
-
-def reverse_stacks(profile: Profile, self_weight: np.ndarray) -> tuple[Profile, np.ndarray]:
-    """A profile whose stacks run leaf first, and the self weight of its nodes.
-
-    Each node with self weight becomes one aggregated sample of the reversed path.
-    """
-    stacks = profile.stacks
-    parent = stacks.parent.tolist()
-    frame = stacks.frame.tolist()
-    ids: dict[tuple[int, int], int] = {}
-    new_parent: list[int] = []
-    new_frame: list[int] = []
-    new_depth: list[int] = []
-    leaf_nodes = np.flatnonzero(self_weight != 0)
-    sample_stack: list[int] = []
-    for node in leaf_nodes.tolist():
-        current = -1
-        walk = node
-        while walk >= 0:
-            key = (current, frame[walk])
-            found = ids.get(key)
-            if found is None:
-                found = len(new_parent)
-                ids[key] = found
-                new_parent.append(current)
-                new_frame.append(frame[walk])
-                new_depth.append(0 if current < 0 else new_depth[current] + 1)
-            current = found
-            walk = parent[walk]
-        sample_stack.append(current)
-    new_stacks = Stacks(
-        parent=np.asarray(new_parent, dtype=np.int32),
-        frame=np.asarray(new_frame, dtype=np.int32),
-        depth=np.asarray(new_depth, dtype=np.int32),
-    )
-    weights = self_weight[leaf_nodes]
-    samples = Samples(
-        stack=np.asarray(sample_stack, dtype=np.int32),
-        weight=weights,
-        thread=np.zeros(len(sample_stack), dtype=np.int32),
-    )
-    reversed_profile = profile.replace(stacks=new_stacks, samples=samples)
-    own = np.zeros(len(new_parent), dtype=weights.dtype)
-    np.add.at(own, samples.stack, weights)
-    return reversed_profile, own
 
 
 def layout(
