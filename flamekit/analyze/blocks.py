@@ -195,16 +195,20 @@ def _node_facts(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 # -- detection -------------------------------------------------------------------------------------
 
 
+def timestamp_hint(source_format: str) -> str:
+    """What to record instead: the profiler options that give a profile of this format times."""
+    return TIMESTAMP_HINTS.get(source_format, _GENERIC_HINT)
+
+
 def require_times(profile: Profile, path: str) -> None:
     """Raise a clear error when ``profile`` has no sample timestamps."""
     if profile.has_times:
         return
     fmt = profile.meta.source_format
-    hint = TIMESTAMP_HINTS.get(fmt, _GENERIC_HINT)
     raise InputError(
         path,
         f"the blocks report needs a profile with timestamps and this {fmt} profile has none",
-        hint=hint,
+        hint=timestamp_hint(fmt),
     )
 
 

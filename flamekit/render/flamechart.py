@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..analyze.blocks import _GENERIC_HINT, TIMESTAMP_HINTS
+from ..analyze.blocks import timestamp_hint
 from ..errors import UsageError
 from ..model import FrameKind, Frames, Profile, Stacks
 from ..tree import levels, preorder, subtree_sums
@@ -36,7 +36,7 @@ def require_times(profile: Profile) -> None:
     fmt = profile.meta.source_format
     raise UsageError(
         f"--flamechart needs timestamped samples and this {fmt} profile has none",
-        hint=TIMESTAMP_HINTS.get(fmt, _GENERIC_HINT),
+        hint=timestamp_hint(fmt),
     )
 
 
