@@ -11,12 +11,30 @@ import numpy as np
 from .model import Stacks
 
 
+def stable_argsort(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")`` for non-negative integers such as depths; values
+    that fit in 8 or 16 bits are sorted in that width, where numpy uses a radix sort (several
+    times faster on a million nodes)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.intp)
+    top = int(values.max())
+    if int(values.min()) >= 0 and top < 2**16:
+        values = values.astype(np.uint8 if top < 2**8 else np.uint16)
+    return np.argsort(values, kind="stable")
+
+
 def levels(stacks: Stacks) -> list[np.ndarray]:
     """Node ids grouped by depth, shallowest first (each group in ascending id order)."""
-    if len(stacks.depth) == 0:
+    return depth_groups(stacks.depth)
+
+
+def depth_groups(depth: np.ndarray) -> list[np.ndarray]:
+    """Indices grouped by their (non-negative) ``depth`` value, smallest first, each group
+    ascending."""
+    if len(depth) == 0:
         return []
-    order = np.argsort(stacks.depth, kind="stable")
-    counts = np.bincount(stacks.depth)
+    order = stable_argsort(depth)
+    counts = np.bincount(depth)
     return np.split(order, np.cumsum(counts)[:-1])
 
 

@@ -111,44 +111,47 @@ def layout(
     grand = total[roots].sum().item() if len(stacks) else 0
     if grand <= 0:
         raise UsageError("the profile has no samples with weight to draw")
-    key = name_rank(profile)[stacks.frame] if len(stacks) else None
     if minwidth.percent:
         threshold = grand * minwidth.value / 100.0
     else:
         threshold = minwidth.value * grand / plot_width
-    keep = (total > 0) & (total >= threshold)
-    dropped = (total > 0) & ~keep
+    positive = total > 0
+    keep = positive & (total >= threshold)  # closed upwards: a parent weighs at least as much
     parent = stacks.parent
-    top_dropped = dropped & ((parent < 0) | keep[np.maximum(parent, 0)])
-    omitted_weight = total[top_dropped].sum().item()
+    safe_parent = np.maximum(parent, 0)
+    # nodes whose parent is drawn (or roots): drawn themselves, or the outermost left out
+    frontier = np.flatnonzero(positive & ((parent < 0) | keep[safe_parent]))
+    kept_in_frontier = keep[frontier]
+    omitted_weight = total[frontier[~kept_in_frontier]].sum().item()
+    omitted_frames = int(np.count_nonzero(positive)) - int(np.count_nonzero(keep))
 
     # Offsets among siblings matter only where the parent is drawn: work on those nodes alone,
     # so a million-node profile costs little more than the few thousand frames that are drawn.
-    n = len(stacks)
-    safe_parent = np.maximum(parent, 0)
-    frontier = np.flatnonzero((total > 0) & ((parent < 0) | keep[safe_parent]))
     fr_parent = parent[frontier]
-    order = np.lexsort((frontier, key[frontier], fr_parent))
+    rank = name_rank(profile)
+    fr_key = rank[stacks.frame[frontier]]
+    # siblings by name, then node id: one int64 key sorted stably
+    order = np.argsort((fr_parent.astype(np.int64) + 1) * (len(rank) + 1) + fr_key, kind="stable")
     v = total[frontier][order]
     cum = np.cumsum(v) - v
     grouped = fr_parent[order]
     starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
     cum -= np.repeat(cum[starts], np.diff(np.r_[starts, len(order)]))
-    offsets = np.zeros(n, dtype=cum.dtype)
-    offsets[frontier[order]] = cum
+    fr_offsets = np.empty(len(frontier), dtype=cum.dtype)
+    fr_offsets[order] = cum
 
     # the drawn frames as a small tree of their own (ids ascending, so parents come first)
-    kept = np.flatnonzero(keep)
+    kept = frontier[kept_in_frontier]
     k = len(kept)
-    index_in_kept = np.full(n, -1, dtype=np.int64)
-    index_in_kept[kept] = np.arange(k)
+    kept_parent = parent[kept]
     sub = Stacks(
-        parent=np.where(parent[kept] >= 0, index_in_kept[safe_parent[kept]], -1).astype(np.int32),
+        parent=np.where(kept_parent >= 0, np.searchsorted(kept, kept_parent), -1).astype(np.int32),
         frame=stacks.frame[kept],
         depth=stacks.depth[kept],
     )
-    sub_key = key[kept]
-    x0 = accumulate_down(sub, offsets[kept], root_base=0)
+    sub_key = fr_key[kept_in_frontier]
+    offsets = fr_offsets[kept_in_frontier]
+    x0 = accumulate_down(sub, offsets, root_base=0)
     tin, _ = preorder(sub, sub_key)
     in_order = np.argsort(tin, kind="stable")  # drawn frames in depth-first order
     position = np.empty(k, dtype=np.int64)
@@ -173,6 +176,6 @@ def layout(
         end=end,
         grand_total=grand,
         max_depth=int(depth.max()),
-        omitted_frames=int(dropped.sum()),
+        omitted_frames=omitted_frames,
         omitted_weight=omitted_weight,
     )
