@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -85,6 +85,8 @@ _ANNOTATION = re.compile(r"_\[[kwij]\]$")
 def display_text(text: str) -> str:
     """Text safe to put in XML: characters XML forbids (and unpaired surrogates) become U+FFFD,
     bidirectional controls are shown as ``[U+202E]`` so they cannot reorder what is displayed."""
+    if text.isascii() and text.isprintable():
+        return text  # nothing to replace: the common case
     text = _XML_INVALID.sub("\ufffd", text)
     return _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
 
@@ -92,6 +94,18 @@ def display_text(text: str) -> str:
 def display_name(name: str) -> str:
     """A frame name as drawn: display-safe, without FlameGraph's ``_[k]``-style annotation."""
     return display_text(_ANNOTATION.sub("", name))
+
+
+def escape_html(text: str) -> str:
+    """``text`` with ``& < > " '`` escaped exactly as Jinja's autoescape does it, for the frame
+    rows that the template writes without autoescaping (thousands of values per graph)."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
 
 
 def fit_label(name: str, width_px: float, char_px: float) -> str:
@@ -105,8 +119,12 @@ def fit_label(name: str, width_px: float, char_px: float) -> str:
 
 
 def _num(value: float) -> str:
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _nums(values: Iterable[float]) -> list[str]:
+    """:func:`_num` of each value."""
+    return [f"{v:.1f}".removesuffix(".0") for v in values]
 
 
 def _count(value: float) -> str:
@@ -280,42 +298,45 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     top = ypad1 + ypad3
     bottom = height - ypad2 - legend_h - footer_h
 
-    frames = []
-    for i, name in enumerate(names):
-        t = totals[i]
-        x = XPAD + geo_x0[i] * geo_scale
-        w = geo_w[i] * geo_scale
-        d = rows[i]
-        y = top + d * fh if options.inverted else bottom - (d + 1) * fh + FRAME_PAD
-        label = fit_label(name, w, char_px)
-        pct = 100.0 * t / grand
-        if unit == "nanoseconds":
-            amount = format_duration_ns(t)
-            if sample_counts is not None:
-                amount += f", {sample_counts[i]:,} samples"
-        else:
-            amount = f"{_count(t)} {countname}"
-            if period:
-                amount += f", {format_duration_ns(t * period)}"
-        where = ""
-        if files[i]:
-            where = f" {files[i]}:{lines[i]}" if lines[i] else f" {files[i]}"
-        title = f"{name}{where} ({amount}, {pct:.2f}%)"
+    if unit == "nanoseconds":
+        amounts = [format_duration_ns(t) for t in totals]
+        if sample_counts is not None:
+            amounts = [f"{a}, {c:,} samples" for a, c in zip(amounts, sample_counts, strict=True)]
+    else:
+        amounts = [f"{_count(t)} {countname}" for t in totals]
+        if period:
+            amounts = [
+                f"{a}, {format_duration_ns(t * period)}"
+                for a, t in zip(amounts, totals, strict=True)
+            ]
+    titles = []
+    for i, (name, file, line) in enumerate(zip(names, files, lines, strict=True)):
+        where = (f" {file}:{line}" if line else f" {file}") if file else ""
+        title = f"{name}{where} ({amounts[i]}, {100.0 * totals[i] / grand:.2f}%)"
         for label_name, values in details_extra.items():
             if values[i]:
                 title += f"\n{label_name}: {values[i]}"
-        frames.append(
-            (
-                title,
-                _num(x),
-                _num(y),
-                _num(w),
-                fills[i],
-                _num(x + 3),
-                _num(y + (fh - FRAME_PAD) / 2 + fs / 3),
-                label,
-            )
+        titles.append(escape_html(title))
+    xs = [XPAD + v * geo_scale for v in geo_x0]
+    ws = [v * geo_scale for v in geo_w]
+    if options.inverted:
+        ys = [top + d * fh for d in rows]
+    else:
+        ys = [bottom - (d + 1) * fh + FRAME_PAD for d in rows]
+    text_dy = (fh - FRAME_PAD) / 2 + fs / 3
+    frames = list(
+        zip(
+            titles,
+            _nums(xs),
+            _nums(ys),
+            _nums(ws),
+            fills,
+            _nums(x + 3 for x in xs),
+            _nums(y + text_dy for y in ys),
+            [escape_html(fit_label(n, w, char_px)) for n, w in zip(names, ws, strict=True)],
+            strict=True,
         )
+    )
 
     bgcolors = options.bgcolors or palettes.default_background(palette)
     bg_top, bg_bottom = palettes.background(bgcolors)
