@@ -75,6 +75,21 @@ class ProfileBuilder:
             self._frame_ids[key] = fid
         return fid
 
+    def named_frames(self, names: Iterable[str], kinds: Iterable[FrameKind]) -> list[int]:
+        """Ids of frames known by name and kind alone (no file, line or module), as
+        :meth:`frame` gives them one at a time: the bulk form for importers with many names."""
+        empty = self.string("")
+        frame_ids, frames, string = self._frame_ids, self._frames, self.string
+        out = []
+        for name, kind in zip(names, kinds, strict=True):
+            key = (name, "", 0, 0, "", kind)
+            fid = frame_ids.get(key)
+            if fid is None:
+                fid = frame_ids[key] = len(frames)
+                frames.append((string(name), empty, empty, 0, 0, int(kind)))
+            out.append(fid)
+        return out
+
     def stack(self, parent: int, frame: int) -> int:
         """Id of the call-tree node ``frame`` called from node ``parent`` (-1 for a root)."""
         if self._memo_stale:

@@ -299,3 +299,66 @@ def test_a_first_frame_named_nul_is_a_frame_like_any_other(tmp_path):
         ("\x00", "a"): 2.0,
         ("b", "\x00"): 3.0,
     }
+
+
+# names of every length around the 8-byte words and the 128-byte hashing limit, many sharing
+# their length and their last bytes
+WORDY_NAMES = [
+    p + m + "Zq"
+    for p in ("", "x", "abcdefgh", "abcdefgX")
+    for m in ("", "1234567", "2234567", "m" * 117, "n" * 117, "m" * 126)
+]
+
+
+def _grouping_agrees_with_slicing(text: bytes) -> None:
+    import numpy as np
+
+    from flamekit.importers.folded_fast import _tokens_by_hashing, _tokens_by_slicing
+
+    starts, ends, pos = [], [], 0
+    for token in text.split(b";"):
+        starts.append(pos)
+        ends.append(pos + len(token))
+        pos += len(token) + 1
+    start, end = np.array(starts), np.array(ends)
+    fid, names = _tokens_by_hashing(text, start, end)
+    ref_fid, ref_names = _tokens_by_slicing(text, start, end)
+    assert [names[i] for i in fid.tolist()] == [ref_names[i] for i in ref_fid.tolist()]
+    assert len(names) == len(set(names)) == len(ref_names)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(WORDY_NAMES), min_size=1, max_size=60))
+def test_hashed_name_grouping_equals_slicing(tokens):
+    _grouping_agrees_with_slicing(";".join(tokens).encode() + b" 1\n")
+
+
+def test_hash_collisions_fall_back_to_exact_grouping(monkeypatch):
+    """With the word multipliers zeroed, names of one length and last word all collide: the
+    byte-by-byte check must catch it. With every multiplier zeroed, everything collides."""
+    import numpy as np
+
+    from flamekit.importers import folded_fast
+
+    text = ";".join(WORDY_NAMES * 3).encode() + b" 1\n"
+    keys = folded_fast._HASH_KEYS.copy()
+    keys[: folded_fast._HASH_WORDS] = 0
+    monkeypatch.setattr(folded_fast, "_HASH_KEYS", keys)
+    _grouping_agrees_with_slicing(text)
+    monkeypatch.setattr(folded_fast, "_HASH_KEYS", np.zeros_like(keys))
+    _grouping_agrees_with_slicing(text)
+
+
+def test_a_name_at_the_very_end_is_the_same_frame_as_earlier(tmp_path):
+    """The last frames of a text are sliced rather than hashed; they still share ids."""
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    path = tmp_path / "end.folded"
+    path.write_bytes(b"a;bb 1\nc;a 2\nd;bb 3\nbb;a 4\n")
+    fast = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind)
+    assert fast is not None
+    assert sorted(fast.frame_name(i) for i in range(len(fast.frames))) == ["a", "bb", "c", "d"]
+    assert paths_of(fast) == {("a", "bb"): 1, ("c", "a"): 2, ("d", "bb"): 3, ("bb", "a"): 4}

@@ -32,6 +32,7 @@ import numpy as np
 from ..builder import ProfileBuilder
 from ..model import Profile
 from ..sources import MAX_LINE, Source
+from ..tree import depth_groups, stable_argsort
 
 _CHUNK = 8 << 20
 _MAX_DIGITS = 15  # counts stay exact in float64
@@ -209,6 +210,107 @@ def _tokens_by_slicing(data: bytes, start: np.ndarray, end: np.ndarray):
     return fid, names
 
 
+_HASH_WORDS = 16  # names shorter than 128 bytes are grouped in numpy; longer ones are sliced
+_TAIL_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)], dtype=np.uint64)
+# odd multipliers of a multilinear hash; fixed so that runs are reproducible (a collision only
+# costs time: every grouping is checked byte for byte)
+_HASH_KEYS = np.random.default_rng(0x5EED).integers(
+    0, 2**63, size=_HASH_WORDS + 2, dtype=np.uint64
+) * np.uint64(2) + np.uint64(1)
+_WORD_OFFSETS = np.arange(_HASH_WORDS, dtype=np.int32) * 8
+_HASH_ROWS = 1 << 15  # tokens whose words are gathered at a time
+
+
+def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
+    """What :func:`_tokens_by_slicing` returns, grouping the tokens in numpy.
+
+    Tokens are taken in buckets of the same number of whole 8-byte words; in each, a token's
+    words and last partial word are hashed, tokens are grouped by hash, and every token is
+    compared with its group's first one word by word (a collision falls back to slicing).
+    Tokens of 128 bytes or more, and the last few of the text, are sliced. Names are numbered
+    by first appearance.
+    """
+    n = len(data)
+    if n < 8 or len(start) == 0:
+        return _tokens_by_slicing(data, start, end)
+    start = start.astype(np.int32, copy=False)  # the text is under 2 GiB
+    length = end.astype(np.int32, copy=False) - start
+    tail_at = start + (length & ~7)
+    bucket = np.minimum(length >> 3, _HASH_WORDS).astype(np.uint8)
+    bucket[tail_at > n - 8] = _HASH_WORDS  # its last word would be read past the end
+    by_bucket = stable_argsort(bucket)
+    bounds = np.searchsorted(bucket[by_bucket], np.arange(_HASH_WORDS + 2)).tolist()
+    del bucket
+    words = np.ndarray((n - 7,), dtype="<u8", buffer=data, strides=(1,))
+
+    def word_rows(tokens: np.ndarray, width: int) -> np.ndarray:
+        return words[start[tokens][:, None] + _WORD_OFFSETS[:width]]
+
+    group = np.empty(len(start), dtype=np.int32)
+    firsts = []
+    groups = 0
+    for width in range(_HASH_WORDS):
+        sel = by_bucket[bounds[width] : bounds[width + 1]]
+        if sel.size == 0:
+            continue
+        part = (length[sel] & 7).astype(np.uint64)
+        tail = words[tail_at[sel]] & _TAIL_MASKS[part]
+        h = tail * _HASH_KEYS[-1] + part * _HASH_KEYS[-2]
+        for i in range(0, len(sel) * bool(width), _HASH_ROWS):
+            rows = word_rows(sel[i : i + _HASH_ROWS], width)
+            h[i : i + len(rows)] += (rows * _HASH_KEYS[:width]).sum(axis=1, dtype=np.uint64)
+        _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        del h
+        same = np.array_equal(tail[first][inverse], tail) and np.array_equal(
+            part[first][inverse], part
+        )
+        if same and width:
+            reps = word_rows(sel[first], width)
+            for i in range(0, len(sel), _HASH_ROWS):
+                rows = word_rows(sel[i : i + _HASH_ROWS], width)
+                if not np.array_equal(rows, reps[inverse[i : i + _HASH_ROWS]]):
+                    same = False
+                    break
+        if not same:
+            return _tokens_by_slicing(data, start, end)
+        group[sel] = inverse + groups
+        firsts.append(sel[first])
+        groups += len(first)
+    del tail_at
+    rep = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
+    order = np.argsort(rep)
+    rank = np.empty(groups, dtype=np.int64)
+    rank[order] = np.arange(groups)
+    hashed = by_bucket[: bounds[_HASH_WORDS]]
+    fid = np.empty(len(start), dtype=np.int64)
+    fid[hashed] = rank[group[hashed]]
+    del group, hashed
+    rep = rep[order]
+    names = [
+        data[a:b] for a, b in zip(start[rep].tolist(), (start + length)[rep].tolist(), strict=True)
+    ]
+    for raw in names:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None, None
+    rest = np.sort(by_bucket[bounds[_HASH_WORDS] :])
+    if rest.size:  # long names, and names near the end that may also be among the hashed
+        known = {raw: i for i, raw in enumerate(names)}
+        rest_fid, rest_names = _tokens_by_slicing(data, start[rest], start[rest] + length[rest])
+        if rest_names is None:
+            return None, None
+        ids = []
+        for raw in rest_names:
+            if raw not in known:
+                known[raw] = len(names)
+                names.append(raw)
+            ids.append(known[raw])
+        fid[rest] = np.array(ids, dtype=np.int64)[rest_fid]
+    return fid, names
+
+
 def _parse(read: Callable[[], bytes]) -> _Tables | None:
     """The call tree of the text ``read()`` returns (whole lines), or None when a line needs
     the careful path. The text is let go of as soon as its names are cut out."""
@@ -245,7 +347,7 @@ def _parse(read: Callable[[], bytes]) -> _Tables | None:
     # the frames after the shared part
     start, end = _token_spans(s, e, semi, semi_s, shared, new_count)
     del semi, semi_s
-    fid, names = _tokens_by_slicing(data, start, end)
+    fid, names = _tokens_by_hashing(data, start, end)
     del arr, data, start, end
     if names is None:
         return None
@@ -258,9 +360,7 @@ def _parse(read: Callable[[], bytes]) -> _Tables | None:
     within = ids - line_first_tok[tok_line]
     depth = shared[tok_line] + within
     parent = ids - 1
-    # by depth, then id: a stable sort on depth (a radix sort when depths fit in 16 bits)
-    small = depth.dtype if ntok and int(depth.max()) >= 2**15 else np.int16
-    by_depth = np.argsort(depth.astype(small), kind="stable")
+    by_depth = stable_argsort(depth)  # by depth, then id
     keys = depth[by_depth] * (ntok + 1) + ids[by_depth]
 
     def latest(at_depth: np.ndarray, before: np.ndarray) -> np.ndarray:
@@ -298,7 +398,7 @@ def _merge_repeats(parent, fid, depth, leaf, nf: int):
     first of each keeps its place. Returns (parent, fid, depth, leaf) renumbered."""
     ids = np.arange(len(parent), dtype=np.int64)
     canon = ids.copy()
-    order = np.argsort(depth, kind="stable")
+    order = stable_argsort(depth)
     bounds = np.cumsum(np.bincount(depth))
     startb = 0
     for stop in bounds.tolist():
@@ -325,22 +425,28 @@ def _join(parent, fid, depth, leaf, n1: int, lines1: int):
     leaf) renumbered."""
     n2 = len(parent) - n1
     nf = int(fid.max()) + 2 if len(fid) else 1
-    a_keys = (parent[:n1] + 1) * nf + fid[:n1]  # unique: the first tree has no repeats
-    a_order = np.argsort(a_keys)
-    a_sorted = a_keys[a_order]
     b_parent, b_fid = parent[n1:], fid[n1:]
     same = np.full(n2, -1, dtype=np.int64)  # the first tree's node with the same path
-    frontier = np.flatnonzero(b_parent < 0)
-    while frontier.size:
-        bp = b_parent[frontier]
-        keys = (np.where(bp >= 0, same[np.maximum(bp, 0)], -1) + 1) * nf + b_fid[frontier]
-        j = np.minimum(np.searchsorted(a_sorted, keys), max(n1 - 1, 0))
-        hit = a_sorted[j] == keys if n1 else np.zeros(len(keys), dtype=bool)
-        found = frontier[hit]
-        same[found] = a_order[j[hit]]
-        mapped = np.zeros(n2 + 1, dtype=bool)
-        mapped[found + 1] = True
-        frontier = np.flatnonzero(mapped[b_parent + 1] & (b_parent >= 0))
+    # level by level from the roots: the second tree's nodes whose parent has a match (few,
+    # typically) are looked up among the first tree's nodes of the same depth
+    a_levels = depth_groups(depth[:n1])
+    b_levels = depth_groups(depth[n1:])
+    for level, a_nodes in enumerate(a_levels):
+        if level >= len(b_levels):
+            break
+        b_nodes = b_levels[level]
+        if level:
+            b_nodes = b_nodes[same[b_parent[b_nodes]] >= 0]
+        if b_nodes.size == 0:
+            break
+        bp = b_parent[b_nodes]
+        b_keys = (np.where(bp >= 0, same[np.maximum(bp, 0)], -1) + 1) * nf + b_fid[b_nodes]
+        b_order = np.argsort(b_keys)
+        b_sorted = b_keys[b_order]
+        a_keys = (parent[a_nodes] + 1) * nf + fid[a_nodes]
+        j = np.minimum(np.searchsorted(b_sorted, a_keys), len(b_sorted) - 1)
+        hit = b_sorted[j] == a_keys  # keys are unique within each tree
+        same[b_nodes[b_order[j[hit]]]] = a_nodes[hit]
     new = same < 0
     b_id = np.where(new, n1 + np.cumsum(new) - 1, same)  # final id of each second-tree node
     b_kept_parent = b_parent[new]
@@ -447,14 +553,12 @@ def load_fast(
     frames = []
     interned: dict[bytes, int] = {}
     for part in parts:
-        ids = []
-        for raw in part.names:
-            fid = interned.get(raw)
-            if fid is None:
-                name = raw.decode("utf-8")
-                fid = interned[raw] = builder.frame(name, kind=frame_kind(name))
-            ids.append(fid)
-        frames.append(np.array(ids, dtype=np.int64))
+        fresh = [raw for raw in part.names if raw not in interned]
+        names = [raw.decode("utf-8") for raw in fresh]
+        interned.update(
+            zip(fresh, builder.named_frames(names, map(frame_kind, names)), strict=True)
+        )
+        frames.append(np.array([interned[raw] for raw in part.names], dtype=np.int64))
     del interned
     first = parts[0]
     if len(parts) == 1:
