@@ -362,3 +362,21 @@ def test_a_name_at_the_very_end_is_the_same_frame_as_earlier(tmp_path):
     assert fast is not None
     assert sorted(fast.frame_name(i) for i in range(len(fast.frames))) == ["a", "bb", "c", "d"]
     assert paths_of(fast) == {("a", "bb"): 1, ("c", "a"): 2, ("d", "bb"): 3, ("bb", "a"): 4}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(stacks, min_size=2, max_size=12))
+def test_frame_order_of_neighbouring_lines(lines):
+    """The check that lets sorted files skip the repeated-pair merge agrees with comparing the
+    stacks as lists of frames."""
+    import numpy as np
+
+    from flamekit.importers.folded_fast import _in_frame_order, _lines, _shared_bytes
+
+    data = "".join(f"{line} 1\n" for line in lines).encode()
+    arr = np.frombuffer(data, dtype=np.uint8)
+    s, e, _ = _lines(data, arr)
+    at = _shared_bytes(data, arr, s, e - s)
+    got = _in_frame_order(arr, s, e - s, at).tolist()
+    frames = [[f.encode() for f in line.split(";")] for line in lines]
+    assert got == [a <= b for a, b in zip(frames, frames[1:])]
