@@ -238,8 +238,8 @@ def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
     Tokens are taken in buckets of the same number of whole 8-byte words; in each, a token's
     words and last partial word are hashed, tokens are grouped by hash, and every token is
     compared with its group's first one word by word (a collision falls back to slicing).
-    Tokens of 128 bytes or more, and the last few of the text, are sliced. Names are numbered
-    by first appearance.
+    Tokens of 128 bytes or more are sliced (they cannot equal a shorter one). Names are
+    numbered by first appearance.
     """
     n = len(data)
     if n < 8 or len(start) == 0:
@@ -248,11 +248,18 @@ def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
     length = end.astype(np.int32, copy=False) - start
     tail_at = start + (length & ~7)
     bucket = np.minimum(length >> 3, _HASH_WORDS).astype(np.uint8)
-    bucket[tail_at > n - 8] = _HASH_WORDS  # its last word would be read past the end
     by_bucket = stable_argsort(bucket)
     bounds = np.searchsorted(bucket[by_bucket], np.arange(_HASH_WORDS + 2)).tolist()
     del bucket
     words = np.ndarray((n - 7,), dtype="<u8", buffer=data, strides=(1,))
+
+    def tail_words(tokens: np.ndarray) -> np.ndarray:
+        """The bytes of each token after its whole words (0 to 7), as a word."""
+        at = tail_at[tokens]
+        # near the end of the text, read the text's last word and shift the bytes down
+        over = np.maximum(at - (n - 8), 0).astype(np.uint64)
+        tail = words[np.minimum(at, n - 8)] >> (over * np.uint64(8))
+        return tail & _TAIL_MASKS[length[tokens] & 7]
 
     def word_rows(tokens: np.ndarray, width: int) -> np.ndarray:
         """The ``width`` whole words of each token, gathered as one item of 8 * width bytes."""
@@ -267,7 +274,7 @@ def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
         if sel.size == 0:
             continue
         part = (length[sel] & 7).astype(np.uint64)
-        tail = words[tail_at[sel]] & _TAIL_MASKS[part]
+        tail = tail_words(sel)
         h = tail * _HASH_KEYS[-1] + part * _HASH_KEYS[-2]
         for i in range(0, len(sel) * bool(width), _HASH_ROWS):
             rows = word_rows(sel[i : i + _HASH_ROWS], width)
@@ -290,7 +297,6 @@ def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
         group[sel] = inverse + groups
         firsts.append(sel[first])
         groups += len(first)
-    del tail_at
     rep = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
     order = np.argsort(rep)
     rank = np.empty(groups, dtype=np.int64)
@@ -303,24 +309,17 @@ def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
     names = [
         data[a:b] for a, b in zip(start[rep].tolist(), (start + length)[rep].tolist(), strict=True)
     ]
-    for raw in names:
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError:
+    try:  # every name is UTF-8 (a newline between them keeps one's end from completing another)
+        b"\n".join(names).decode("utf-8")
+    except UnicodeDecodeError:
+        return None, None
+    long = np.sort(by_bucket[bounds[_HASH_WORDS] :])
+    if long.size:
+        long_fid, long_names = _tokens_by_slicing(data, start[long], start[long] + length[long])
+        if long_names is None:
             return None, None
-    rest = np.sort(by_bucket[bounds[_HASH_WORDS] :])
-    if rest.size:  # long names, and names near the end that may also be among the hashed
-        known = {raw: i for i, raw in enumerate(names)}
-        rest_fid, rest_names = _tokens_by_slicing(data, start[rest], start[rest] + length[rest])
-        if rest_names is None:
-            return None, None
-        ids = []
-        for raw in rest_names:
-            if raw not in known:
-                known[raw] = len(names)
-                names.append(raw)
-            ids.append(known[raw])
-        fid[rest] = np.array(ids, dtype=np.int64)[rest_fid]
+        fid[long] = long_fid + len(names)
+        names += long_names
     return fid, names
 
 

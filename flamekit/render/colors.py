@@ -113,13 +113,14 @@ def _flat_palette(palette: str, name: str) -> str:
 
 def palette_rgb(palette: str, name: str) -> tuple[int, int, int]:
     """The colour of a frame called ``name`` in a name-based palette."""
-    flat = _flat_palette(palette, name)
     v = name_hash(name)
-    return tuple(base + int(span * v[which]) for base, span, which in _FLAT[flat])  # type: ignore[return-value]
+    (b0, s0, w0), (b1, s1, w1), (b2, s2, w2) = _FLAT[_flat_palette(palette, name)]
+    return b0 + int(s0 * v[w0]), b1 + int(s1 * v[w1]), b2 + int(s2 * v[w2])
 
 
 def hex_color(rgb: tuple[int, int, int]) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
+    r, g, b = rgb
+    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def frame_colors(palette: str, names: Sequence[str], kinds: np.ndarray | None = None) -> list[str]:
