@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 
 import numpy as np
 
@@ -26,6 +27,7 @@ class ProfileBuilder:
         self._string_ids: dict[str, int] = {"": 0}
         self._frame_ids: dict[tuple, int] = {}
         self._frames: list[tuple[int, int, int, int, int, int]] = []
+        self._frame_memo_stale = False  # frames were added in bulk; rebuilt when needed
         self._node_ids: dict[tuple[int, int], int] = {}
         self._memo_stale = False  # nodes were added in bulk; _node_ids is rebuilt when needed
         self._parent = array("i")
@@ -65,6 +67,8 @@ class ProfileBuilder:
         kind: FrameKind = FrameKind.UNKNOWN,
     ) -> int:
         """Id of the frame with these attributes, adding it if new."""
+        if self._frame_memo_stale:
+            self._rebuild_frame_memo()
         key = (name, file, line, column, module, kind)
         fid = self._frame_ids.get(key)
         if fid is None:
@@ -77,18 +81,60 @@ class ProfileBuilder:
 
     def named_frames(self, names: Iterable[str], kinds: Iterable[FrameKind]) -> list[int]:
         """Ids of frames known by name and kind alone (no file, line or module), as
-        :meth:`frame` gives them one at a time: the bulk form for importers with many names."""
+        :meth:`frame` gives them one at a time: the bulk form for importers with many names
+        (the tables grow through C-level zips rather than a call per name)."""
+        names, kinds = list(names), list(kinds)
+        if not self._frames and len(set(names)) == len(names):  # all new: append, index later
+            unknown = [n for n in names if n not in self._string_ids]
+            base = len(self._strings)
+            self._strings.extend(unknown)
+            self._string_ids.update(zip(unknown, range(base, base + len(unknown)), strict=True))
+            empty = self.string("")
+            self._frames.extend(
+                zip(
+                    map(self._string_ids.__getitem__, names),
+                    repeat(empty),
+                    repeat(empty),
+                    repeat(0),
+                    repeat(0),
+                    map(int, kinds),
+                    strict=False,
+                )
+            )
+            self._frame_memo_stale = True
+            return list(range(len(names)))
+        if self._frame_memo_stale:
+            self._rebuild_frame_memo()
+        keys = list(zip(names, repeat(""), repeat(0), repeat(0), repeat(""), kinds, strict=False))
+        found = list(map(self._frame_ids.get, keys))
+        new = [i for i, fid in enumerate(found) if fid is None]
+        if not new:
+            return found
+        new_keys = [keys[i] for i in new]
+        if len(set(new_keys)) != len(new_keys):  # repeats among the new: one at a time
+            return [self.frame(n, kind=k) for n, k in zip(names, kinds, strict=True)]
+        new_names = [names[i] for i in new]
+        unknown = [n for n in dict.fromkeys(new_names) if n not in self._string_ids]
+        base = len(self._strings)
+        self._strings.extend(unknown)
+        self._string_ids.update(zip(unknown, range(base, base + len(unknown)), strict=True))
         empty = self.string("")
-        frame_ids, frames, string = self._frame_ids, self._frames, self.string
-        out = []
-        for name, kind in zip(names, kinds, strict=True):
-            key = (name, "", 0, 0, "", kind)
-            fid = frame_ids.get(key)
-            if fid is None:
-                fid = frame_ids[key] = len(frames)
-                frames.append((string(name), empty, empty, 0, 0, int(kind)))
-            out.append(fid)
-        return out
+        base = len(self._frames)
+        self._frames.extend(
+            zip(
+                map(self._string_ids.__getitem__, new_names),
+                repeat(empty),
+                repeat(empty),
+                repeat(0),
+                repeat(0),
+                (int(kinds[i]) for i in new),
+                strict=False,
+            )
+        )
+        self._frame_ids.update(zip(new_keys, range(base, base + len(new)), strict=True))
+        for offset, i in enumerate(new):
+            found[i] = base + offset
+        return found
 
     def stack(self, parent: int, frame: int) -> int:
         """Id of the call-tree node ``frame`` called from node ``parent`` (-1 for a root)."""
@@ -172,6 +218,14 @@ class ProfileBuilder:
         self._depth.extend(depth)
         self._memo_stale = True
         return leaf
+
+    def _rebuild_frame_memo(self) -> None:
+        strings = self._strings
+        self._frame_ids = {
+            (strings[name], strings[file], line, column, strings[module], kind): fid
+            for fid, (name, file, module, line, column, kind) in enumerate(self._frames)
+        }
+        self._frame_memo_stale = False
 
     def _rebuild_memo(self) -> None:
         self._node_ids = {

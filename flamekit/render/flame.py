@@ -9,7 +9,6 @@ the same geometry (a differential flame graph) pass per-node colours, details an
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,7 +25,6 @@ from ..transforms import invert
 from ..units import format_duration_ns
 from . import colors as palettes
 from .flame_layout import FlameLayout, MinWidth, layout
-from .flamechart import chart_layout
 
 XPAD = 10
 FRAME_PAD = 1
@@ -203,6 +201,8 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         self_weight = node_self(drawn)
     plot_width = options.width - 2 * XPAD
     if options.flamechart:
+        from .flamechart import chart_layout  # imported when needed: start-up counts
+
         drawn, lay = chart_layout(drawn, plot_width=plot_width, minwidth=minwidth)
         if hooks and drawn is not profile:
             raise UsageError("per-node colours or details need a one-thread flame chart")
@@ -426,8 +426,10 @@ def render_html(profile: Profile, options: FlameOptions | None = None) -> str:
     env = jinja_environment()
     svg = env.get_template("flamegraph.svg.j2").render(**graph.context, standalone=False)
     script = graph.context.get("script", Markup(""))
-    script_hash = hashlib.sha256(str(script).encode("utf-8")).digest()
     import base64
+    import hashlib
+
+    script_hash = hashlib.sha256(str(script).encode("utf-8")).digest()
 
     return env.get_template("flamegraph.html.j2").render(
         title=graph.context["title"],
