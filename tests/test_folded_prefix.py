@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -379,4 +380,4 @@ def test_frame_order_of_neighbouring_lines(lines):
     at = _shared_bytes(data, arr, s, e - s)
     got = _in_frame_order(arr, s, e - s, at).tolist()
     frames = [[f.encode() for f in line.split(";")] for line in lines]
-    assert got == [a <= b for a, b in zip(frames, frames[1:])]
+    assert got == [a <= b for a, b in pairwise(frames)]

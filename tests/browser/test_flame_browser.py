@@ -261,6 +261,17 @@ def test_hostile_names_run_no_script_and_show_as_text(page, hostile_url, doc):
     assert "rtl[U+202E]gnp.exe" in shown
     assert page.evaluate("document.querySelectorAll('script').length") == 2
     assert page.evaluate("document.querySelectorAll('img, iframe, a, foreignObject').length") == 0
+    # the static parts (a <title> and a label per frame) hold the same names as text
+    titles, labels = page.evaluate(
+        """[Array.from(document.querySelectorAll('#fk-frames > g')).map(
+               g => g.querySelector('title').textContent),
+           Array.from(document.querySelectorAll('#fk-frames > g')).map(
+               g => (g.querySelector('text') || {}).textContent || '')]"""
+    )
+    for name, title, label in zip(shown, titles, labels, strict=True):
+        assert title.startswith(name + " ")
+        assert name.startswith(label.removesuffix(".."))
+    assert sum(1 for label in labels if "<" in label) >= 4  # payloads drawn (cut) as labels
     first = shown.index(HOSTILE[0])
     frame(page, first).hover(force=True)
     assert "(javascript:alert('f0'))" in page.text_content("#fk-details")
