@@ -8,6 +8,8 @@ import statistics
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import flamekit
 from flamekit.builder import ProfileBuilder
@@ -354,3 +356,41 @@ def test_the_time_axis_is_the_whole_recording():
     assert graph.layout.span == 20 * MS and rects(graph) == [(1, "a", 5 * MS, 10 * MS)]
     # 1180 px for 20 ms: 'a' starts a quarter of the way in
     assert [f[1:4:2] for f in graph.context["frames"]] == [("10", "1180"), ("305", "295")]
+
+
+def test_time_ruler_ticks():
+    from flamekit.render.flamechart import time_ticks
+
+    assert time_ticks(0, 12 * MS, 1180) == [(k * 2 * MS, f"{2 * k} ms") for k in range(7)]
+    # a window that starts mid-way: the first tick is the first round time inside it
+    ticks = time_ticks(818.4 * MS, 317.9 * MS, 1180)
+    assert [t for t, _ in ticks] == [k * 50 * MS for k in range(17, 23)]
+    assert ticks[0][1] == "0.85 s" and ticks[-1][1] == "1.10 s"  # one unit, the step's decimals
+    assert [label for _, label in time_ticks(7 * MS, 5 * MS, 1180)][:3] == [
+        "7.0 ms",
+        "7.5 ms",
+        "8.0 ms",
+    ]
+    assert time_ticks(3, 7, 1180) == [(t, f"{t} ns") for t in range(3, 11)]
+    assert time_ticks(0, 1.53e9, 380) == [(0, "0 s"), (1_000_000_000, "1 s")]
+    assert time_ticks(0, 0, 1180) == [] and time_ticks(5, 10, 0) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(min_value=0, max_value=1e12),
+    st.floats(min_value=1, max_value=1e11),
+    st.integers(min_value=40, max_value=4000),
+)
+def test_time_ruler_ticks_are_round_spaced_and_inside(start, span, width):
+    from flamekit.render.flamechart import TICK_SPACING_PX, time_ticks
+
+    ticks = time_ticks(start, span, width)
+    times = [t for t, _ in ticks]
+    assert all(start - 1 <= t <= start + span for t in times)
+    if len(times) >= 2:
+        step = times[1] - times[0]
+        assert all(b - a == step for a, b in itertools.pairwise(times))
+        digits = str(step).rstrip("0")
+        assert digits in ("1", "2", "5")
+        assert step / span * width >= min(TICK_SPACING_PX, width) - 1e-6

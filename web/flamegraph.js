@@ -144,6 +144,73 @@
     }
   }
 
+  /* the flame chart's time ruler: the same ticks as flamekit.render.flamechart.time_ticks */
+  var rulerEl = doc.getElementById("fk-ruler");
+  var TIME_UNITS = [[1e9, "s"], [1e6, "ms"], [1e3, "\u00b5s"], [1, "ns"]];
+
+  function timeTicks(start, span) {
+    if (!(span > 0) || !(plotW > 0)) {
+      return [];
+    }
+    var raw = span / Math.max(1, Math.floor(plotW / 100));
+    var power = 1;
+    while (power * 10 <= raw) {
+      power *= 10;
+    }
+    var step = 10 * power;
+    var steps = [1, 2, 5];
+    for (var m = 0; m < steps.length; m++) {
+      if (steps[m] * power >= raw) {
+        step = steps[m] * power;
+        break;
+      }
+    }
+    var first = Math.ceil(Math.floor(start) / step);
+    var last = Math.floor((start + span) / step);
+    var top = Math.max(Math.abs(last) * step, step);
+    var u = 0;
+    while (TIME_UNITS[u][0] > top) {
+      u++;
+    }
+    var zeros = 0;
+    for (var rest = step; rest % 10 === 0; rest /= 10) {
+      zeros++;
+    }
+    var decimals = Math.max(0, String(TIME_UNITS[u][0]).length - 1 - zeros);
+    var ticks = [];
+    for (var k = first; k <= last; k++) {
+      ticks.push([k * step, ((k * step) / TIME_UNITS[u][0]).toFixed(decimals) + " " + TIME_UNITS[u][1]]);
+    }
+    return ticks;
+  }
+
+  function drawRuler(start, span) {
+    var y1 = rulerEl.getAttribute("data-y1");
+    var y2 = rulerEl.getAttribute("data-y2");
+    var textY = rulerEl.getAttribute("data-text-y");
+    while (rulerEl.firstChild) {
+      rulerEl.removeChild(rulerEl.firstChild);
+    }
+    var ticks = timeTicks(start, span);
+    for (var i = 0; i < ticks.length; i++) {
+      var x = D.xpad + ((ticks[i][0] - start) / span) * plotW;
+      var line = doc.createElementNS(NS, "line");
+      line.setAttribute("x1", num(x));
+      line.setAttribute("x2", num(x));
+      line.setAttribute("y1", y1);
+      line.setAttribute("y2", y2);
+      rulerEl.appendChild(line);
+      var label = ticks[i][1];
+      if (x + 2 + label.length * charPx <= D.width) {
+        var text = doc.createElementNS(NS, "text");
+        text.setAttribute("x", num(x + 2));
+        text.setAttribute("y", textY);
+        text.textContent = label;
+        rulerEl.appendChild(text);
+      }
+    }
+  }
+
   function isAncestor(a, b) {
     return a < b && D.end[a] >= b;
   }
@@ -172,6 +239,9 @@
         g.classList.add("fk-hidden");
         g.classList.remove("fk-parent");
       }
+    }
+    if (rulerEl && D.gx0) {
+      drawRuler(D.t0 + geoX[z], geoW[z]);
     }
     if (unzoomEl) {
       unzoomEl.classList.toggle("fk-hide", z === 0);

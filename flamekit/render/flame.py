@@ -25,6 +25,7 @@ from ..transforms import invert
 from ..units import format_duration_ns
 from . import colors as palettes
 from .flame_layout import FlameLayout, MinWidth, layout
+from .flamechart import time_ticks
 
 XPAD = 10
 FRAME_PAD = 1
@@ -288,7 +289,10 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     ypad3 = fs * 2 if options.subtitle else 0
     legend_h = fs + 8 if legend else 0
     footer_h = fs + 6 if (omitted or options.notes) else 0
-    height = int((lay.max_depth + 1) * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h)
+    ruler_h = fs + 6 if lay.duration is not None else 0  # a flame chart's time ruler
+    height = int(
+        (lay.max_depth + 1) * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h + ruler_h
+    )
     scale = plot_width / grand
     # where frames go: by weight, or by time in a flame chart
     geo_x0, geo_w, geo_scale = x0, totals, scale
@@ -296,7 +300,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         geo_w, geo_scale = lay.duration.tolist(), plot_width / lay.span
     char_px = fs * options.font_width
     top = ypad1 + ypad3
-    bottom = height - ypad2 - legend_h - footer_h
+    bottom = height - ypad2 - legend_h - footer_h - ruler_h
 
     if unit == "nanoseconds":
         amounts = [format_duration_ns(t) for t in totals]
@@ -377,6 +381,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     if lay.duration is not None:  # flame chart: zoom by time, not by weight
         data["gx0"] = x0
         data["gw"] = lay.duration.tolist()
+        data["t0"] = float(lay.start[0])  # time (ns) at the left edge, for the ruler
     legend_items = []
     lx = XPAD
     for label, color in legend:
@@ -395,8 +400,9 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "bg_bottom": bg_bottom,
         "frames": frames,
         "legend": legend_items,
-        "legend_y": _num(bottom + fs + 2),
-        "legend_box_y": _num(bottom + 3),
+        "legend_y": _num(bottom + ruler_h + fs + 2),
+        "legend_box_y": _num(bottom + ruler_h + 3),
+        "ruler": _ruler(lay, options, bottom) if ruler_h else None,
         "footer_y": _num(height - 6),
         "center": _num(options.width / 2),
         "title_y": _num(fs * 2),
@@ -411,6 +417,25 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         context["data"] = script_json(data)
         context["script"] = _inline_asset("flamegraph.js", "]]>", "</script")
     return FlameGraph(context=context, layout=lay, names=names)
+
+
+def _ruler(lay: FlameLayout, options: FlameOptions, top: float) -> dict:
+    """The flame chart's time ruler under the frames: ticks and labels (a label that would run
+    past the right edge is left out); web/flamegraph.js redraws it for each zoom."""
+    plot_width = options.width - 2 * XPAD
+    start, span = float(lay.start[0]), float(lay.span)
+    label_px = options.fontsize * options.font_width
+    ticks = []
+    for t, label in time_ticks(start, span, plot_width):
+        x = XPAD + (t - start) / span * plot_width
+        fits = x + 2 + len(label) * label_px <= options.width
+        ticks.append((_num(x), _num(x + 2), label if fits else ""))
+    return {
+        "ticks": ticks,
+        "y1": _num(top + 1),
+        "y2": _num(top + 5),
+        "text_y": _num(top + options.fontsize + 2),
+    }
 
 
 def render_svg(profile: Profile, options: FlameOptions | None = None) -> str:

@@ -29,6 +29,34 @@ from .flame_layout import FlameLayout, MinWidth
 FALLBACK_INTERVAL_NS = 1_000_000
 
 
+#: the least room, in pixels, between two labelled ticks of the time ruler
+TICK_SPACING_PX = 100
+_TIME_UNITS = ((1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "\u00b5s"), (1, "ns"))
+
+
+def time_ticks(start_ns: float, span_ns: float, plot_width: float) -> list[tuple[int, str]]:
+    """Ticks of a time ruler over [start, start + span]: (time in ns, label) at a round step
+    (1, 2 or 5 times a power of ten, at least 1 ns) leaving about ``TICK_SPACING_PX`` between
+    labels. All labels use one unit, the largest not above the last tick, with the decimals
+    the step needs (``7.5 ms``, ``54.8 s``). Whole-number arithmetic, so that
+    web/flamegraph.js, which redraws the ruler on zoom, finds the same ticks and labels."""
+    if span_ns <= 0 or plot_width <= 0:
+        return []
+    intervals = max(1, int(plot_width // TICK_SPACING_PX))
+    raw = span_ns / intervals
+    power = 1
+    while power * 10 <= raw:
+        power *= 10
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = -(-int(np.floor(start_ns)) // step)  # ceil(start / step) for whole ns
+    last = int(np.floor((start_ns + span_ns) / step))
+    top = max(abs(last) * step, step)
+    scale, unit = next((s, u) for s, u in _TIME_UNITS if s <= top)
+    zeros = len(str(step)) - len(str(step).rstrip("0"))
+    decimals = max(0, len(str(scale)) - 1 - zeros)
+    return [(k * step, f"{k * step / scale:.{decimals}f} {unit}") for k in range(first, last + 1)]
+
+
 def require_times(profile: Profile) -> None:
     """Refuse, in one line naming the profiler options that record times, an untimed profile."""
     if profile.has_times:

@@ -128,3 +128,36 @@ def test_thread_lanes_zoom_one_at_a_time(page, chart_url):
     page.keyboard.press("Escape")
     assert [g[:2] for g in geometry(page)] == [g[:2] for g in before]
     assert page.errors == []
+
+
+@pytest.mark.parametrize("doc", ["chart.svg", "chart.html"])
+def test_time_ruler_follows_zoom(page, chart_url, doc):
+    """The ruler the script draws for each zoomed frame has the ticks and labels that
+    time_ticks gives for that frame's time window; unzoomed, those of the static file."""
+    from flamekit.render.flamechart import time_ticks
+
+    def shown() -> list[str]:
+        return page.evaluate(
+            "Array.from(document.querySelectorAll('#fk-ruler text')).map(t => t.textContent)"
+        )
+
+    ready(page, chart_url + doc)
+    data = page.evaluate("JSON.parse(document.getElementById('fk-data').textContent)")
+    static = shown()
+    assert static[:3] == ["0 ms", "2 ms", "4 ms"]
+    plot = data["width"] - 2 * data["xpad"]
+    char_px = data["fontsize"] * data["fontwidth"]
+    for z in range(len(data["names"])):
+        start, span = data["t0"] + data["gx0"][z], data["gw"][z]
+        expected = [
+            label
+            for t, label in time_ticks(start, span, plot)
+            if data["xpad"] + (t - start) / span * plot + 2 + len(label) * char_px <= data["width"]
+        ]
+        ready(page, f"{chart_url}{doc}#zoom={z}")
+        assert shown() == expected, z
+    frame(page, MAIN2).click()
+    assert shown()[0] == "7.0 ms"
+    page.click("#fk-unzoom")
+    assert shown() == static
+    assert page.errors == []
