@@ -25,7 +25,6 @@ from ..transforms import invert
 from ..units import format_duration_ns
 from . import colors as palettes
 from .flame_layout import FlameLayout, MinWidth, layout
-from .flamechart import time_ticks
 
 XPAD = 10
 FRAME_PAD = 1
@@ -422,6 +421,8 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
 def _ruler(lay: FlameLayout, options: FlameOptions, top: float) -> dict:
     """The flame chart's time ruler under the frames: ticks and labels (a label that would run
     past the right edge is left out); web/flamegraph.js redraws it for each zoom."""
+    from .flamechart import time_ticks
+
     plot_width = options.width - 2 * XPAD
     start, span = float(lay.start[0]), float(lay.span)
     label_px = options.fontsize * options.font_width
