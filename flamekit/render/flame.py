@@ -289,9 +289,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     legend_h = fs + 8 if legend else 0
     footer_h = fs + 6 if (omitted or options.notes) else 0
     ruler_h = fs + 6 if lay.duration is not None else 0  # a flame chart's time ruler
-    height = int(
-        (lay.max_depth + 1) * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h + ruler_h
-    )
+    height = int((lay.max_depth + 1) * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h + ruler_h)
     scale = plot_width / grand
     # where frames go: by weight, or by time in a flame chart
     geo_x0, geo_w, geo_scale = x0, totals, scale
