@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import orjson
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..analyze.weights import node_self
 from ..errors import UsageError
@@ -94,18 +94,6 @@ def display_name(name: str) -> str:
     return display_text(_ANNOTATION.sub("", name))
 
 
-def escape_html(text: str) -> str:
-    """``text`` with ``& < > " '`` escaped exactly as Jinja's autoescape does it, for the frame
-    rows that the template writes without autoescaping (thousands of values per graph)."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&#34;")
-        .replace("'", "&#39;")
-    )
-
-
 def fit_label(name: str, width_px: float, char_px: float) -> str:
     """The label that fits in ``width_px``: the name, cut with '..' when too long, or nothing."""
     chars = int(width_px / char_px)
@@ -122,7 +110,7 @@ def _num(value: float) -> str:
 
 def _nums(values: Iterable[float]) -> list[str]:
     """:func:`_num` of each value."""
-    return [f"{v:.1f}".removesuffix(".0") for v in values]
+    return [_num(v) for v in values]
 
 
 def _count(value: float) -> str:
@@ -317,7 +305,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         for label_name, values in details_extra.items():
             if values[i]:
                 title += f"\n{label_name}: {values[i]}"
-        titles.append(escape_html(title))
+        titles.append(escape(title))
     xs = [XPAD + v * geo_scale for v in geo_x0]
     ws = [v * geo_scale for v in geo_w]
     if options.inverted:
@@ -334,7 +322,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
             fills,
             _nums(x + 3 for x in xs),
             _nums(y + text_dy for y in ys),
-            [escape_html(fit_label(n, w, char_px)) for n, w in zip(names, ws, strict=True)],
+            [escape(fit_label(n, w, char_px)) for n, w in zip(names, ws, strict=True)],
             strict=True,
         )
     )
