@@ -81,60 +81,30 @@ class ProfileBuilder:
 
     def named_frames(self, names: Iterable[str], kinds: Iterable[FrameKind]) -> list[int]:
         """Ids of frames known by name and kind alone (no file, line or module), as
-        :meth:`frame` gives them one at a time: the bulk form for importers with many names
-        (the tables grow through C-level zips rather than a call per name)."""
+        :meth:`frame` gives them one at a time. The bulk case, distinct names into a builder
+        with no frames yet, grows the tables through C-level zips and indexes them only when
+        :meth:`frame` is next called."""
         names, kinds = list(names), list(kinds)
-        if not self._frames and len(set(names)) == len(names):  # all new: append, index later
-            unknown = [n for n in names if n not in self._string_ids]
-            base = len(self._strings)
-            self._strings.extend(unknown)
-            self._string_ids.update(zip(unknown, range(base, base + len(unknown)), strict=True))
-            empty = self.string("")
-            self._frames.extend(
-                zip(
-                    map(self._string_ids.__getitem__, names),
-                    repeat(empty),
-                    repeat(empty),
-                    repeat(0),
-                    repeat(0),
-                    map(int, kinds),
-                    strict=False,
-                )
-            )
-            self._frame_memo_stale = True
-            return list(range(len(names)))
-        if self._frame_memo_stale:
-            self._rebuild_frame_memo()
-        keys = list(zip(names, repeat(""), repeat(0), repeat(0), repeat(""), kinds, strict=False))
-        found = list(map(self._frame_ids.get, keys))
-        new = [i for i, fid in enumerate(found) if fid is None]
-        if not new:
-            return found
-        new_keys = [keys[i] for i in new]
-        if len(set(new_keys)) != len(new_keys):  # repeats among the new: one at a time
+        if self._frames or len(set(names)) != len(names):
             return [self.frame(n, kind=k) for n, k in zip(names, kinds, strict=True)]
-        new_names = [names[i] for i in new]
-        unknown = [n for n in dict.fromkeys(new_names) if n not in self._string_ids]
+        unknown = [n for n in names if n not in self._string_ids]
         base = len(self._strings)
         self._strings.extend(unknown)
         self._string_ids.update(zip(unknown, range(base, base + len(unknown)), strict=True))
         empty = self.string("")
-        base = len(self._frames)
         self._frames.extend(
             zip(
-                map(self._string_ids.__getitem__, new_names),
+                map(self._string_ids.__getitem__, names),
                 repeat(empty),
                 repeat(empty),
                 repeat(0),
                 repeat(0),
-                (int(kinds[i]) for i in new),
+                map(int, kinds),
                 strict=False,
             )
         )
-        self._frame_ids.update(zip(new_keys, range(base, base + len(new)), strict=True))
-        for offset, i in enumerate(new):
-            found[i] = base + offset
-        return found
+        self._frame_memo_stale = True
+        return list(range(len(names)))
 
     def stack(self, parent: int, frame: int) -> int:
         """Id of the call-tree node ``frame`` called from node ``parent`` (-1 for a root)."""
