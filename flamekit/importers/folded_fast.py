@@ -413,12 +413,7 @@ def _merge_repeats(parent, fid, depth, leaf, nf: int):
     first of each keeps its place. Returns (parent, fid, depth, leaf) renumbered."""
     ids = np.arange(len(parent), dtype=np.int64)
     canon = ids.copy()
-    order = stable_argsort(depth)
-    bounds = np.cumsum(np.bincount(depth))
-    startb = 0
-    for stop in bounds.tolist():
-        level = order[startb:stop]
-        startb = stop
+    for level in depth_groups(depth):
         p = parent[level]
         cp = np.where(p >= 0, canon[np.maximum(p, 0)], -1)
         _, first, inverse = np.unique(

@@ -22,7 +22,7 @@ import numpy as np
 from ..analyze.blocks import timestamp_hint
 from ..errors import UsageError
 from ..model import FrameKind, Frames, Profile, Stacks
-from ..tree import levels, preorder, subtree_sums
+from ..tree import levels, preorder, stable_argsort, subtree_sums
 from .flame_layout import FlameLayout, MinWidth
 
 #: sampling interval assumed when a profile gives none (a single sample, no period)
@@ -88,7 +88,7 @@ def with_thread_roots(profile: Profile) -> Profile:
     # (thread, node) keys of every node some thread's sample passes through, deepest level first
     leaves = np.unique(samples.thread.astype(np.int64) * n + samples.stack)
     leaf_depth = stacks.depth[leaves % n]
-    by_depth = np.argsort(leaf_depth, kind="stable")
+    by_depth = stable_argsort(leaf_depth)
     leaves, leaf_depth = leaves[by_depth], leaf_depth[by_depth]
     max_depth = int(leaf_depth.max()) if len(leaves) else -1
     bounds = np.searchsorted(leaf_depth, np.arange(max_depth + 2))
