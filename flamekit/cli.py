@@ -11,6 +11,7 @@ import click
 from . import __version__
 from .cli_options import DURATION, ProfileLoader, profile_input, profiles_argument
 from .errors import FlamekitError
+from .output import OUTPUT_PATH, write_text
 from .render.colors import PALETTES as PALETTE_CHOICES
 from .transforms import GROUP_BY
 
@@ -42,7 +43,7 @@ def info(profiles: tuple[str, ...], loader: ProfileLoader) -> None:
     from .render.text import render_info
 
     profile = loader.load(profiles)
-    click.echo(render_info(profile, ", ".join(profiles)), nl=False)
+    write_text(render_info(profile, ", ".join(profiles)))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -79,7 +80,7 @@ def top(profiles: tuple[str, ...], loader: ProfileLoader, count: int, fmt: str, 
     profile = loader.load(profiles)
     if by != "function":
         profile = group_by(profile, by)
-    click.echo(render_top(profile, count or None, fmt), nl=False)
+    write_text(render_top(profile, count or None, fmt))
 
 
 def _source_name(profile, profiles: tuple[str, ...]) -> str:
@@ -135,10 +136,10 @@ def hotpaths(
     if critical:
         share = threshold / 100 if threshold else 0.5
         result = critical_path(profile, share)
-        click.echo(render_critical(result, name, len(profile.samples), fmt), nl=False)
+        write_text(render_critical(result, name, len(profile.samples), fmt))
         return
     result = hot_paths(profile, count, threshold / 100)
-    click.echo(render_hotpaths(result, name, len(profile.samples), fmt), nl=False)
+    write_text(render_hotpaths(result, name, len(profile.samples), fmt))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -173,7 +174,7 @@ def calls(
     profile = loader.load((profile_path,))
     result = sandwich(profile, pattern)
     name = _source_name(profile, (profile_path,))
-    click.echo(render_calls(result, name, len(profile.samples), fmt, min_share / 100), nl=False)
+    write_text(render_calls(result, name, len(profile.samples), fmt, min_share / 100))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -184,7 +185,7 @@ def calls(
     "--output",
     "output",
     required=True,
-    type=click.Path(allow_dash=True),
+    type=OUTPUT_PATH,
     help="Output file ('-' for stdout); its extension picks the format.",
 )
 @click.option("--to", "to", default=None, help="Output format (folded, ...).")
@@ -206,7 +207,7 @@ def convert(profiles: tuple[str, ...], loader: ProfileLoader, output: str, to: s
     "--output",
     "output",
     required=True,
-    type=click.Path(allow_dash=True),
+    type=OUTPUT_PATH,
     help="Output file: .svg, or .html for a page around it ('-' for SVG on stdout).",
 )
 @click.option(
@@ -329,7 +330,7 @@ BLOCKS_SKIPPED_TRANSFORMS = (
     "-o",
     "--output",
     default="-",
-    type=click.Path(allow_dash=True, dir_okay=False),
+    type=OUTPUT_PATH,
     help="Report file: .html (interactive), .svg (static), .json or .txt; '-' for stdout.",
 )
 @click.option(

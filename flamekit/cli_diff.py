@@ -6,6 +6,7 @@ import click
 
 from .cli_options import ProfileLoader, profile_input
 from .errors import CheckFailed, UsageError
+from .output import OUTPUT_PATH
 
 SUMMARY_EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".txt": "text"}
 PICTURE_EXTENSIONS = {".svg": "svg", ".html": "html", ".htm": "html"}
@@ -32,7 +33,7 @@ PATH = click.Path(allow_dash=True, dir_okay=False)
 @click.option(
     "-o",
     "--output",
-    type=click.Path(allow_dash=True),
+    type=OUTPUT_PATH,
     default="-",
     help="Write here: .svg/.html (differential flamegraph; the summary still goes to stdout), "
     ".md, .json or .txt (the summary). Default: stdout.",
