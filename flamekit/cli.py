@@ -433,7 +433,9 @@ def main(argv: list[str] | None = None) -> None:
     except FlamekitError as exc:
         if debug:
             raise
-        click.echo(f"flamekit: error: {exc}", err=True)
+        from .escape import escape_controls
+
+        click.echo(f"flamekit: error: {escape_controls(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("flamekit: interrupted", err=True)

@@ -15,6 +15,7 @@ from ..analyze.blocks import (
     BlockReport,
     FrameRef,
 )
+from ..escape import escape_controls
 from ..model import Profile
 from ..units import format_duration_ns, middle_truncate
 from .flame_layout import MinWidth, layout
@@ -106,12 +107,12 @@ def render_text(report: BlockReport) -> str:
                 f"{b.samples:>7,}  "
             )
             if threads:
-                row += f"{middle_truncate(b.thread_label, tw):<{tw}} "
-            row += f"{middle_truncate(_label(b.entry), 30):<30} "
-            row += f"{middle_truncate(_label(b.hottest), 26):<26} "
+                row += f"{middle_truncate(escape_controls(b.thread_label), tw):<{tw}} "
+            row += f"{middle_truncate(escape_controls(_label(b.entry)), 30):<30} "
+            row += f"{middle_truncate(escape_controls(_label(b.hottest)), 26):<26} "
             out.append(row + _areas_text(b.areas, 2))
     for note in report.notes:
-        out.append(f"note: {note}")
+        out.append(f"note: {escape_controls(note)}")
     return "\n".join(out) + "\n"
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import orjson
 
 from ..analyze.diff import Change, FunctionDiff, ProfileDiff
+from ..escape import escape_controls, markdown_code
 from ..units import format_weight, middle_truncate
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -135,7 +136,8 @@ def render_markdown(result: ProfileDiff, before_name: str, after_name: str, top:
     """A PR comment: totals, method, then top regressions and improvements as tables."""
     b, a = result.before, result.after
     out = [
-        f"### flamekit diff: {escape_markdown(before_name)} → {escape_markdown(after_name)}",
+        f"### flamekit diff: {markdown_code(before_name, in_table=False)} → "
+        f"{markdown_code(after_name, in_table=False)}",
         "",
         f"_{escape_markdown(describe_method(result))}._",
         "",
@@ -156,7 +158,7 @@ def render_markdown(result: ProfileDiff, before_name: str, after_name: str, top:
         out.append("| " + " | ".join(head) + " |")
         out.append("|---|---|" + "---:|" * (len(head) - 2))
         for f in sec.rows:
-            cells = [escape_markdown(f.name), escape_markdown(f.file or "")]
+            cells = [markdown_code(f.name), markdown_code(f.file or "")]
             cells += _cells(result, f, sec.basis)
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
@@ -170,8 +172,8 @@ def render_text(
     """The same summary for a terminal."""
     b, a = result.before, result.after
     out = [
-        f"before: {before_name}: {_side_label(b.total, b.unit, b.samples)}",
-        f"after:  {after_name}: {_side_label(a.total, a.unit, a.samples)}",
+        f"before: {escape_controls(before_name)}: {_side_label(b.total, b.unit, b.samples)}",
+        f"after:  {escape_controls(after_name)}: {_side_label(a.total, a.unit, a.samples)}",
         f"total change: {_total_change(result)}",
         describe_method(result),
     ]
@@ -187,7 +189,7 @@ def render_text(
         out.append(head)
         for f in sec.rows:
             before, after, delta, dtime, p = _cells(result, f, sec.basis)
-            label = f"{f.name} ({f.file})" if f.file else f.name
+            label = escape_controls(f"{f.name} ({f.file})" if f.file else f.name)
             out.append(
                 f"{before:>10} {after:>10} {delta:>13} {dtime:>10} {p:>6}  "
                 f"{middle_truncate(label, name_width)}"

@@ -9,6 +9,7 @@ import numpy as np
 import orjson
 
 from ..analyze.weights import FunctionStat, idle_weight, top_functions
+from ..escape import escape_controls
 from ..model import Profile
 from ..transforms import idle_frames
 from ..units import format_duration_ns, format_percent, format_weight, middle_truncate
@@ -48,12 +49,12 @@ def render_info(profile: Profile, source_name: str) -> str:
     )
     rows.append(("frames", f"{len(profile.frames):,}"))
     rows.append(("stack nodes", f"{len(profile.stacks):,}"))
-    out = [f"{key + ':':<13}{value}" for key, value in rows]
+    out = [f"{key + ':':<13}{escape_controls(value)}" for key, value in rows]
     out.append("")
     out.append("top functions by self " + ("time:" if meta.unit == "nanoseconds" else "samples:"))
     out.extend(_table(profile, top_functions(profile, 5), total))
     for warning in meta.warnings:
-        out.append(f"warning: {warning}")
+        out.append(f"warning: {escape_controls(warning)}")
     return "\n".join(out) + "\n"
 
 
@@ -79,7 +80,7 @@ def _table(profile: Profile, stats: list[FunctionStat], total: float) -> list[st
         lines.append(
             f"{format_weight(s.self, unit):>10} {format_percent(s.self, total):>6}{cpu} "
             f"{format_weight(s.total, unit):>10} {format_percent(s.total, total):>6}  "
-            f"{middle_truncate(label, name_width)}"
+            f"{middle_truncate(escape_controls(label), name_width)}"
         )
     return lines
 
@@ -106,7 +107,7 @@ def render_top(profile: Profile, n: int | None, fmt: str) -> str:
         f"{profile.meta.name or profile.meta.source_format}: {len(profile.samples):,} samples, "
         f"total {format_weight(total, profile.unit)}"
     )
-    lines = [middle_truncate(summary, WIDTH)]
+    lines = [middle_truncate(escape_controls(summary), WIDTH)]
     idle = idle_weight(profile)
     if idle:
         lines.append(

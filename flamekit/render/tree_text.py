@@ -14,6 +14,7 @@ import orjson
 
 from ..analyze.calls import CallNode, Calls
 from ..analyze.hotpaths import CriticalPath, HotPaths
+from ..escape import escape_controls
 from ..units import format_percent, format_weight, middle_truncate
 
 WIDTH = 80
@@ -88,7 +89,7 @@ def tree_lines(rows: list[Row], cols: Columns, title: str) -> list[str]:
         r = rows[i]
         prefix = cols.cells(r.total, r.samples, r.idle) + "  "
         indent = " " * min(depth, MAX_INDENT)
-        label = r.name + (f" ×{run}" if run > 1 else "")
+        label = escape_controls(r.name) + (f" ×{run}" if run > 1 else "")
         if depth > MAX_INDENT:
             label = f"[{depth}] {label}"
         marker = rows[end].marker
@@ -104,7 +105,7 @@ def render_hotpaths(result: HotPaths, name: str, samples: int, fmt: str = "text"
     if fmt == "json":
         return orjson.dumps(result.to_dict()).decode() + "\n"
     cols = Columns(result.unit, result.total, result.idle)
-    out = [middle_truncate(f"{name}: {cols.summary(samples)}", WIDTH)]
+    out = [middle_truncate(f"{escape_controls(name)}: {cols.summary(samples)}", WIDTH)]
     if not result.paths:
         return "\n".join([*out, "no samples"]) + "\n"
     rows: list[Row] = []
@@ -126,11 +127,12 @@ def render_hotpaths(result: HotPaths, name: str, samples: int, fmt: str = "text"
         left += f"{format_weight(p.weight, result.unit):>11}  "
         where = ""
         if p.branch_from is not None:
-            where = f" (off #{p.branch_from} after {p.branch_frame})"
+            where = f" (off #{p.branch_from} after {escape_controls(p.branch_frame)})"
         room = WIDTH - len(left)
-        text = end.name + where
+        end_name = escape_controls(end.name)
+        text = end_name + where
         if len(text) > room:
-            text = middle_truncate(end.name, max(8, room - len(where))) + where
+            text = middle_truncate(end_name, max(8, room - len(where))) + where
         out.append(left + middle_truncate(text, room))
     return "\n".join(out) + "\n"
 
@@ -181,8 +183,8 @@ def render_calls(result: Calls, name: str, samples: int, fmt: str, min_share: fl
     unit = result.unit
     funcs = ", ".join(result.functions)
     out = [
-        middle_truncate(f"{name}: {cols.summary(samples)}", WIDTH),
-        middle_truncate(f"functions matching {result.pattern!r}: {funcs}", WIDTH),
+        middle_truncate(f"{escape_controls(name)}: {cols.summary(samples)}", WIDTH),
+        middle_truncate(escape_controls(f"functions matching {result.pattern!r}: {funcs}"), WIDTH),
         middle_truncate(
             f"total {format_weight(result.total, unit)} "
             f"({format_percent(result.total, result.profile_total).strip()}), "
@@ -210,7 +212,7 @@ def render_critical(result: CriticalPath, name: str, samples: int, fmt: str = "t
     if fmt == "json":
         return orjson.dumps(result.to_dict()).decode() + "\n"
     cols = Columns(result.unit, result.total, 0)
-    out = [middle_truncate(f"{name}: {cols.summary(samples)}", WIDTH)]
+    out = [middle_truncate(f"{escape_controls(name)}: {cols.summary(samples)}", WIDTH)]
     rows = [
         Row(i - 1, f.name, f.total, f.samples, idle=f.name == "(idle)")
         for i, f in enumerate(result.frames)
