@@ -523,3 +523,164 @@ def test_empty_stacks_are_written_as_empty_samples():
     for prof in doc["profiles"]:
         empty += [w for s, w in zip(prof["samples"], prof["weights"], strict=True) if not s]
     assert empty == [2]
+
+
+# -- samples that jump between stacks ------------------------------------------------------
+
+
+def jumpy_profile(samples: int = 20_000, depth: int = 8, seed: int = 5) -> Profile:
+    """Two timed threads whose samples land on random leaves of a bushy tree, with gaps."""
+    from flamekit.builder import ProfileBuilder
+
+    rng = np.random.default_rng(seed)
+    b = ProfileBuilder("test", unit="nanoseconds", name="jumpy")
+    level = [-1]
+    for d in range(depth):
+        level = [
+            b.stack(parent, b.frame(f"f{d}_{k}_{i}", f"m{d}.py", line=d + 1))
+            for k, parent in enumerate(level)
+            for i in range(2 if d else 3)
+        ]
+    leaves = np.array(level)
+    for thread in range(2):
+        nodes = leaves[rng.integers(len(leaves), size=samples)]
+        weights = rng.integers(900, 1100, size=samples)
+        starts = np.cumsum(weights) - weights + 1000 * thread
+        gaps = np.cumsum(np.where(rng.random(samples) < 0.01, 5_000, 0))
+        # the odd sample overlapping the one before (moved to its end on export)
+        starts[97::97] -= 300
+        b.add_samples(
+            nodes, weights, times=starts + gaps, threads=b.thread(1, thread + 1, f"t{thread}")
+        )
+    return b.build()
+
+
+def evented_reference_events(profile: Profile, thread: int) -> int:
+    """Open/close events a plain walk over the time-ordered samples makes."""
+    sa, st = profile.samples, profile.stacks
+    rows = [i for i in np.argsort(sa.time, kind="stable") if sa.thread[i] == thread]
+    events, open_path, end = 0, [], None
+    for i in rows:
+        t, w = int(sa.time[i]), int(sa.weight[i])
+        if end is not None and t > end:
+            events += len(open_path)
+            open_path = []
+        path, n = [], int(sa.stack[i])
+        while n >= 0:
+            path.append(n)
+            n = int(st.parent[n])
+        path.reverse()
+        common = 0
+        while common < min(len(path), len(open_path)) and path[common] == open_path[common]:
+            common += 1
+        events += len(open_path) - common + len(path) - common
+        open_path = path
+        end = max(t, end if end is not None else t) + w
+    return events + len(open_path)
+
+
+def timeline_reference(profile: Profile, thread: int) -> list[tuple[int, int, tuple]]:
+    """(start, end, stack names) of every sample as the export lays it out."""
+    sa, st, s = profile.samples, profile.stacks, profile.strings
+    out, end = [], 0
+    rows = [i for i in np.argsort(sa.time, kind="stable") if sa.thread[i] == thread]
+    for k, i in enumerate(rows):
+        t, w = int(sa.time[i]), int(sa.weight[i])
+        start = t if k == 0 else max(t, end)
+        end = start + w
+        names, n = [], int(sa.stack[i])
+        while n >= 0:
+            names.append(s[profile.frames.name[st.frame[n]]])
+            n = int(st.parent[n])
+        out.append((start, end, tuple(reversed(names))))
+    return out
+
+
+def test_jumpy_timed_profile_is_written_as_sampled_on_the_same_time_line(monkeypatch):
+    from flamekit.render import speedscope
+
+    profile = jumpy_profile()
+    # small enough to write as events anyway...
+    doc = orjson.loads(render_speedscope(profile))
+    assert {p["type"] for p in doc["profiles"]} == {"evented"}
+    # ...but past the limit the events (~14 per sample here) give way to stacks
+    monkeypatch.setattr(speedscope, "EVENTED_LIMIT", 1 << 20)
+    data = render_speedscope(profile)
+    doc = orjson.loads(data)
+    names = [f["name"] for f in doc["shared"]["frames"]]
+    assert [p["type"] for p in doc["profiles"]] == ["sampled", "sampled"]
+    events = 0
+    for thread, prof in enumerate(doc["profiles"]):
+        events += evented_reference_events(profile, thread)
+        assert prof["unit"] == "nanoseconds" and prof["startValue"] == 0
+        assert len(prof["samples"]) == len(prof["weights"])
+        # lay the samples end to end: the non-empty ones are the profile's samples at their
+        # times, the empty ones exactly the gaps between them (and before the first)
+        at, laid = 0, []
+        for stack, w in zip(prof["samples"], prof["weights"], strict=True):
+            assert w > 0
+            if stack:
+                laid.append((at, at + w, tuple(names[i] for i in stack)))
+            at += w
+        assert prof["endValue"] == at
+        assert laid == timeline_reference(profile, thread)
+    # about 14 events a sample written as events (~45 bytes each) would be >5x this file
+    assert events > 12 * len(profile.samples)
+    assert len(data) * 5 < events * 40
+    assert len(data) < 80 * len(profile.samples)
+
+
+def test_export_streams_in_chunks(monkeypatch):
+    from flamekit.render import speedscope
+
+    monkeypatch.setattr(speedscope, "CHUNK", 1000)
+    profile = jumpy_profile(samples=5_000)
+    chunks = list(speedscope.speedscope_chunks(profile))
+    assert max(len(c) for c in chunks) < 200_000  # ~1000 events per piece
+    assert b"".join(chunks) == render_speedscope(profile)
+    monkeypatch.setattr(speedscope, "EVENTED_LIMIT", 1 << 16)
+    chunks = list(speedscope.speedscope_chunks(profile))
+    assert len(chunks) > 20 and max(len(c) for c in chunks) < 100_000
+    assert orjson.loads(b"".join(chunks))["profiles"][0]["type"] == "sampled"
+
+
+def test_convert_of_a_jumpy_cpuprofile_stays_small(tmp_path):
+    """100,000 samples on random leaves 9 frames deep: ~18 events a sample (74 MB) as events;
+    written as stacks instead, about 45 bytes a sample."""
+    rng = np.random.default_rng(7)
+    nodes = [{"id": 1, "callFrame": {"functionName": "(root)", "url": ""}, "children": []}]
+    level = [1]
+    for d in range(9):
+        nxt = []
+        for parent in level:
+            for _ in range(3 if d < 3 else 2):
+                if len(nodes) >= 3000:
+                    break
+                nid = len(nodes) + 1
+                frame = {"functionName": f"f{nid}", "url": f"file:///srv/app/m{d}.js"}
+                nodes.append({"id": nid, "callFrame": frame})
+                nodes[parent - 1].setdefault("children", []).append(nid)
+                nxt.append(nid)
+        level = nxt
+    leaves = [n["id"] for n in nodes if "children" not in n]
+    samples = rng.choice(leaves, size=100_000).tolist()
+    deltas = rng.integers(900, 1100, size=100_000).tolist()
+    doc = {"nodes": nodes, "startTime": 0, "endTime": sum(deltas) + 1000}
+    src = tmp_path / "jumpy.cpuprofile"
+    src.write_bytes(orjson.dumps({**doc, "samples": samples, "timeDeltas": deltas}))
+    out = tmp_path / "jumpy.speedscope.json"
+    proc = run_cli("convert", src, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert out.stat().st_size < 60 * len(samples)
+    exported = orjson.loads(out.read_bytes())
+    assert [p["type"] for p in exported["profiles"]] == ["sampled"]
+    back = load_path(str(out))
+    original = load_path(str(src))
+    # the same stacks and weights; the time before the first sample reads back as an empty one
+    lead = int(original.samples.time.min())
+    assert lead > 0
+    assert back.total_weight() == original.total_weight() + lead
+    empty = f"(empty stack) {lead}".encode()
+    assert sorted(render_folded(back).splitlines()) == sorted(
+        [*render_folded(original).splitlines(), empty]
+    )

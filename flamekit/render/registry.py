@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..errors import UsageError
@@ -14,10 +14,11 @@ from ..model import Profile
 class Output:
     name: str
     extensions: tuple[str, ...]
-    target: str  # "module:function" rendering (profile, options) -> bytes
+    target: str  # "module:function" rendering (profile, options) -> bytes or bytes chunks
     description: str
 
-    def render(self, profile: Profile, **options) -> bytes:
+    def render(self, profile: Profile, **options) -> bytes | Iterable[bytes]:
+        """The output, whole or as chunks made while they are written."""
         module, func = self.target.split(":")
         fn: Callable[..., bytes] = getattr(importlib.import_module(module, __package__), func)
         return fn(profile, **options)
@@ -32,7 +33,7 @@ OUTPUTS: dict[str, Output] = {
         Output(
             "speedscope",
             (".speedscope.json",),
-            ".speedscope:render_speedscope",
+            ".speedscope:speedscope_chunks",
             "speedscope JSON (opens in the speedscope app)",
         ),
         Output("svg", (".svg",), ".flame:render_svg_bytes", "interactive flame graph (SVG)"),

@@ -93,6 +93,27 @@ def test_export_opens_in_speedscope(sample, tmp_path, app_url, browser):
     out = tmp_path / f"{sample.name}.speedscope.json"
     proc = run_cli("convert", sample, "-o", out)
     assert proc.returncode == 0, proc.stderr
+    check_opens_in_app(out, app_url, browser)
+
+
+def test_sampled_time_line_opens_in_speedscope(tmp_path, app_url, browser, monkeypatch):
+    """A timed profile written as sampled stacks with empty samples for the gaps (as exports
+    whose events would explode are) opens too."""
+    from flamekit.render import speedscope
+
+    from ..test_speedscope import jumpy_profile
+
+    monkeypatch.setattr(speedscope, "EVENTED_LIMIT", 0)
+    out = tmp_path / "jumpy.speedscope.json"
+    out.write_bytes(speedscope.render_speedscope(jumpy_profile(samples=3000)))
+    doc = orjson.loads(out.read_bytes())
+    assert {p["type"] for p in doc["profiles"]} == {"sampled"}
+    assert any(not s for p in doc["profiles"] for s in p["samples"])  # gaps are empty samples
+    check_opens_in_app(out, app_url, browser)
+
+
+def check_opens_in_app(out: Path, app_url: str, browser) -> None:
+    """Import ``out`` through the app's Browse button; its flame chart must be drawn."""
     doc = orjson.loads(out.read_bytes())
     first_profile = doc["profiles"][0]["name"]
 
