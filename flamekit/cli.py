@@ -192,10 +192,11 @@ def calls(
 def convert(profiles: tuple[str, ...], loader: ProfileLoader, output: str, to: str | None) -> None:
     """Convert a profile to another format."""
     from .output import write_output
-    from .render.registry import output_for
+    from .render.registry import output_for, require_weight
 
     target = output_for(output, to)
     profile = loader.load(profiles)
+    require_weight(profile, ", ".join(profiles))
     write_output(output, target.render(profile))
 
 
@@ -304,8 +305,11 @@ def flame(
                 f"cannot tell the output format of {output!r}",
                 hint="name it .svg or .html, or use --format",
             )
+    from .render.registry import require_weight
+
     opts = FlameOptions(js=not no_js, **options)
     profile = loader.load(profiles)
+    require_weight(profile, ", ".join(profiles))
     render = render_html if fmt == "html" else render_svg
     write_output(output, render(profile, opts))
 

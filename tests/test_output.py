@@ -209,3 +209,21 @@ def test_new_files_are_written_whole(tmp_path):
     assert out.read_bytes() == b"a 1\nb 2\n"
     write_output(str(out), "c 3\n")
     assert out.read_bytes() == b"c 3\n"
+
+
+# -- nothing to write ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [("convert", "-o", "out.folded"), ("flame", "-o", "out.svg")])
+def test_a_profile_without_weight_is_an_error_not_an_empty_file(tmp_path, command):
+    src = tmp_path / "zero.folded"
+    src.write_text("main;a 0\nmain;b 0\n")
+    out = tmp_path / command[-1]
+    out.write_text("old")
+    proc = run_cli(command[0], src, "-o", out)
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == (
+        f"flamekit: error: {src}: no sample has any weight (2 samples, all weighing 0), so the "
+        "output would be empty (check the input's counts, hit counts or time deltas)\n"
+    )
+    assert out.read_text() == "old"

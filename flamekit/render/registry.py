@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..errors import UsageError
+from ..errors import InputError, UsageError
 from ..model import Profile
 
 
@@ -70,3 +70,16 @@ def output_for(path: str, to: str | None) -> Output:
             hint=f"use --to with one of: {', '.join(OUTPUTS)}",
         )
     return best[0]
+
+
+def require_weight(profile: Profile, source: str) -> None:
+    """Refuse to write an output that would be empty because no sample carries weight."""
+    if profile.total_weight():
+        return
+    n = len(profile.samples)
+    raise InputError(
+        source,
+        f"no sample has any weight ({n:,} sample{'s' if n != 1 else ''}, all weighing 0), "
+        "so the output would be empty",
+        hint="check the input's counts, hit counts or time deltas",
+    )
