@@ -54,6 +54,8 @@ def check_output(path: str) -> None:
     """Fail early, before any work, when ``path`` obviously cannot be written."""
     if path == STDOUT:
         return
+    if not path:
+        raise FlamekitError("the output name is empty", hint="give a file name, or '-' for stdout")
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -106,6 +108,8 @@ def write_output(path: str, data: bytes | str | Iterable[bytes]) -> None:
     regular file is replaced atomically, keeping its permissions, and a symlink to one keeps
     pointing at it. On any failure a file being replaced is left untouched.
     """
+    if not path:
+        check_output(path)
     if path == STDOUT:
         with stdout_errors():
             sys.stdout.flush()

@@ -74,11 +74,22 @@ def test_a_fifo_is_written_into_not_replaced(tmp_path):
     assert no_leftovers(tmp_path)
 
 
-def test_a_full_device_is_a_one_line_error():
-    proc = run_cli("convert", FOLDED, "--to", "folded", "-o", "/dev/full")
-    assert_one_line_error(proc, "/dev/full")
+def full_device(tmp_path) -> str:
+    """A full device to write to: as root a private node (so that a writer that replaces
+    nodes cannot replace the system's /dev/full), else /dev/full itself."""
+    if os.geteuid() != 0:
+        return "/dev/full"
+    node = tmp_path / "full"
+    os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    return str(node)
+
+
+def test_a_full_device_is_a_one_line_error(tmp_path):
+    full = full_device(tmp_path)
+    proc = run_cli("convert", FOLDED, "--to", "folded", "-o", full)
+    assert_one_line_error(proc, full)
     assert "no space left on device" in proc.stderr.decode()
-    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    assert stat.S_ISCHR(os.stat(full).st_mode)
 
 
 @pytest.mark.parametrize(
@@ -94,8 +105,8 @@ def test_a_full_device_is_a_one_line_error():
     ],
     ids=lambda a: a[0],
 )
-def test_stdout_on_a_full_disk_names_stdout(args):
-    with open("/dev/full", "wb") as full:
+def test_stdout_on_a_full_disk_names_stdout(args, tmp_path):
+    with open(full_device(tmp_path), "wb") as full:
         proc = run_with_stdout(full, *args)
     assert_one_line_error(proc, "stdout")
     assert "no space left on device" in proc.stderr.decode()
@@ -227,3 +238,30 @@ def test_a_profile_without_weight_is_an_error_not_an_empty_file(tmp_path, comman
         "output would be empty (check the input's counts, hit counts or time deltas)\n"
     )
     assert out.read_text() == "old"
+
+
+def test_an_empty_output_name_is_a_one_line_error():
+    proc = run_cli("convert", FOLDED, "--to", "folded", "-o", "")
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == (
+        "flamekit: error: the output name is empty (give a file name, or '-' for stdout)\n"
+    )
+
+
+def test_a_disk_filling_up_while_writing_leaves_the_old_file(tmp_path):
+    import errno
+
+    out = tmp_path / "big.speedscope.json"
+    out.write_text("old")
+
+    def chunks():
+        yield b"x" * 100_000
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(FlamekitError) as caught:
+        write_output(str(out), chunks())
+    line = f"flamekit: error: {caught.value}\n"
+    assert ONE_LINE.match(line), line
+    assert f"{out}: cannot write: no space left on device (" in line
+    assert out.read_text() == "old"
+    assert no_leftovers(tmp_path)
