@@ -432,6 +432,9 @@ def main(argv: list[str] | None = None) -> None:
     # 700 allocations), which otherwise walks the young objects again and again while a big
     # profile's names and frames are made (~3% of a 100 MB import). Library use is unchanged.
     gc.set_threshold(100_000, 50, 100)
+    from .output import exit_cleanly_on_termination
+
+    exit_cleanly_on_termination()
     try:
         cli.main(args=args, prog_name="flamekit", standalone_mode=False)
     except FlamekitError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -207,6 +208,19 @@ def write_text(text: str) -> None:
     """Print a terminal report on standard output (click handles the terminal's encoding)."""
     with stdout_errors():
         click.echo(text, nl=False)
+
+
+def exit_cleanly_on_termination() -> None:
+    """Make SIGTERM and SIGHUP end the program like an exception, so that a temporary output
+    file is removed and the file it was to replace stays as it was (for the command line)."""
+
+    def terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) == signal.SIG_DFL:
+            signal.signal(sig, terminate)
 
 
 def _umask() -> int:

@@ -265,3 +265,31 @@ def test_a_disk_filling_up_while_writing_leaves_the_old_file(tmp_path):
     assert f"{out}: cannot write: no space left on device (" in line
     assert out.read_text() == "old"
     assert no_leftovers(tmp_path)
+
+
+TERMINATED_WHILE_WRITING = """
+import os, signal, sys
+from flamekit.output import exit_cleanly_on_termination, write_output
+exit_cleanly_on_termination()
+def chunks():
+    yield b"new"
+    os.kill(os.getpid(), signal.SIGTERM)
+    yield b"never"
+write_output(sys.argv[1], chunks())
+"""
+
+
+def test_termination_while_writing_leaves_the_old_file(tmp_path):
+    out = tmp_path / "out.folded"
+    out.write_text("old")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", TERMINATED_WHILE_WRITING, str(out)],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 128 + 15, proc.stderr
+    assert proc.stderr == b""
+    assert out.read_text() == "old"
+    assert no_leftovers(tmp_path)
