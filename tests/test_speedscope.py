@@ -684,3 +684,19 @@ def test_convert_of_a_jumpy_cpuprofile_stays_small(tmp_path):
     assert sorted(render_folded(back).splitlines()) == sorted(
         [*render_folded(original).splitlines(), empty]
     )
+
+
+@pytest.mark.parametrize("samples", [3, 40, 5_000], ids=lambda n: f"{n}-samples")
+def test_event_count_estimate_matches_the_events_written(samples):
+    """The count that picks the form is exact: for few pairs of stacks (climbed one by one)
+    and for many (climbed in numpy), against a plain walk and the evented file itself."""
+    from flamekit.render import speedscope
+
+    profile = jumpy_profile(samples=samples)
+    paths = speedscope._Paths(profile)
+    doc = orjson.loads(render_speedscope(profile))
+    assert {p["type"] for p in doc["profiles"]} == {"evented"}
+    for thread, prof in enumerate(doc["profiles"]):
+        rows = np.flatnonzero(profile.samples.thread == thread)
+        opened = speedscope._Timeline(profile, rows).opened(paths)
+        assert 2 * opened == evented_reference_events(profile, thread) == len(prof["events"])

@@ -165,22 +165,15 @@ class _Timeline:
         nodes = self.nodes
         if not len(nodes):
             return 0
-        path_len = paths.path_len
         fresh = self.gaps > 0
         fresh[0] = True
-        a = np.where(fresh, -1, np.concatenate([[-1], nodes[:-1]]))
-        b = nodes.copy()
-        parent, depth = paths.parent_array, paths.depth_array
-        active = np.flatnonzero((a != b) & (a >= 0))
-        while len(active):  # climb both ends one level at a time to the common ancestor
-            aa, bb = a[active], b[active]
-            da, db = depth[aa], depth[bb]
-            aa = np.where(da >= db, parent[aa], aa)
-            bb = np.where(db >= da, parent[bb], bb)
-            a[active], b[active] = aa, bb
-            active = active[(aa != bb) & (aa >= 0) & (bb >= 0)]
-        common = np.where((a == b) & (a >= 0), path_len[np.maximum(a, 0)], 0)
-        return int((path_len[nodes] - common).sum())
+        before = np.where(fresh, -1, np.concatenate([[-1], nodes[:-1]]))
+        # each distinct (before, after) pair once
+        pairs, counts = np.unique(np.stack([before, nodes], axis=1), axis=0, return_counts=True)
+        ancestor = _common_ancestors(paths, pairs[:, 0], pairs[:, 1])
+        common = np.where(ancestor >= 0, paths.path_len[np.maximum(ancestor, 0)], 0)
+        opened = paths.path_len[pairs[:, 1]] - common
+        return int((opened * counts).sum())
 
     def as_samples(self) -> tuple[list[int], list[int]]:
         """Nodes and weights with an empty sample (node -1) filling every gap."""
@@ -191,6 +184,35 @@ class _Timeline:
             nodes = np.insert(nodes, 0, -1)
             weights = np.insert(weights, 0, self.first_time)
         return nodes.tolist(), weights.tolist()
+
+
+def _common_ancestors(paths: _Paths, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The deepest common ancestor of each pair of nodes (-1: none, or a node is -1).
+
+    Climbs all pairs one level at a time in numpy while many are left, the last few (the
+    deepest) one by one in Python.
+    """
+    a, b = a.copy(), b.copy()
+    parent, depth = paths.parent_array, paths.depth_array
+    active = np.flatnonzero((a != b) & (a >= 0) & (b >= 0))
+    while len(active) > 64:
+        aa, bb = a[active], b[active]
+        da, db = depth[aa], depth[bb]
+        aa = np.where(da >= db, parent[aa], aa)
+        bb = np.where(db >= da, parent[bb], bb)
+        a[active], b[active] = aa, bb
+        active = active[(aa != bb) & (aa >= 0) & (bb >= 0)]
+    up, level = paths.parent, paths.depth
+    for k in active.tolist():
+        x, y = int(a[k]), int(b[k])
+        while x != y and x >= 0 and y >= 0:
+            dx, dy = level[x], level[y]
+            if dx >= dy:
+                x = up[x]
+            if dy >= dx:
+                y = up[y]
+        a[k] = b[k] = x if x == y else -1
+    return np.where((a == b) & (a >= 0), a, -1)
 
 
 def _digits(value: int) -> int:
