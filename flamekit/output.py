@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import signal
 import stat
 import sys
@@ -22,6 +23,9 @@ import click
 from .errors import FlamekitError
 
 STDOUT = "-"
+# names of a file descriptor already open: written to through it, never reopened or replaced
+_FD_NAMES = {"/dev/stdout": 1, "/dev/stderr": 2}
+_FD_PATH = re.compile(r"/(?:dev/fd|proc/self/fd)/(\d+)")
 
 # errno -> (what went wrong, what to do)
 _REASONS = {
@@ -51,9 +55,18 @@ def _display(name: str) -> str:
     return "stdout" if name == STDOUT else name
 
 
+def open_descriptor(path: str) -> int | None:
+    """The descriptor ``path`` names (/dev/stdout, /dev/fd/N, /proc/self/fd/N), if any."""
+    fd = _FD_NAMES.get(path)
+    if fd is None:
+        m = _FD_PATH.fullmatch(path)
+        fd = int(m.group(1)) if m else None
+    return fd
+
+
 def check_output(path: str) -> None:
     """Fail early, before any work, when ``path`` obviously cannot be written."""
-    if path == STDOUT:
+    if path == STDOUT or open_descriptor(path) is not None:
         return
     if not path:
         raise FlamekitError("the output name is empty", hint="give a file name, or '-' for stdout")
@@ -105,8 +118,9 @@ def _chunks(data: bytes | str | Iterable[bytes]) -> Iterator[bytes]:
 def write_output(path: str, data: bytes | str | Iterable[bytes]) -> None:
     """Write ``data`` (bytes, text, or bytes chunks made while writing) to ``path``.
 
-    '-' is standard output; an existing device, FIFO or socket is opened and written into; a
-    regular file is replaced atomically, keeping its permissions, and a symlink to one keeps
+    '-' is standard output, and /dev/stdout or /dev/fd/N write through that open descriptor; an
+    existing device, FIFO or socket is opened and written into; a regular file is replaced
+    atomically, keeping its permissions, and a symlink to one keeps
     pointing at it. On any failure a file being replaced is left untouched.
     """
     if not path:
@@ -118,6 +132,10 @@ def write_output(path: str, data: bytes | str | Iterable[bytes]) -> None:
             for chunk in _chunks(data):
                 out.write(chunk)
             out.flush()
+        return
+    fd = open_descriptor(path)
+    if fd is not None:
+        _write_descriptor(path, fd, data)
         return
     try:
         st = os.stat(path)
@@ -143,6 +161,26 @@ def _write_stream(path: str, data: bytes | str | Iterable[bytes]) -> None:
         with os.fdopen(fd, "wb") as fh:
             for chunk in _chunks(data):
                 fh.write(chunk)
+    except OSError as exc:
+        raise output_error(path, exc) from None
+
+
+def _write_descriptor(path: str, fd: int, data: bytes | str | Iterable[bytes]) -> None:
+    """Write through an open descriptor (keeping its offset and append mode, as a shell's
+    ``>>`` set them up); standard output's own buffer is flushed first."""
+    if fd == 1 and sys.stdout is not None:
+        with stdout_errors():
+            sys.stdout.flush()
+    try:
+        fh = os.fdopen(os.dup(fd), "wb")
+    except OSError as exc:
+        raise output_error(path, exc) from None
+    try:
+        with fh:
+            for chunk in _chunks(data):
+                fh.write(chunk)
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         raise output_error(path, exc) from None
 

@@ -293,3 +293,15 @@ def test_termination_while_writing_leaves_the_old_file(tmp_path):
     assert proc.stderr == b""
     assert out.read_text() == "old"
     assert no_leftovers(tmp_path)
+
+
+def test_dev_stdout_appends_where_the_shell_points_it(tmp_path):
+    log = tmp_path / "log.txt"
+    log.write_text("first line\n")
+    with open(log, "ab") as appending:
+        proc = run_with_stdout(appending, "convert", FOLDED, "--to", "folded", "-o", "/dev/stdout")
+    assert proc.returncode == 0, proc.stderr
+    lines = log.read_bytes().splitlines()
+    assert lines[0] == b"first line"
+    assert sorted(lines[1:]) == sorted(FOLDED.read_bytes().splitlines())
+    assert no_leftovers(tmp_path)
