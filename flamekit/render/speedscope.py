@@ -168,11 +168,13 @@ class _Timeline:
         fresh = self.gaps > 0
         fresh[0] = True
         before = np.where(fresh, -1, np.concatenate([[-1], nodes[:-1]]))
-        # each distinct (before, after) pair once
-        pairs, counts = np.unique(np.stack([before, nodes], axis=1), axis=0, return_counts=True)
-        ancestor = _common_ancestors(paths, pairs[:, 0], pairs[:, 1])
+        # each distinct (before, after) pair once, keyed by one integer
+        size = len(paths.path_len) + 1
+        keys, counts = np.unique((before + 1) * size + nodes, return_counts=True)
+        first, second = keys // size - 1, keys % size
+        ancestor = _common_ancestors(paths, first, second)
         common = np.where(ancestor >= 0, paths.path_len[np.maximum(ancestor, 0)], 0)
-        opened = paths.path_len[pairs[:, 1]] - common
+        opened = paths.path_len[second] - common
         return int((opened * counts).sum())
 
     def as_samples(self) -> tuple[list[int], list[int]]:
