@@ -120,8 +120,8 @@ def write_output(path: str, data: bytes | str | Iterable[bytes]) -> None:
 
     '-' is standard output, and /dev/stdout or /dev/fd/N write through that open descriptor; an
     existing device, FIFO or socket is opened and written into; a regular file is replaced
-    atomically, keeping its permissions, and a symlink to one keeps
-    pointing at it. On any failure a file being replaced is left untouched.
+    atomically, keeping its permissions, and a symlink to one keeps pointing at it. On any
+    failure a file being replaced is left untouched.
     """
     if not path:
         check_output(path)
