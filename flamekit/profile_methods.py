@@ -122,12 +122,13 @@ class ProfileMethods:
     # -- notebooks -------------------------------------------------------------------------
     def _repr_html_(self) -> str:
         """An inline flame graph when the SVG renderer is installed, else a summary table."""
-        try:
-            from .render.flame import render_svg
-        except ImportError:
-            render_svg = None
-        if render_svg is not None and len(self.samples):
-            return render_svg(self)
+        if len(self.samples):
+            try:
+                from .render.flame import FlameSVG
+            except ImportError:
+                pass
+            else:
+                return FlameSVG(self)._repr_html_()
         from .render.summary_html import render_summary_html
 
         return render_summary_html(self)

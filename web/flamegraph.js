@@ -3,13 +3,34 @@
   "use strict";
   var NS = "http://www.w3.org/2000/svg";
   var doc = document;
-  var dataEl = doc.getElementById("fk-data");
-  var framesEl = doc.getElementById("fk-frames");
-  if (!dataEl || !framesEl) {
+  /* Several graphs may share a page (notebook cells), so nothing is looked up by a page-wide id:
+     each copy of this script finds its own graph, the SVG that holds it (a standalone SVG) or the
+     one just before its data (an HTML page); without currentScript, the first graph not set up. */
+  var me = doc.currentScript;
+  var svg = me && me.closest ? me.closest("svg") : null;
+  var dataEl = me ? me.previousElementSibling : null;
+  if (!svg && dataEl) {
+    svg = dataEl.previousElementSibling;
+  }
+  if (!svg || svg.fkReady !== undefined) {
+    svg = null;
+    var all = doc.querySelectorAll("svg.flamekit");
+    for (var a = 0; a < all.length && !svg; a++) {
+      if (all[a].fkReady === undefined) {
+        svg = all[a];
+      }
+    }
+    dataEl = svg ? svg.querySelector(".fk-data") || svg.nextElementSibling : null;
+  }
+  function part(name) {
+    return svg.querySelector(".fk-" + name);
+  }
+  var framesEl = svg && part("frames");
+  if (!framesEl || !dataEl || !/\bfk-data\b/.test(dataEl.getAttribute("class") || "")) {
     return;
   }
+  svg.fkReady = false;
   var D = JSON.parse(dataEl.textContent);
-  var svg = framesEl.ownerSVGElement;
   var n = D.names.length;
   var els = [];
   var rects = [];
@@ -22,11 +43,11 @@
   var geoX = D.gx0 || D.x0;
   var geoW = D.gw || D.total;
   var charPx = D.fontsize * D.fontwidth;
-  var details = doc.getElementById("fk-details");
-  var matchedEl = doc.getElementById("fk-matched");
-  var unzoomEl = doc.getElementById("fk-unzoom");
-  var searchEl = doc.getElementById("fk-search");
-  var caseEl = doc.getElementById("fk-case");
+  var details = part("details");
+  var matchedEl = part("matched");
+  var unzoomEl = part("unzoom");
+  var searchEl = part("search");
+  var caseEl = part("case");
   var defaultDetails = details ? details.textContent : "";
   var state = { zoom: 0, search: "", ignoreCase: false };
   var matches = null;
@@ -145,7 +166,7 @@
   }
 
   /* the flame chart's time ruler: the same ticks as flamekit.render.flamechart.time_ticks */
-  var rulerEl = doc.getElementById("fk-ruler");
+  var rulerEl = part("ruler");
   var TIME_UNITS = [[1e9, "s"], [1e6, "ms"], [1e3, "\u00b5s"], [1, "ns"]];
 
   function timeTicks(start, span) {
@@ -341,7 +362,22 @@
     showDetails(null);
   }
 
+  /* the URL hash and the page-wide keys belong to one graph: the first on the page owns the
+     hash; keys go to the graph last pointed at or focused (the first until then) */
+  var ownsHash = doc.querySelector("svg.flamekit") === svg;
+
+  function active() {
+    var current = doc.fkActiveGraph;
+    if (current && current.isConnected) {
+      return current === svg;
+    }
+    return ownsHash;
+  }
+
   function saveHash() {
+    if (!ownsHash) {
+      return;
+    }
     var parts = [];
     if (state.zoom > 0) {
       parts.push("zoom=" + state.zoom);
@@ -363,7 +399,7 @@
   }
 
   function loadHash() {
-    var hash = window.location.hash.replace(/^#/, "");
+    var hash = ownsHash ? window.location.hash.replace(/^#/, "") : "";
     var params = {};
     hash.split("&").forEach(function (kv) {
       var at = kv.indexOf("=");
@@ -497,7 +533,15 @@
     }
   });
 
+  function claim() {
+    doc.fkActiveGraph = svg;
+  }
+  svg.addEventListener("mouseenter", claim);
+  svg.addEventListener("focusin", claim);
   window.addEventListener("keydown", function (ev) {
+    if (!active()) {
+      return;
+    }
     var tag = (ev.target && ev.target.tagName) || "";
     var typing = /^(input|textarea|select)$/i.test(tag);
     if ((ev.ctrlKey || ev.metaKey) && (ev.key === "f" || ev.key === "F")) {
@@ -510,7 +554,9 @@
       resetAll();
     }
   });
-  window.addEventListener("hashchange", loadHash);
+  if (ownsHash) {
+    window.addEventListener("hashchange", loadHash);
+  }
 
   els[0].setAttribute("tabindex", "0");
   els[0].setAttribute("role", "button");

@@ -9,7 +9,9 @@ the same geometry (a differential flame graph) pass per-node colours, details an
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -45,6 +47,10 @@ class FlameOptions:
     - ``node_details``: extra fields shown in the tooltip and details bar, as
       ``{label: [text per node]}``; an empty text leaves the field out for that node.
     - ``legend``: (label, colour) pairs drawn under the graph, replacing the kind legend.
+
+    ``element_id`` is the id of the ``<svg>`` element (its gradient and CSS scope derive from
+    it); by default a hash of what is drawn, so a file is reproducible and different graphs on
+    one page never share ids. Pass a fresh one to show the same graph twice on a page.
     """
 
     width: int = 1200
@@ -68,6 +74,7 @@ class FlameOptions:
     node_details: Mapping[str, Sequence[str]] | None = None
     legend: Sequence[tuple[str, str]] | None = None
     extra_css: str = field(default="", repr=False)
+    element_id: str | None = None
 
     def with_(self, **changes) -> FlameOptions:
         return replace(self, **changes)
@@ -373,6 +380,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         legend_items.append((label, color, _num(lx), _num(lx + fs + 4)))
         lx += fs + 12 + len(label) * char_px
     context = {
+        "uid": "",
         "width": options.width,
         "height": height,
         "fontsize": _num(fs),
@@ -398,10 +406,30 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "css": _inline_asset("flamegraph.css", "]]>", "</style"),
         "extra_css": Markup(display_text(options.extra_css).replace("]]>", "")),
     }
+    uid = _element_id(options, context)
+    context["uid"] = uid
+    # extra rules apply to this graph only, not to every graph on the page
+    context["extra_css"] = Markup(str(context["extra_css"]).replace("svg.flamekit", f"svg#{uid}"))
     if options.js:
         context["data"] = script_json(data)
         context["script"] = _inline_asset("flamegraph.js", "]]>", "</script")
     return FlameGraph(context=context, layout=lay, names=names)
+
+
+_ELEMENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+
+
+def _element_id(options: FlameOptions, context: dict) -> str:
+    """The ``<svg>`` element's id: the caller's, or ``fk-`` and a hash of what is drawn."""
+    if options.element_id is not None:
+        if not _ELEMENT_ID.fullmatch(options.element_id):
+            raise UsageError(
+                f"element id {options.element_id!r} is not a plain id",
+                hint="use a letter then letters, digits, '-' or '_'",
+            )
+        return options.element_id
+    digest = hashlib.sha256(repr(sorted(context.items())).encode("utf-8", "surrogatepass"))
+    return "fk-" + digest.hexdigest()[:12]
 
 
 def _ruler(lay: FlameLayout, options: FlameOptions, top: float) -> dict:
@@ -439,7 +467,6 @@ def render_html(profile: Profile, options: FlameOptions | None = None) -> str:
     svg = env.get_template("flamegraph.svg.j2").render(**graph.context, standalone=False)
     script = graph.context.get("script", Markup(""))
     import base64
-    import hashlib
 
     script_hash = hashlib.sha256(str(script).encode("utf-8")).digest()
 
@@ -458,6 +485,10 @@ class FlameSVG:
     """An SVG flame graph that displays itself in Jupyter (``_repr_svg_``/``_repr_html_``)."""
 
     def __init__(self, profile: Profile, options: FlameOptions | None = None) -> None:
+        options = options or FlameOptions()
+        if options.element_id is None:
+            # a notebook may show the same graph in several cells: each display its own ids
+            options = options.with_(element_id="fk-" + secrets.token_hex(6))
         self.svg = render_svg(profile, options)
 
     def _repr_svg_(self) -> str:
