@@ -15,6 +15,7 @@ EXPECTED = {
     "blocks/blocks.cpuprofile": "cpuprofile",
     "cpuprofile/cpu.cpuprofile": "cpuprofile",
     "cpuprofile/eventloop.cpuprofile": "cpuprofile",
+    "cpuprofile/server.cpuprofile": "cpuprofile",
     "cpuprofile/workers/CPU.20261127.050027.5003.0.001.cpuprofile": "cpuprofile",
     "cpuprofile/workers/CPU.20261127.050027.5003.1.002.cpuprofile": "cpuprofile",
     "cpuprofile/workers/CPU.20261127.050027.5003.2.003.cpuprofile": "cpuprofile",

@@ -232,6 +232,46 @@
     }
   }
 
+  /* a graph deeper than its first view draws D.rows rows from depth `lo`: 0 at first, and as
+     much higher as a zoomed frame's callees need (never past its caller) */
+  var R = D.rows || 0;
+  var lo = 0;
+
+  function setY(i, y) {
+    var r = rects[i];
+    r.setAttribute("y", num(y));
+    if (texts[i]) {
+      texts[i].setAttribute("y", num(y + parseFloat(r.getAttribute("height")) / 2 + D.fontsize / 3));
+    }
+  }
+
+  function lowestRow(z) {
+    var deepest = 0;
+    for (var i = z; i <= D.end[z]; i++) {
+      deepest = Math.max(deepest, D.depth[i]);
+    }
+    if (deepest < R) {
+      return 0;
+    }
+    return Math.max(0, Math.min(D.depth[z] - 1, deepest - (R - 1)));
+  }
+
+  function fitRows(z) {
+    var newLo = lowestRow(z);
+    var moved = newLo !== lo;
+    lo = newLo;
+    var fh = D.frameheight;
+    for (var i = 0; i < n; i++) {
+      var row = D.depth[i] - lo;
+      var out = row < 0 || row >= R;
+      els[i].classList.toggle("fk-deep", out);
+      els[i].classList.toggle("fk-stub", row === R - 1 && D.end[i] > i);
+      if (moved && !out) {
+        setY(i, D.inverted ? D.ybase + row * fh : D.ybase - row * fh);
+      }
+    }
+  }
+
   function isAncestor(a, b) {
     return a < b && D.end[a] >= b;
   }
@@ -260,6 +300,9 @@
         g.classList.add("fk-hidden");
         g.classList.remove("fk-parent");
       }
+    }
+    if (R) {
+      fitRows(z);
     }
     if (rulerEl && D.gx0) {
       drawRuler(D.t0 + geoX[z], geoW[z]);
@@ -429,7 +472,7 @@
   }
 
   function focusFrame(i) {
-    if (i === null || i < 0 || i >= n || els[i].classList.contains("fk-hidden")) {
+    if (i === null || i < 0 || i >= n || /\bfk-(hidden|deep)\b/.test(els[i].getAttribute("class") || "")) {
       return;
     }
     var g = els[i];
@@ -564,5 +607,13 @@
   framesEl.setAttribute("role", "group");
   framesEl.setAttribute("aria-label", "Flame graph frames: Tab to enter, arrows to move, Enter to zoom");
   loadHash();
+  /* an HTML page starts with the base of the graph, its widest frames, in the window */
+  var page = svg.parentNode;
+  if (ownsHash && !D.inverted && page && page.classList && page.classList.contains("fk-page")) {
+    var box = svg.getBoundingClientRect();
+    if (box.bottom > window.innerHeight) {
+      window.scrollTo(0, window.scrollY + box.bottom - window.innerHeight);
+    }
+  }
   svg.fkReady = true;
 })();

@@ -30,6 +30,10 @@ from .flame_layout import FlameLayout, MinWidth, layout
 
 XPAD = 10
 FRAME_PAD = 1
+# The first view: a graph is at most this tall (pixels at its own width), so that its base, its
+# widest frames, fits in a 1280x800 window even when an HTML page scales a 1200 px graph up to
+# the window's width. Deeper frames are drawn when zoomed into (see :func:`_view_rows`).
+VIEW_HEIGHT = 750
 
 
 @dataclass(frozen=True, eq=False)
@@ -282,9 +286,19 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     ypad2 = fs * 2 + 10
     ypad3 = fs * 2 if options.subtitle else 0
     legend_h = fs + 8 if legend else 0
-    footer_h = fs + 6 if (omitted or options.notes) else 0
     ruler_h = fs + 6 if lay.duration is not None else 0  # a flame chart's time ruler
-    height = int((lay.max_depth + 1) * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h + ruler_h)
+    fixed_h = ypad1 + ypad2 + ypad3 + legend_h + ruler_h + fs + 6  # room for a footer
+    view = _view_rows(lay, fixed_h, fh) if lay.row is None else None
+    if view is not None:
+        deeper = f"{view.hidden_count:,} deeper frame{'s' if view.hidden_count != 1 else ''}"
+        if options.js:
+            deeper += " above the dashed ones: click one to see them"
+        else:
+            deeper += " not drawn (the interactive graph shows them when zoomed)"
+        omitted = f"{omitted}; {deeper}" if omitted else deeper
+    footer_h = fs + 6 if (omitted or options.notes) else 0
+    shown_rows = view.rows if view is not None else lay.max_depth + 1
+    height = int(shown_rows * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h + ruler_h)
     scale = plot_width / grand
     # where frames go: by weight, or by time in a flame chart
     geo_x0, geo_w, geo_scale = x0, totals, scale
@@ -320,6 +334,13 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     else:
         ys = [bottom - (d + 1) * fh + FRAME_PAD for d in rows]
     text_dy = (fh - FRAME_PAD) / 2 + fs / 3
+    classes = [""] * len(names)
+    if view is not None:
+        for i in np.flatnonzero(view.stub).tolist():
+            classes[i] = "fk-stub"
+            titles[i] += escape(f"\n{int(lay.end[i]) - i:,} deeper frames: click to see them")
+        for i in np.flatnonzero(view.hidden).tolist():
+            classes[i] = "fk-deep"
     frames = list(
         zip(
             titles,
@@ -330,9 +351,13 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
             _nums(x + 3 for x in xs),
             _nums(y + text_dy for y in ys),
             [escape(fit_label(n, w, char_px)) for n, w in zip(names, ws, strict=True)],
+            classes,
             strict=True,
         )
     )
+    if view is not None and not options.js:
+        # a static file cannot zoom: the frames above the view are left out
+        frames = [f for f, hidden in zip(frames, view.hidden.tolist(), strict=True) if not hidden]
 
     bgcolors = options.bgcolors or palettes.default_background(palette)
     bg_top, bg_bottom = palettes.background(bgcolors)
@@ -369,6 +394,9 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "searchcolor": options.search_color,
         "inverted": options.inverted,
         "omitted": lay.omitted_frames,
+        "rows": view.rows if view is not None else 0,
+        "ybase": ys[0],
+        "frameheight": fh,
     }
     if lay.duration is not None:  # flame chart: zoom by time, not by weight
         data["gx0"] = x0
@@ -414,6 +442,31 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         context["data"] = script_json(data)
         context["script"] = _inline_asset("flamegraph.js", "]]>", "</script")
     return FlameGraph(context=context, layout=lay, names=names)
+
+
+@dataclass(frozen=True, eq=False)
+class ViewRows:
+    """The rows of a graph too deep for the first view: ``rows`` rows are drawn (depths 0 to
+    ``rows - 1``); per frame, ``hidden`` (deeper, drawn when zoomed into) and ``stub`` (the last
+    drawn frame of a taller stack, marked so a reader knows there is more)."""
+
+    rows: int
+    hidden: np.ndarray
+    stub: np.ndarray
+
+    @property
+    def hidden_count(self) -> int:
+        return int(np.count_nonzero(self.hidden))
+
+
+def _view_rows(lay: FlameLayout, fixed_height: float, frame_height: int) -> ViewRows | None:
+    """Which frames fit in the first view (:data:`VIEW_HEIGHT`), or None when all of them do."""
+    rows = max(2, int((VIEW_HEIGHT - fixed_height) // frame_height))
+    if lay.max_depth + 1 <= rows:
+        return None
+    hidden = lay.depth >= rows
+    stub = (lay.depth == rows - 1) & (lay.end > np.arange(len(lay.depth)))
+    return ViewRows(rows=rows, hidden=hidden, stub=stub)
 
 
 _ELEMENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
