@@ -19,7 +19,17 @@ def load(
 
     paths = [path_or_paths] if isinstance(path_or_paths, str) else list(path_or_paths)
     profiles = [load_path(p, from_format, import_options) for p in paths]
-    return merge_profiles(profiles, name=profiles[0].meta.name if len(paths) == 1 else "")
+    return merge_profiles(profiles, name=_names(profiles))
+
+
+def _names(profiles: Sequence[Profile]) -> str:
+    """The name of the merged profile: its inputs' names, the first two and a count beyond."""
+    names = [p.meta.name for p in profiles if p.meta.name]
+    if len(names) != len(profiles):
+        return names[0] if len(profiles) == 1 and names else ""
+    if len(names) <= 3:
+        return ", ".join(names)
+    return f"{names[0]}, {names[1]} and {len(names) - 2} more"
 
 
 def diff(before: Profile, after: Profile, **options):

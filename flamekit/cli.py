@@ -212,7 +212,11 @@ def convert(profiles: tuple[str, ...], loader: ProfileLoader, output: str, to: s
 @click.option(
     "--format", "fmt", type=click.Choice(["svg", "html"]), help="Output format (default: from -o)."
 )
-@click.option("--title", default=None, help="Title text (default: Flame Graph).")
+@click.option(
+    "--title",
+    default=None,
+    help="Title text (default: the kind of graph, the file(s), total and samples).",
+)
 @click.option("--subtitle", default="", help="Second title line.")
 @click.option(
     "--width",

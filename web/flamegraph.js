@@ -607,6 +607,7 @@
   framesEl.setAttribute("role", "group");
   framesEl.setAttribute("aria-label", "Flame graph frames: Tab to enter, arrows to move, Enter to zoom");
   loadHash();
+  svg.classList.add("fk-live"); /* the controls show only where this script runs */
   /* an HTML page starts with the base of the graph, its widest frames, in the window */
   var page = svg.parentNode;
   if (ownsHash && !D.inverted && page && page.classList && page.classList.contains("fk-page")) {

@@ -24,7 +24,7 @@ from ..errors import UsageError
 from ..model import Profile
 from ..resources import jinja_environment, read_web_asset
 from ..transforms import invert
-from ..units import format_duration_ns
+from ..units import format_duration_ns, middle_truncate
 from . import colors as palettes
 from .flame_layout import FlameLayout, MinWidth, layout
 
@@ -289,10 +289,12 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     ruler_h = fs + 6 if lay.duration is not None else 0  # a flame chart's time ruler
     fixed_h = ypad1 + ypad2 + ypad3 + legend_h + ruler_h + fs + 6  # room for a footer
     view = _view_rows(lay, fixed_h, fh) if lay.row is None else None
+    omitted_hint = ""  # shown only where the script runs
     if view is not None:
         deeper = f"{view.hidden_count:,} deeper frame{'s' if view.hidden_count != 1 else ''}"
         if options.js:
-            deeper += " above the dashed ones: click one to see them"
+            deeper += " above the dashed ones"
+            omitted_hint = ": click one to see them"
         else:
             deeper += " not drawn (the interactive graph shows them when zoomed)"
         omitted = f"{omitted}; {deeper}" if omitted else deeper
@@ -363,12 +365,9 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     bg_top, bg_bottom = palettes.background(bgcolors)
     if options.title is not None:
         title = options.title
-    elif options.flamechart:
-        title = "Flame Chart"
-    elif options.inverted:
-        title = "Icicle Graph"
     else:
-        title = "Flame Graph"
+        samples = sample_counts[0] if sample_counts is not None else None
+        title = default_title(profile, options, grand, samples, countname)
 
     data = {
         "v": 1,
@@ -417,6 +416,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "subtitle": display_text(options.subtitle),
         "notes": display_text(options.notes),
         "omitted": omitted,
+        "omitted_hint": omitted_hint,
         "bg_top": bg_top,
         "bg_bottom": bg_bottom,
         "frames": frames,
@@ -442,6 +442,43 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         context["data"] = script_json(data)
         context["script"] = _inline_asset("flamegraph.js", "]]>", "</script")
     return FlameGraph(context=context, layout=lay, names=names)
+
+
+def default_title(
+    profile: Profile,
+    options: FlameOptions,
+    total: float,
+    samples: int | None,
+    countname: str = "samples",
+) -> str:
+    """What the graph is, of which file(s), and how much it holds: ``Flame Graph: app.cpuprofile
+    (2.62 s, 1,496 samples)``; a long file name is shortened in the middle to fit the width."""
+    if options.flamechart:
+        kind = "Flame Chart"
+    elif options.inverted:
+        kind = "Icicle Graph"
+    else:
+        kind = "Flame Graph"
+    if profile.unit == "nanoseconds":
+        amount = format_duration_ns(total)
+        if samples is not None:
+            amount += f", {samples:,} sample{'s' if samples != 1 else ''}"
+    else:
+        amount = f"{_count(total)} {countname}"
+    tail = f" ({amount})"
+    name = display_text(profile.meta.name)
+    # the title is centred (between the Reset Zoom and Search buttons) at 1.42 times the font
+    reserve = 2 * 110 if options.js else 2 * XPAD
+    room = int((options.width - reserve) / (options.fontsize * 1.42 * options.font_width))
+    # what fits, in this order: all of it, without the amount, without the name
+    for with_name, end in ((True, tail), (True, ""), (False, tail), (False, "")):
+        if with_name and name:
+            left = room - len(kind) - 2 - len(end)
+            if left >= min(len(name), 12):
+                return f"{kind}: {middle_truncate(name, left)}{end}"
+        elif not with_name and len(kind) + len(end) <= room:
+            return kind + end
+    return kind
 
 
 @dataclass(frozen=True, eq=False)
