@@ -65,6 +65,7 @@
     fills.push(r.getAttribute("fill"));
   }
   svg.style.setProperty("--fk-search", D.searchcolor);
+  svg.style.setProperty("--fk-search-label", D.searchlabel || "#fff");
 
   function num(v) {
     var t = Math.round(v * 10) / 10;

@@ -17,6 +17,7 @@ from ..analyze.blocks import (
 )
 from ..model import Profile
 from ..units import format_duration_ns, middle_truncate
+from .colors import label_color
 from .flame_layout import MinWidth, layout
 from .packing import fit, pack_circles
 
@@ -260,6 +261,7 @@ def bubble_figure(report: BlockReport, width: float = 640.0, height: float = 440
                 "r": round(r, 2),
                 "area": g.area,
                 "colour": AREA_COLOURS[g.area],
+                "ink": label_color(AREA_COLOURS[g.area]),
                 "label": label,
                 "detail": detail,
                 "title": f"{label} {g.location}: {detail}".replace("  ", " "),
@@ -381,6 +383,7 @@ def page_data(profile: Profile, report: BlockReport, bubbles: dict) -> dict:
     return {
         "areas": list(AREAS),
         "colours": [AREA_COLOURS[a] for a in AREAS],
+        "inks": [label_color(AREA_COLOURS[a]) for a in AREAS],
         "names": names.items,
         "blocks": blocks,
         "groups": groups,

@@ -73,7 +73,7 @@ class FlameOptions:
     reverse: bool = False
     flamechart: bool = False
     js: bool = True
-    search_color: str = "#e600e6"
+    search_color: str = palettes.SEARCH_COLOR
     node_colors: Sequence[str] | None = None
     node_details: Mapping[str, Sequence[str]] | None = None
     legend: Sequence[tuple[str, str]] | None = None
@@ -188,6 +188,8 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     if options.frame_height < 2 or options.fontsize <= 0:
         raise UsageError("--height and --fontsize must be positive")
     minwidth = MinWidth.parse(options.minwidth)
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", options.search_color):
+        raise UsageError(f"search colour {options.search_color!r} is not #rrggbb")
     hooks = options.node_colors is not None or options.node_details is not None
     if options.reverse and hooks:
         raise UsageError("per-node colours or details cannot be combined with --reverse")
@@ -336,13 +338,15 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     else:
         ys = [bottom - (d + 1) * fh + FRAME_PAD for d in rows]
     text_dy = (fh - FRAME_PAD) / 2 + fs / 3
-    classes = [""] * len(names)
+    # labels in white where black would not read (WCAG 4.5:1)
+    light = {f: palettes.label_color(f) == palettes.WHITE for f in set(fills)}
+    classes = ["fk-light" if light[f] else "" for f in fills]
     if view is not None:
         for i in np.flatnonzero(view.stub).tolist():
-            classes[i] = "fk-stub"
+            classes[i] = f"{classes[i]} fk-stub".lstrip()
             titles[i] += escape(f"\n{int(lay.end[i]) - i:,} deeper frames: click to see them")
         for i in np.flatnonzero(view.hidden).tolist():
-            classes[i] = "fk-deep"
+            classes[i] = f"{classes[i]} fk-deep".lstrip()
     frames = list(
         zip(
             titles,
@@ -391,6 +395,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "fontsize": fs,
         "fontwidth": options.font_width,
         "searchcolor": options.search_color,
+        "searchlabel": palettes.label_color(options.search_color),
         "inverted": options.inverted,
         "omitted": lay.omitted_frames,
         "rows": view.rows if view is not None else 0,

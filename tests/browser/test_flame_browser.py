@@ -10,6 +10,7 @@ import pytest
 import flamekit
 from flamekit.builder import ProfileBuilder
 from flamekit.model import FrameKind
+from flamekit.render import colors
 from flamekit.render.flame import FlameOptions, render_html, render_svg
 
 pytestmark = pytest.mark.browser
@@ -134,7 +135,8 @@ def test_search_highlights_and_matched_percent(page, graph_url, pattern, ignore_
         f"getComputedStyle(document.querySelector('.fk-frames > g:nth-child({expected[0] + 1})"
         " > rect')).fill"
     )
-    assert fill == "rgb(230, 0, 230)"
+    r, g, b = (int(colors.SEARCH_COLOR[k : k + 2], 16) for k in (1, 3, 5))
+    assert fill == f"rgb({r}, {g}, {b})"
     page.keyboard.press("Escape")
     assert page.text_content(".fk-matched") == ""
     assert page.evaluate("document.querySelectorAll('.fk-match').length") == 0
