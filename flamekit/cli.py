@@ -12,6 +12,7 @@ from . import __version__
 from .cli_options import DURATION, ProfileLoader, profile_input, profiles_argument
 from .errors import FlamekitError
 from .render.colors import PALETTES as PALETTE_CHOICES
+from .render.terminal import terminal_width
 from .transforms import GROUP_BY
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -42,7 +43,7 @@ def info(profiles: tuple[str, ...], loader: ProfileLoader) -> None:
     from .render.text import render_info
 
     profile = loader.load(profiles)
-    click.echo(render_info(profile, ", ".join(profiles)), nl=False)
+    click.echo(render_info(profile, ", ".join(profiles), terminal_width()), nl=False)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -79,7 +80,7 @@ def top(profiles: tuple[str, ...], loader: ProfileLoader, count: int, fmt: str, 
     profile = loader.load(profiles)
     if by != "function":
         profile = group_by(profile, by)
-    click.echo(render_top(profile, count or None, fmt), nl=False)
+    click.echo(render_top(profile, count or None, fmt, terminal_width(), by), nl=False)
 
 
 def _source_name(profile, profiles: tuple[str, ...]) -> str:
@@ -135,10 +136,12 @@ def hotpaths(
     if critical:
         share = threshold / 100 if threshold else 0.5
         result = critical_path(profile, share)
-        click.echo(render_critical(result, name, len(profile.samples), fmt), nl=False)
+        text = render_critical(result, name, len(profile.samples), fmt, terminal_width())
+        click.echo(text, nl=False)
         return
     result = hot_paths(profile, count, threshold / 100)
-    click.echo(render_hotpaths(result, name, len(profile.samples), fmt), nl=False)
+    text = render_hotpaths(result, name, len(profile.samples), fmt, terminal_width())
+    click.echo(text, nl=False)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -173,7 +176,8 @@ def calls(
     profile = loader.load((profile_path,))
     result = sandwich(profile, pattern)
     name = _source_name(profile, (profile_path,))
-    click.echo(render_calls(result, name, len(profile.samples), fmt, min_share / 100), nl=False)
+    text = render_calls(result, name, len(profile.samples), fmt, min_share / 100, terminal_width())
+    click.echo(text, nl=False)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -403,7 +407,8 @@ def blocks(
         group_by=group_by,  # type: ignore[arg-type]
     )
     title = ", ".join(os.path.basename(p) if p != "-" else "stdin" for p in profiles)
-    write_output(output, render_report(profile, report, target, title))
+    width = terminal_width() if output == "-" else None
+    write_output(output, render_report(profile, report, target, title, width))
     if fail_over is not None and report.count_over(fail_over):
         worst = max(report.blocks, key=lambda b: b.duration_ns, default=None)
         where = ""
