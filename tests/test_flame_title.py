@@ -52,7 +52,7 @@ def test_title_fits_between_the_buttons(width, tmp_path):
     title = title_of(render_svg(flamekit.load(str(path)), options))
     char_px = options.fontsize * 1.42 * options.font_width
     assert title.startswith("Flame Graph")
-    assert len(title) * char_px <= max(width - 220, len("Flame Graph") * char_px)
+    assert len(title) * char_px <= max(width - 400, len("Flame Graph") * char_px)
     if width >= 800:
         assert "…" in title and title.endswith("(3 samples)")
 

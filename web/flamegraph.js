@@ -35,6 +35,7 @@
   var els = [];
   var rects = [];
   var texts = [];
+  var wheres = [];
   var baseX = [];
   var baseW = [];
   var fills = [];
@@ -59,7 +60,9 @@
     els.push(g);
     var r = g.getElementsByTagNameNS(NS, "rect")[0];
     rects.push(r);
-    texts.push(g.getElementsByTagNameNS(NS, "text")[0] || null);
+    var ts = g.getElementsByTagNameNS(NS, "text");
+    texts.push(ts.length && ts[0].getAttribute("class") !== "fk-where" ? ts[0] : null);
+    wheres.push(g.querySelector(".fk-where"));
     baseX.push(parseFloat(r.getAttribute("x")));
     baseW.push(parseFloat(r.getAttribute("width")));
     fills.push(r.getAttribute("fill"));
@@ -148,21 +151,55 @@
     return name.length <= chars ? name : name.slice(0, chars - 2) + "..";
   }
 
+  /* what a bar says, as flamekit.render.flame.bar_texts: the name, its share when it fits,
+     where it is at the right end when that fits too */
+  function barTexts(i, w) {
+    var chars = Math.floor(w / charPx);
+    var left = D.names[i];
+    if (i > 0) {
+      left += " " + ((100 * D.total[i]) / D.total[0]).toFixed(1) + "%";
+    }
+    var where = (D.where && D.where[i]) || "";
+    if (where && left.length + 2 + where.length <= chars) {
+      return [left, where];
+    }
+    if (left.length <= chars) {
+      return [left, ""];
+    }
+    return [fitLabel(D.names[i], w), ""];
+  }
+
+  function textAt(i, cls) {
+    var t = doc.createElementNS(NS, "text");
+    var r = rects[i];
+    t.setAttribute("y", String(parseFloat(r.getAttribute("y")) + parseFloat(r.getAttribute("height")) / 2 + D.fontsize / 3));
+    if (cls) {
+      t.setAttribute("class", cls);
+    }
+    els[i].appendChild(t);
+    return t;
+  }
+
   function place(i, x, w) {
     var r = rects[i];
     r.setAttribute("x", num(x));
     r.setAttribute("width", num(w));
-    var label = fitLabel(D.names[i], w);
+    var said = barTexts(i, w);
     var t = texts[i];
-    if (!t && label) {
-      t = doc.createElementNS(NS, "text");
-      t.setAttribute("y", String(parseFloat(r.getAttribute("y")) + parseFloat(r.getAttribute("height")) / 2 + D.fontsize / 3));
-      els[i].appendChild(t);
-      texts[i] = t;
+    if (!t && said[0]) {
+      t = texts[i] = textAt(i, "");
     }
     if (t) {
       t.setAttribute("x", num(x + 3));
-      t.textContent = label;
+      t.textContent = said[0];
+    }
+    var wt = wheres[i];
+    if (!wt && said[1]) {
+      wt = wheres[i] = textAt(i, "fk-where");
+    }
+    if (wt) {
+      wt.setAttribute("x", num(x + w - 3));
+      wt.textContent = said[1];
     }
   }
 
@@ -241,8 +278,12 @@
   function setY(i, y) {
     var r = rects[i];
     r.setAttribute("y", num(y));
+    var ty = num(y + parseFloat(r.getAttribute("height")) / 2 + D.fontsize / 3);
     if (texts[i]) {
-      texts[i].setAttribute("y", num(y + parseFloat(r.getAttribute("height")) / 2 + D.fontsize / 3));
+      texts[i].setAttribute("y", ty);
+    }
+    if (wheres[i]) {
+      wheres[i].setAttribute("y", ty);
     }
   }
 
@@ -568,6 +609,12 @@
     zoom(0);
   });
   button(searchEl, promptSearch);
+  button(part("hot-next"), function () {
+    selectHot(1);
+  });
+  button(part("hot-prev"), function () {
+    selectHot(-1);
+  });
   button(caseEl, function () {
     setIgnoreCase(!state.ignoreCase);
     if (state.search) {
@@ -576,6 +623,51 @@
       saveHash();
     }
   });
+
+  /* "hottest frame n of N": the drawn frames by self weight, heaviest first; next and
+     previous select one, zooming out (or in) as far as needed to show it */
+  var hotOrder = [];
+  for (var h = 1; h < n; h++) {
+    if (D.self[h] > 0) {
+      hotOrder.push(h);
+    }
+  }
+  hotOrder.sort(function (a, b) {
+    return D.self[b] - D.self[a] || a - b;
+  });
+  var hotAt = -1;
+  var hotEl = part("hot");
+  var hotLabel = part("hot-label");
+  var selected = null;
+
+  function shown(i) {
+    return !/\bfk-(hidden|deep)\b/.test(els[i].getAttribute("class") || "");
+  }
+
+  function selectHot(step) {
+    if (!hotOrder.length) {
+      return;
+    }
+    hotAt = (hotAt + step + hotOrder.length) % hotOrder.length;
+    var i = hotOrder[hotAt];
+    var z = state.zoom;
+    if (!(z === 0 || z === i || isAncestor(z, i)) || !shown(i)) {
+      zoom(parentOf(i) || 0);
+      if (!shown(i)) {
+        zoom(i);
+      }
+    }
+    if (selected !== null) {
+      els[selected].classList.remove("fk-selected");
+    }
+    selected = i;
+    els[i].classList.add("fk-selected");
+    if (hotLabel) {
+      hotLabel.textContent = "hottest frame " + (hotAt + 1) + " of " + hotOrder.length;
+    }
+    showDetails(i);
+    defaultDetails = describe(i);
+  }
 
   function claim() {
     doc.fkActiveGraph = svg;
@@ -596,6 +688,8 @@
       promptSearch();
     } else if (ev.key === "Escape") {
       resetAll();
+    } else if (!typing && !ev.ctrlKey && !ev.metaKey && !ev.altKey && (ev.key === "n" || ev.key === "p")) {
+      selectHot(ev.key === "n" ? 1 : -1);
     }
   });
   if (ownsHash) {
@@ -609,6 +703,19 @@
   framesEl.setAttribute("aria-label", "Flame graph frames: Tab to enter, arrows to move, Enter to zoom");
   loadHash();
   svg.classList.add("fk-live"); /* the controls show only where this script runs */
+  if (hotEl) {
+    if (hotOrder.length) {
+      if (hotLabel) {
+        hotLabel.textContent = "hottest frames (" + hotOrder.length + ")";
+      }
+      /* Reset Zoom goes after the hottest-frame controls */
+      if (unzoomEl && hotEl.getComputedTextLength) {
+        unzoomEl.setAttribute("x", num(10 + hotEl.getComputedTextLength() + 18));
+      }
+    } else {
+      hotEl.classList.add("fk-hide");
+    }
+  }
   /* an HTML page starts with the base of the graph, its widest frames, in the window */
   var page = svg.parentNode;
   if (ownsHash && !D.inverted && page && page.classList && page.classList.contains("fk-page")) {

@@ -115,6 +115,41 @@ def fit_label(name: str, width_px: float, char_px: float) -> str:
     return name[: chars - 2] + ".."
 
 
+def bar_texts(name: str, share: str, where: str, width_px: float, char_px: float) -> tuple[str, str]:
+    """What a bar of ``width_px`` says: (left, right). The name first, then its share of the
+    total beside it and where it is (``app.js:39``) at the right end, each only when it fits;
+    a name too long for the bar is cut with '..' (web/flamegraph.js does the same on zoom)."""
+    chars = int(width_px / char_px)
+    left = f"{name} {share}" if share else name
+    if where and len(left) + 2 + len(where) <= chars:
+        return left, where
+    if len(left) <= chars:
+        return left, ""
+    return fit_label(name, width_px, char_px), ""
+
+
+def locations(files: Sequence[str], lines: Sequence[int], columns: Sequence[int]) -> list[str]:
+    """Per frame, where it is in a few characters: the file's last part and the line, and the
+    column when another frame shares that file and line."""
+    columns_at: dict[tuple[str, int], set[int]] = {}
+    for f, ln, col in zip(files, lines, columns, strict=True):
+        if f and ln:
+            columns_at.setdefault((f, ln), set()).add(col)
+    out = []
+    for f, ln, col in zip(files, lines, columns, strict=True):
+        if not f:
+            out.append("")
+            continue
+        base = f.rstrip("/").rsplit("/", 1)[-1] or f
+        if not ln:
+            out.append(base)
+        elif col and len(columns_at[(f, ln)]) > 1:
+            out.append(f"{base}:{ln}:{col}")
+        else:
+            out.append(f"{base}:{ln}")
+    return out
+
+
 def _num(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
@@ -222,6 +257,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     names = [display_name(n) for n in raw_names]
     files = [""] + [display_text(strings[i]) for i in drawn.frames.file[frame_ids].tolist()]
     lines = [0, *drawn.frames.line[frame_ids].tolist()]
+    bar_where = locations(files, lines, [0, *drawn.frames.column[frame_ids].tolist()])
     kinds = np.r_[0, drawn.frames.kind[frame_ids]].astype(np.uint8)
 
     if options.node_colors is not None:
@@ -338,6 +374,12 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     else:
         ys = [bottom - (d + 1) * fh + FRAME_PAD for d in rows]
     text_dy = (fh - FRAME_PAD) / 2 + fs / 3
+    shares = [f"{100.0 * t / grand:.1f}%" for t in totals]
+    shares[0] = ""  # 'all' is all of it
+    bars = [
+        bar_texts(n, sh, wh, w, char_px)
+        for n, sh, wh, w in zip(names, shares, bar_where, ws, strict=True)
+    ]
     # labels in white where black would not read (WCAG 4.5:1)
     light = {f: palettes.label_color(f) == palettes.WHITE for f in set(fills)}
     classes = ["fk-light" if light[f] else "" for f in fills]
@@ -356,8 +398,10 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
             fills,
             _nums(x + 3 for x in xs),
             _nums(y + text_dy for y in ys),
-            [escape(fit_label(n, w, char_px)) for n, w in zip(names, ws, strict=True)],
+            [escape(left) for left, _ in bars],
             classes,
+            [escape(right) for _, right in bars],
+            _nums(x + w - 3 for x, w in zip(xs, ws, strict=True)),
             strict=True,
         )
     )
@@ -378,6 +422,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "names": names,
         "files": files,
         "lines": lines,
+        "where": bar_where,
         "depth": depth,
         "x0": x0,
         "total": totals,
@@ -472,8 +517,8 @@ def default_title(
         amount = f"{_count(total)} {countname}"
     tail = f" ({amount})"
     name = display_text(profile.meta.name)
-    # the title is centred (between the Reset Zoom and Search buttons) at 1.42 times the font
-    reserve = 2 * 110 if options.js else 2 * XPAD
+    # the title is centred (between the hottest-frame controls and Search) at 1.42 times the font
+    reserve = 2 * 200 if options.js else 2 * XPAD
     room = int((options.width - reserve) / (options.fontsize * 1.42 * options.font_width))
     # what fits, in this order: all of it, without the amount, without the name
     for with_name, end in ((True, tail), (True, ""), (False, tail), (False, "")):
