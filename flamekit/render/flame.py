@@ -115,7 +115,9 @@ def fit_label(name: str, width_px: float, char_px: float) -> str:
     return name[: chars - 2] + ".."
 
 
-def bar_texts(name: str, share: str, where: str, width_px: float, char_px: float) -> tuple[str, str]:
+def bar_texts(
+    name: str, share: str, where: str, width_px: float, char_px: float
+) -> tuple[str, str]:
     """What a bar of ``width_px`` says: (left, right). The name first, then its share of the
     total beside it and where it is (``app.js:39``) at the right end, each only when it fits;
     a name too long for the bar is cut with '..' (web/flamegraph.js does the same on zoom)."""
