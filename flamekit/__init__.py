@@ -61,10 +61,31 @@ def calls(profile: Profile, pattern: str):
 
 from . import transforms  # noqa: E402  (flamekit.transforms.focus(...), apply(...), ...)
 
+# option classes, imported when first used (the renderers are not needed to load a profile)
+_OPTION_CLASSES = {
+    "FlameOptions": "flamekit.render.flame",
+    "DiffOptions": "flamekit.analyze.diff",
+    "TransformOptions": "flamekit.transforms",
+    "PerfOptions": "flamekit.importers.perf_parse",
+}
+
+
+def __getattr__(name: str):
+    if name in _OPTION_CLASSES:
+        import importlib
+
+        return getattr(importlib.import_module(_OPTION_CLASSES[name]), name)
+    raise AttributeError(f"module 'flamekit' has no attribute {name!r}")
+
+
 __all__ = [
+    "DiffOptions",
+    "FlameOptions",
     "FlamekitError",
     "InputError",
+    "PerfOptions",
     "Profile",
+    "TransformOptions",
     "__version__",
     "calls",
     "critical_path",

@@ -64,7 +64,7 @@ def test_every_sample_is_covered():
         str(p.relative_to(ROOT / "samples"))
         for p in (ROOT / "samples").rglob("*")
         if p.is_file()
-        and p.suffix not in (".md", ".js", ".py", ".c", ".cpp", ".html")
+        and p.suffix not in (".md", ".js", ".py", ".c", ".cpp", ".html", ".ipynb")
         and not p.name.endswith(".measured.json")  # a workload's own timings, not a profile
     }
     missing = {f for f in files if f not in EXPECTED}

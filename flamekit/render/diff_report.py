@@ -204,7 +204,12 @@ def render_text(
 
 def render_json(result: ProfileDiff) -> str:
     """One JSON object: both sides' totals and units, whether normalized, every function."""
-    doc = {
+    return orjson.dumps(diff_to_dict(result)).decode() + "\n"
+
+
+def diff_to_dict(result: ProfileDiff) -> dict:
+    """What :func:`render_json` writes, as a dict."""
+    return {
         "before": {
             "total": result.before.total,
             "unit": result.before.unit,
@@ -232,4 +237,3 @@ def render_json(result: ProfileDiff) -> str:
             for f in result.functions()
         ],
     }
-    return orjson.dumps(doc).decode() + "\n"
