@@ -486,7 +486,48 @@ def render_svg(report: BlockReport, title: str) -> str:
     from ..resources import render_template
 
     context = _context(report, title)
-    return render_template("blocks.svg.j2", **context)
+    return render_template("blocks.svg.j2", **context, table=svg_table(report))
+
+
+SVG_TABLE_ROWS = 10
+# the static picture's table: (heading, x, anchor, characters) per column
+SVG_COLUMNS = (
+    ("start", 72, "end", 9),
+    ("duration", 142, "end", 9),
+    ("samples", 202, "end", 7),
+    ("entry", 216, "start", 44),
+    ("hottest", 530, "start", 36),
+    ("areas", 790, "start", 26),
+)
+
+
+def svg_table(report: BlockReport) -> dict:
+    """The longest blocks as rows of cells cut to their columns, for the static SVG."""
+    rows = []
+    for i in longest_first(report)[:SVG_TABLE_ROWS]:
+        b = report.blocks[i]
+        cells = [
+            _start_text(b.start_ns),
+            format_duration_ns(b.duration_ns),
+            f"{b.samples:,}",
+            _label(b.entry),
+            _label(b.hottest) if b.hottest else "",
+            _areas_text(b.areas, 2),
+        ]
+        rows.append(
+            {
+                "colour": AREA_COLOURS[dominant_area(b.areas)],
+                "cells": [
+                    (fit_label(text, "", chars), x, anchor)
+                    for text, (_, x, anchor, chars) in zip(cells, SVG_COLUMNS, strict=True)
+                ],
+            }
+        )
+    return {
+        "columns": [(head, x, anchor) for head, x, anchor, _ in SVG_COLUMNS],
+        "rows": rows,
+        "more": max(len(report.blocks) - SVG_TABLE_ROWS, 0),
+    }
 
 
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".svg": "svg", ".json": "json", ".txt": "text"}
