@@ -19,7 +19,17 @@ def load(
 
     paths = [path_or_paths] if isinstance(path_or_paths, str) else list(path_or_paths)
     profiles = [load_path(p, from_format, import_options) for p in paths]
-    return merge_profiles(profiles, name=profiles[0].meta.name if len(paths) == 1 else "")
+    return merge_profiles(profiles, name=_names(profiles))
+
+
+def _names(profiles: Sequence[Profile]) -> str:
+    """The name of the merged profile: its inputs' names, the first two and a count beyond."""
+    names = [p.meta.name for p in profiles if p.meta.name]
+    if len(names) != len(profiles):
+        return names[0] if len(profiles) == 1 and names else ""
+    if len(names) <= 3:
+        return ", ".join(names)
+    return f"{names[0]}, {names[1]} and {len(names) - 2} more"
 
 
 def diff(before: Profile, after: Profile, **options):
@@ -51,10 +61,31 @@ def calls(profile: Profile, pattern: str):
 
 from . import transforms  # noqa: E402  (flamekit.transforms.focus(...), apply(...), ...)
 
+# option classes, imported when first used (the renderers are not needed to load a profile)
+_OPTION_CLASSES = {
+    "FlameOptions": "flamekit.render.flame",
+    "DiffOptions": "flamekit.analyze.diff",
+    "TransformOptions": "flamekit.transforms",
+    "PerfOptions": "flamekit.importers.perf_parse",
+}
+
+
+def __getattr__(name: str):
+    if name in _OPTION_CLASSES:
+        import importlib
+
+        return getattr(importlib.import_module(_OPTION_CLASSES[name]), name)
+    raise AttributeError(f"module 'flamekit' has no attribute {name!r}")
+
+
 __all__ = [
+    "DiffOptions",
+    "FlameOptions",
     "FlamekitError",
     "InputError",
+    "PerfOptions",
     "Profile",
+    "TransformOptions",
     "__version__",
     "calls",
     "critical_path",

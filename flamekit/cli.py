@@ -13,6 +13,7 @@ from .cli_options import DURATION, ProfileLoader, profile_input, profiles_argume
 from .errors import FlamekitError
 from .output import OUTPUT_PATH, write_text
 from .render.colors import PALETTES as PALETTE_CHOICES
+from .render.terminal import terminal_width
 from .transforms import GROUP_BY
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -43,7 +44,7 @@ def info(profiles: tuple[str, ...], loader: ProfileLoader) -> None:
     from .render.text import render_info
 
     profile = loader.load(profiles)
-    write_text(render_info(profile, ", ".join(profiles)))
+    write_text(render_info(profile, ", ".join(profiles), terminal_width()))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -80,7 +81,7 @@ def top(profiles: tuple[str, ...], loader: ProfileLoader, count: int, fmt: str, 
     profile = loader.load(profiles)
     if by != "function":
         profile = group_by(profile, by)
-    write_text(render_top(profile, count or None, fmt))
+    write_text(render_top(profile, count or None, fmt, terminal_width(), by))
 
 
 def _source_name(profile, profiles: tuple[str, ...]) -> str:
@@ -136,10 +137,12 @@ def hotpaths(
     if critical:
         share = threshold / 100 if threshold else 0.5
         result = critical_path(profile, share)
-        write_text(render_critical(result, name, len(profile.samples), fmt))
+        text = render_critical(result, name, len(profile.samples), fmt, terminal_width())
+        write_text(text)
         return
     result = hot_paths(profile, count, threshold / 100)
-    write_text(render_hotpaths(result, name, len(profile.samples), fmt))
+    text = render_hotpaths(result, name, len(profile.samples), fmt, terminal_width())
+    write_text(text)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -174,7 +177,8 @@ def calls(
     profile = loader.load((profile_path,))
     result = sandwich(profile, pattern)
     name = _source_name(profile, (profile_path,))
-    write_text(render_calls(result, name, len(profile.samples), fmt, min_share / 100))
+    text = render_calls(result, name, len(profile.samples), fmt, min_share / 100, terminal_width())
+    write_text(text)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -214,7 +218,11 @@ def convert(profiles: tuple[str, ...], loader: ProfileLoader, output: str, to: s
 @click.option(
     "--format", "fmt", type=click.Choice(["svg", "html"]), help="Output format (default: from -o)."
 )
-@click.option("--title", default=None, help="Title text (default: Flame Graph).")
+@click.option(
+    "--title",
+    default=None,
+    help="Title text (default: the kind of graph, the file(s), total and samples).",
+)
 @click.option("--subtitle", default="", help="Second title line.")
 @click.option(
     "--width",
@@ -404,7 +412,8 @@ def blocks(
         group_by=group_by,  # type: ignore[arg-type]
     )
     title = ", ".join(os.path.basename(p) if p != "-" else "stdin" for p in profiles)
-    write_output(output, render_report(profile, report, target, title))
+    width = terminal_width() if output == "-" else None
+    write_output(output, render_report(profile, report, target, title, width))
     if fail_over is not None and report.count_over(fail_over):
         worst = max(report.blocks, key=lambda b: b.duration_ns, default=None)
         where = ""

@@ -7,6 +7,7 @@ import click
 from .cli_options import ProfileLoader, profile_input
 from .errors import CheckFailed, UsageError
 from .output import OUTPUT_PATH
+from .render.terminal import terminal_width
 
 SUMMARY_EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".txt": "text"}
 PICTURE_EXTENSIONS = {".svg": "svg", ".html": "html", ".htm": "html"}
@@ -149,7 +150,9 @@ def diff(
             after_name=after_name,
         )
         write_output(output, data)
-    write_output(summary_dest, _summary(result, summary_fmt, before_name, after_name, top))
+    width = terminal_width() if summary_dest == "-" else None
+    summary = _summary(result, summary_fmt, before_name, after_name, top, width)
+    write_output(summary_dest, summary)
     failures = check_gates(result, fail_on=fail_on, fail_on_total=fail_on_total)
     if failures:
         raise CheckFailed("; ".join(failures))
@@ -192,11 +195,13 @@ def _destinations(output: str, fmt: str | None) -> tuple[str | None, str, str]:
     )
 
 
-def _summary(result, fmt: str, before_name: str, after_name: str, top: int) -> str:
+def _summary(
+    result, fmt: str, before_name: str, after_name: str, top: int, width: int | None
+) -> str:
     from .render.diff_report import render_json, render_markdown, render_text
 
     if fmt == "json":
         return render_json(result)
     if fmt == "markdown":
         return render_markdown(result, before_name, after_name, top)
-    return render_text(result, before_name, after_name, top)
+    return render_text(result, before_name, after_name, top, width)

@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .analyze.blocks import BlockReport
     from .analyze.calls import Calls
     from .analyze.hotpaths import CriticalPath, HotPaths
     from .analyze.weights import FunctionStat
     from .model import Profile
+    from .render.flame import FlameOptions, FlameSVG
 
 
 class ProfileMethods:
@@ -97,9 +99,10 @@ class ProfileMethods:
     def top(self, n: int | None = None, by: str = "function") -> list[FunctionStat]:
         """Functions (or files, modules, packages) by self weight, heaviest first."""
         from .analyze.weights import top_functions
+        from .notebook import TopFunctions
 
         profile = self if by == "function" else self.group_by(by)
-        return top_functions(profile, n)
+        return TopFunctions(top_functions(profile, n), profile.unit, profile.total_weight(), by)
 
     def hot_paths(self, n: int = 5, threshold: float = 0.0) -> HotPaths:
         """The ``n`` heaviest root-to-end paths (see :mod:`flamekit.analyze.hotpaths`)."""
@@ -119,15 +122,29 @@ class ProfileMethods:
 
         return calls(self, pattern)
 
+    def blocks(self, **options) -> BlockReport:
+        """The synchronous blocks (options of :func:`flamekit.analyze.blocks.find_blocks`);
+        shown as a table in a notebook."""
+        from .analyze.blocks import find_blocks
+
+        return find_blocks(self, **options)
+
     # -- notebooks -------------------------------------------------------------------------
+    def flame(self, options: FlameOptions | None = None, **changes) -> FlameSVG:
+        """A flame graph that shows itself in a notebook (``FlameOptions`` fields as keywords)."""
+        from .render.flame import FlameOptions, FlameSVG
+
+        return FlameSVG(self, (options or FlameOptions()).with_(**changes))
+
     def _repr_html_(self) -> str:
         """An inline flame graph when the SVG renderer is installed, else a summary table."""
-        try:
-            from .render.flame import render_svg
-        except ImportError:
-            render_svg = None
-        if render_svg is not None and len(self.samples):
-            return render_svg(self)
+        if len(self.samples):
+            try:
+                from .render.flame import FlameSVG
+            except ImportError:
+                pass
+            else:
+                return FlameSVG(self)._repr_html_()
         from .render.summary_html import render_summary_html
 
         return render_summary_html(self)

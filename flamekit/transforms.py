@@ -335,6 +335,8 @@ def package_of(name: str, file: str, module: str) -> str:
             if parts[0].startswith("@") and len(parts) > 1:
                 return f"{parts[0]}/{parts[1]}"
             return parts[0].removesuffix(".py")
+    if module.startswith("[") and module.endswith("]"):
+        return module  # a pseudo-object of perf's, such as [kernel.kallsyms] or [vdso]
     if module:
         return re.split(r"[./:]", module, maxsplit=1)[0] or module
     if "/" in path:

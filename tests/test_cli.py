@@ -50,16 +50,22 @@ def test_top_json_shape():
     ]
 
 
-def test_top_limits_and_table_fits_80_columns(tmp_path):
+def test_top_limits_and_table_fits_80_columns(tmp_path, monkeypatch):
     long_name = "x" * 300
     path = tmp_path / "long.folded"
     path.write_text(f"main;{long_name} 5\nmain;short 1\n")
+    monkeypatch.setenv("COLUMNS", "80")
     proc = run_cli("top", path, "-n", "1")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.decode().splitlines()
     assert all(len(line) <= 80 for line in lines)
     assert "…" in lines[-1]
     assert len(lines) == 3  # summary, header, one function
+    # piped, without a terminal width: the name is whole, the rest within 80 columns
+    monkeypatch.delenv("COLUMNS")
+    lines = run_cli("top", path, "-n", "1").stdout.decode().splitlines()
+    assert lines[-1].endswith("  " + long_name)
+    assert all(len(line) <= 80 for line in lines[:-1])
 
 
 def test_top_csv():

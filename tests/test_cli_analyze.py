@@ -62,13 +62,18 @@ def test_hotpaths_critical():
     ]
 
 
-def test_long_names_are_truncated_in_the_middle(tmp_path):
+def test_long_names_are_truncated_in_the_middle(tmp_path, monkeypatch):
     path = tmp_path / "long.folded"
     path.write_text(f"main;{'x' * 200}_end 5\nmain;short 1\n")
+    monkeypatch.setenv("COLUMNS", "80")
     for args in (("hotpaths", path), ("calls", path, "^x")):
         lines = ok(*args).splitlines()
         assert all(len(line) <= 80 for line in lines), args
         assert any("…" in line and "xxx_end" in line for line in lines), args
+    # piped, without a terminal width, the name is whole
+    monkeypatch.delenv("COLUMNS")
+    for args in (("hotpaths", path), ("calls", path, "^x")):
+        assert "x" * 200 + "_end" in ok(*args), args
 
 
 def test_calls_text_and_json():

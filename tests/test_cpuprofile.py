@@ -23,7 +23,12 @@ from .v8_reference import compare_top, function_times_ns
 
 SAMPLES = ROOT / "samples" / "cpuprofile"
 WORKERS = sorted((SAMPLES / "workers").glob("*.cpuprofile"))
-RECORDED = [SAMPLES / "cpu.cpuprofile", SAMPLES / "eventloop.cpuprofile", *WORKERS]
+RECORDED = [
+    SAMPLES / "cpu.cpuprofile",
+    SAMPLES / "eventloop.cpuprofile",
+    SAMPLES / "server.cpuprofile",
+    *WORKERS,
+]
 
 
 def read(path: Path) -> dict:

@@ -432,7 +432,7 @@ def svg_frames(svg_text: str) -> dict[str, list[tuple[str, str, float]]]:
 
     root = ET.fromstring(svg_text.encode())
     out: dict[str, list] = {}
-    group = root.find(f".//{SVG_NS}g[@id='fk-frames']")
+    group = root.find(f".//{SVG_NS}g[@class='fk-frames']")
     for g in group.findall(f"{SVG_NS}g"):
         title = g.find(f"{SVG_NS}title").text
         rect = g.find(f"{SVG_NS}rect")

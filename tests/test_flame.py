@@ -90,7 +90,7 @@ def test_svg_frames_carry_titles_and_widths(tmp_path):
     grand = sum(v for k, v in ref.items() if len(k) == 1)
     svg = render_svg(flamekit.load([str(path)]), FlameOptions(minwidth="0", js=False))
     root = ET.fromstring(svg.encode())
-    groups = root.findall("s:g[@id='fk-frames']/s:g", NS)
+    groups = root.findall("s:g[@class='fk-frames']/s:g", NS)
     assert len(groups) == len(ref) + 1
     widths = defaultdict(float)
     for g in groups:
@@ -129,7 +129,7 @@ def test_inverted_puts_roots_at_the_top(tmp_path):
     def ys(svg):
         root = ET.fromstring(svg.encode())
         out = {}
-        for g in root.findall("s:g[@id='fk-frames']/s:g", NS):
+        for g in root.findall("s:g[@class='fk-frames']/s:g", NS):
             out[g.find("s:title", NS).text.split(" ")[0]] = float(g.find("s:rect", NS).get("y"))
         return out
 
@@ -195,12 +195,12 @@ def test_options_reach_the_markup(tmp_path):
     svg = out.read_text()
     root = ET.fromstring(svg.encode())
     assert root.get("width") == "600" and root.get("viewBox").startswith("0 0 600 ")
-    assert root.find("s:text[@id='fk-title']", NS).text == "T<1>"
-    assert root.find("s:text[@id='fk-subtitle']", NS).text == "sub"
+    assert root.find("s:text[@class='fk-ui fk-title']", NS).text == "T<1>"
+    assert root.find("s:text[@class='fk-ui fk-subtitle']", NS).text == "sub"
     assert root.find("s:desc", NS).text == "n&b"
     assert "5 bytes, 100.00%" in svg
     assert 'stop-color="#123456"' in svg
-    rects = root.findall("s:g[@id='fk-frames']/s:g/s:rect", NS)
+    rects = root.findall("s:g[@class='fk-frames']/s:g/s:rect", NS)
     assert {r.get("height") for r in rects} == {"19"}
     for r in rects:  # the blue palette: blue channel dominant and in 205..255
         red, green, blue = (int(r.get("fill")[i : i + 2], 16) for i in (1, 3, 5))
@@ -249,7 +249,7 @@ def test_hooks_colour_and_annotate_nodes(tmp_path):
     root = ET.fromstring(svg.encode())
     fills = {
         g.find("s:title", NS).text.split(" ")[0]: g.find("s:rect", NS).get("fill")
-        for g in root.findall("s:g[@id='fk-frames']/s:g", NS)
+        for g in root.findall("s:g[@class='fk-frames']/s:g", NS)
     }
     assert fills["a"] == "#0000ff" and fills["b"] == "#ff0000"
     assert "delta: +" in svg and "slower" in svg

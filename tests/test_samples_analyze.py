@@ -31,7 +31,7 @@ from .reference import (
     tree_paths,
 )
 
-SKIP_SUFFIXES = {".md", ".js", ".py", ".c", ".cpp"}
+SKIP_SUFFIXES = {".md", ".js", ".py", ".c", ".cpp", ".ipynb"}  # not profiles
 SAMPLES = sorted(
     p
     for p in (ROOT / "samples").rglob("*")

@@ -15,6 +15,7 @@ EXPECTED = {
     "blocks/blocks.cpuprofile": "cpuprofile",
     "cpuprofile/cpu.cpuprofile": "cpuprofile",
     "cpuprofile/eventloop.cpuprofile": "cpuprofile",
+    "cpuprofile/server.cpuprofile": "cpuprofile",
     "cpuprofile/workers/CPU.20261127.050027.5003.0.001.cpuprofile": "cpuprofile",
     "cpuprofile/workers/CPU.20261127.050027.5003.1.002.cpuprofile": "cpuprofile",
     "cpuprofile/workers/CPU.20261127.050027.5003.2.003.cpuprofile": "cpuprofile",
@@ -63,7 +64,7 @@ def test_every_sample_is_covered():
         str(p.relative_to(ROOT / "samples"))
         for p in (ROOT / "samples").rglob("*")
         if p.is_file()
-        and p.suffix not in (".md", ".js", ".py", ".c", ".cpp", ".html")
+        and p.suffix not in (".md", ".js", ".py", ".c", ".cpp", ".html", ".ipynb")
         and not p.name.endswith(".measured.json")  # a workload's own timings, not a profile
     }
     missing = {f for f in files if f not in EXPECTED}

@@ -74,7 +74,10 @@
       const room = Math.floor((w * width - 6) / 6.2);
       if (room >= 3) {
         const label = data.names[name];
-        const text = svgEl('text', { x: (x * width + 3).toFixed(2), y: depth * row + 11.5, 'font-size': 10.5 });
+        const text = svgEl('text', {
+          x: (x * width + 3).toFixed(2), y: depth * row + 11.5, 'font-size': 10.5,
+          style: 'fill: ' + (data.inks ? data.inks[area] : '#111'),
+        });
         text.textContent = label.length > room ? label.slice(0, room - 1) + '…' : label;
         g.appendChild(text);
       }

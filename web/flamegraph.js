@@ -3,17 +3,39 @@
   "use strict";
   var NS = "http://www.w3.org/2000/svg";
   var doc = document;
-  var dataEl = doc.getElementById("fk-data");
-  var framesEl = doc.getElementById("fk-frames");
-  if (!dataEl || !framesEl) {
+  /* Several graphs may share a page (notebook cells), so nothing is looked up by a page-wide id:
+     each copy of this script finds its own graph, the SVG that holds it (a standalone SVG) or the
+     one just before its data (an HTML page); without currentScript, the first graph not set up. */
+  var me = doc.currentScript;
+  var svg = me && me.closest ? me.closest("svg") : null;
+  var dataEl = me ? me.previousElementSibling : null;
+  if (!svg && dataEl) {
+    svg = dataEl.previousElementSibling;
+  }
+  if (!svg || svg.fkReady !== undefined) {
+    svg = null;
+    var all = doc.querySelectorAll("svg.flamekit");
+    for (var a = 0; a < all.length && !svg; a++) {
+      if (all[a].fkReady === undefined) {
+        svg = all[a];
+      }
+    }
+    dataEl = svg ? svg.querySelector(".fk-data") || svg.nextElementSibling : null;
+  }
+  function part(name) {
+    return svg.querySelector(".fk-" + name);
+  }
+  var framesEl = svg && part("frames");
+  if (!framesEl || !dataEl || !/\bfk-data\b/.test(dataEl.getAttribute("class") || "")) {
     return;
   }
+  svg.fkReady = false;
   var D = JSON.parse(dataEl.textContent);
-  var svg = framesEl.ownerSVGElement;
   var n = D.names.length;
   var els = [];
   var rects = [];
   var texts = [];
+  var wheres = [];
   var baseX = [];
   var baseW = [];
   var fills = [];
@@ -22,11 +44,11 @@
   var geoX = D.gx0 || D.x0;
   var geoW = D.gw || D.total;
   var charPx = D.fontsize * D.fontwidth;
-  var details = doc.getElementById("fk-details");
-  var matchedEl = doc.getElementById("fk-matched");
-  var unzoomEl = doc.getElementById("fk-unzoom");
-  var searchEl = doc.getElementById("fk-search");
-  var caseEl = doc.getElementById("fk-case");
+  var details = part("details");
+  var matchedEl = part("matched");
+  var unzoomEl = part("unzoom");
+  var searchEl = part("search");
+  var caseEl = part("case");
   var defaultDetails = details ? details.textContent : "";
   var state = { zoom: 0, search: "", ignoreCase: false };
   var matches = null;
@@ -38,12 +60,15 @@
     els.push(g);
     var r = g.getElementsByTagNameNS(NS, "rect")[0];
     rects.push(r);
-    texts.push(g.getElementsByTagNameNS(NS, "text")[0] || null);
+    var ts = g.getElementsByTagNameNS(NS, "text");
+    texts.push(ts.length && ts[0].getAttribute("class") !== "fk-where" ? ts[0] : null);
+    wheres.push(g.querySelector(".fk-where"));
     baseX.push(parseFloat(r.getAttribute("x")));
     baseW.push(parseFloat(r.getAttribute("width")));
     fills.push(r.getAttribute("fill"));
   }
   svg.style.setProperty("--fk-search", D.searchcolor);
+  svg.style.setProperty("--fk-search-label", D.searchlabel || "#fff");
 
   function num(v) {
     var t = Math.round(v * 10) / 10;
@@ -126,26 +151,60 @@
     return name.length <= chars ? name : name.slice(0, chars - 2) + "..";
   }
 
+  /* what a bar says, as flamekit.render.flame.bar_texts: the name, its share when it fits,
+     where it is at the right end when that fits too */
+  function barTexts(i, w) {
+    var chars = Math.floor(w / charPx);
+    var left = D.names[i];
+    if (i > 0) {
+      left += " " + ((100 * D.total[i]) / D.total[0]).toFixed(1) + "%";
+    }
+    var where = (D.where && D.where[i]) || "";
+    if (where && left.length + 2 + where.length <= chars) {
+      return [left, where];
+    }
+    if (left.length <= chars) {
+      return [left, ""];
+    }
+    return [fitLabel(D.names[i], w), ""];
+  }
+
+  function textAt(i, cls) {
+    var t = doc.createElementNS(NS, "text");
+    var r = rects[i];
+    t.setAttribute("y", String(parseFloat(r.getAttribute("y")) + parseFloat(r.getAttribute("height")) / 2 + D.fontsize / 3));
+    if (cls) {
+      t.setAttribute("class", cls);
+    }
+    els[i].appendChild(t);
+    return t;
+  }
+
   function place(i, x, w) {
     var r = rects[i];
     r.setAttribute("x", num(x));
     r.setAttribute("width", num(w));
-    var label = fitLabel(D.names[i], w);
+    var said = barTexts(i, w);
     var t = texts[i];
-    if (!t && label) {
-      t = doc.createElementNS(NS, "text");
-      t.setAttribute("y", String(parseFloat(r.getAttribute("y")) + parseFloat(r.getAttribute("height")) / 2 + D.fontsize / 3));
-      els[i].appendChild(t);
-      texts[i] = t;
+    if (!t && said[0]) {
+      t = texts[i] = textAt(i, "");
     }
     if (t) {
       t.setAttribute("x", num(x + 3));
-      t.textContent = label;
+      t.textContent = said[0];
+    }
+    var wt = wheres[i];
+    if (!wt && said[1]) {
+      wt = wheres[i] = textAt(i, "fk-where");
+    }
+    if (wt) {
+      wt.setAttribute("x", num(x + w - 3));
+      wt.textContent = said[1];
     }
   }
 
   /* the flame chart's time ruler: the same ticks as flamekit.render.flamechart.time_ticks */
-  var rulerEl = doc.getElementById("fk-ruler");
+  var rulerEl = part("ruler");
   var TIME_UNITS = [[1e9, "s"], [1e6, "ms"], [1e3, "\u00b5s"], [1, "ns"]];
 
   function timeTicks(start, span) {
@@ -211,6 +270,50 @@
     }
   }
 
+  /* a graph deeper than its first view draws D.rows rows from depth `lo`: 0 at first, and as
+     much higher as a zoomed frame's callees need (never past its caller) */
+  var R = D.rows || 0;
+  var lo = 0;
+
+  function setY(i, y) {
+    var r = rects[i];
+    r.setAttribute("y", num(y));
+    var ty = num(y + parseFloat(r.getAttribute("height")) / 2 + D.fontsize / 3);
+    if (texts[i]) {
+      texts[i].setAttribute("y", ty);
+    }
+    if (wheres[i]) {
+      wheres[i].setAttribute("y", ty);
+    }
+  }
+
+  function lowestRow(z) {
+    var deepest = 0;
+    for (var i = z; i <= D.end[z]; i++) {
+      deepest = Math.max(deepest, D.depth[i]);
+    }
+    if (deepest < R) {
+      return 0;
+    }
+    return Math.max(0, Math.min(D.depth[z] - 1, deepest - (R - 1)));
+  }
+
+  function fitRows(z) {
+    var newLo = lowestRow(z);
+    var moved = newLo !== lo;
+    lo = newLo;
+    var fh = D.frameheight;
+    for (var i = 0; i < n; i++) {
+      var row = D.depth[i] - lo;
+      var out = row < 0 || row >= R;
+      els[i].classList.toggle("fk-deep", out);
+      els[i].classList.toggle("fk-stub", row === R - 1 && D.end[i] > i);
+      if (moved && !out) {
+        setY(i, D.inverted ? D.ybase + row * fh : D.ybase - row * fh);
+      }
+    }
+  }
+
   function isAncestor(a, b) {
     return a < b && D.end[a] >= b;
   }
@@ -239,6 +342,9 @@
         g.classList.add("fk-hidden");
         g.classList.remove("fk-parent");
       }
+    }
+    if (R) {
+      fitRows(z);
     }
     if (rulerEl && D.gx0) {
       drawRuler(D.t0 + geoX[z], geoW[z]);
@@ -341,7 +447,22 @@
     showDetails(null);
   }
 
+  /* the URL hash and the page-wide keys belong to one graph: the first on the page owns the
+     hash; keys go to the graph last pointed at or focused (the first until then) */
+  var ownsHash = doc.querySelector("svg.flamekit") === svg;
+
+  function active() {
+    var current = doc.fkActiveGraph;
+    if (current && current.isConnected) {
+      return current === svg;
+    }
+    return ownsHash;
+  }
+
   function saveHash() {
+    if (!ownsHash) {
+      return;
+    }
     var parts = [];
     if (state.zoom > 0) {
       parts.push("zoom=" + state.zoom);
@@ -363,7 +484,7 @@
   }
 
   function loadHash() {
-    var hash = window.location.hash.replace(/^#/, "");
+    var hash = ownsHash ? window.location.hash.replace(/^#/, "") : "";
     var params = {};
     hash.split("&").forEach(function (kv) {
       var at = kv.indexOf("=");
@@ -393,7 +514,7 @@
   }
 
   function focusFrame(i) {
-    if (i === null || i < 0 || i >= n || els[i].classList.contains("fk-hidden")) {
+    if (i === null || i < 0 || i >= n || /\bfk-(hidden|deep)\b/.test(els[i].getAttribute("class") || "")) {
       return;
     }
     var g = els[i];
@@ -488,6 +609,12 @@
     zoom(0);
   });
   button(searchEl, promptSearch);
+  button(part("hot-next"), function () {
+    selectHot(1);
+  });
+  button(part("hot-prev"), function () {
+    selectHot(-1);
+  });
   button(caseEl, function () {
     setIgnoreCase(!state.ignoreCase);
     if (state.search) {
@@ -497,7 +624,60 @@
     }
   });
 
+  /* "hottest frame n of N": the drawn frames by self weight, heaviest first; next and
+     previous select one, zooming out (or in) as far as needed to show it */
+  var hotOrder = [];
+  for (var h = 1; h < n; h++) {
+    if (D.self[h] > 0) {
+      hotOrder.push(h);
+    }
+  }
+  hotOrder.sort(function (a, b) {
+    return D.self[b] - D.self[a] || a - b;
+  });
+  var hotAt = -1;
+  var hotEl = part("hot");
+  var hotLabel = part("hot-label");
+  var selected = null;
+
+  function shown(i) {
+    return !/\bfk-(hidden|deep)\b/.test(els[i].getAttribute("class") || "");
+  }
+
+  function selectHot(step) {
+    if (!hotOrder.length) {
+      return;
+    }
+    hotAt = (hotAt + step + hotOrder.length) % hotOrder.length;
+    var i = hotOrder[hotAt];
+    var z = state.zoom;
+    if (!(z === 0 || z === i || isAncestor(z, i)) || !shown(i)) {
+      zoom(parentOf(i) || 0);
+      if (!shown(i)) {
+        zoom(i);
+      }
+    }
+    if (selected !== null) {
+      els[selected].classList.remove("fk-selected");
+    }
+    selected = i;
+    els[i].classList.add("fk-selected");
+    if (hotLabel) {
+      hotLabel.textContent = "hottest frame " + (hotAt + 1) + " of " + hotOrder.length;
+    }
+    showDetails(i);
+    defaultDetails = describe(i);
+  }
+
+  function claim() {
+    doc.fkActiveGraph = svg;
+  }
+  svg.addEventListener("mouseenter", claim);
+  svg.addEventListener("focusin", claim);
   window.addEventListener("keydown", function (ev) {
+    if (!active()) {
+      return;
+    }
     var tag = (ev.target && ev.target.tagName) || "";
     var typing = /^(input|textarea|select)$/i.test(tag);
     if ((ev.ctrlKey || ev.metaKey) && (ev.key === "f" || ev.key === "F")) {
@@ -508,9 +688,13 @@
       promptSearch();
     } else if (ev.key === "Escape") {
       resetAll();
+    } else if (!typing && !ev.ctrlKey && !ev.metaKey && !ev.altKey && (ev.key === "n" || ev.key === "p")) {
+      selectHot(ev.key === "n" ? 1 : -1);
     }
   });
-  window.addEventListener("hashchange", loadHash);
+  if (ownsHash) {
+    window.addEventListener("hashchange", loadHash);
+  }
 
   els[0].setAttribute("tabindex", "0");
   els[0].setAttribute("role", "button");
@@ -518,5 +702,27 @@
   framesEl.setAttribute("role", "group");
   framesEl.setAttribute("aria-label", "Flame graph frames: Tab to enter, arrows to move, Enter to zoom");
   loadHash();
+  svg.classList.add("fk-live"); /* the controls show only where this script runs */
+  if (hotEl) {
+    if (hotOrder.length) {
+      if (hotLabel) {
+        hotLabel.textContent = "hottest frames (" + hotOrder.length + ")";
+      }
+      /* Reset Zoom goes after the hottest-frame controls */
+      if (unzoomEl && hotEl.getComputedTextLength) {
+        unzoomEl.setAttribute("x", num(10 + hotEl.getComputedTextLength() + 18));
+      }
+    } else {
+      hotEl.classList.add("fk-hide");
+    }
+  }
+  /* an HTML page starts with the base of the graph, its widest frames, in the window */
+  var page = svg.parentNode;
+  if (ownsHash && !D.inverted && page && page.classList && page.classList.contains("fk-page")) {
+    var box = svg.getBoundingClientRect();
+    if (box.bottom > window.innerHeight) {
+      window.scrollTo(0, window.scrollY + box.bottom - window.innerHeight);
+    }
+  }
   svg.fkReady = true;
 })();

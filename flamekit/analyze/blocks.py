@@ -160,6 +160,17 @@ class BlockReport:
         """How many blocks (reported or not) last longer than ``limit_ns``."""
         return int(np.count_nonzero(self.all_durations_ns > limit_ns))
 
+    def to_dict(self) -> dict:
+        """The report as the JSON output holds it."""
+        from ..render.blocks import report_to_dict
+
+        return report_to_dict(self)
+
+    def _repr_html_(self) -> str:
+        from ..notebook import blocks_html
+
+        return blocks_html(self)
+
 
 # -- per-node facts, computed once per profile ---------------------------------------------------
 

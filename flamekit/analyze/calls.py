@@ -75,6 +75,11 @@ class Calls:
             "callees": [c.to_dict() for c in self.callees],
         }
 
+    def _repr_html_(self) -> str:
+        from ..notebook import calls_html
+
+        return calls_html(self)
+
 
 def _flatten(profile: Profile, stacks, total, self_, samples) -> list[CallNode]:
     """Nodes of ``stacks`` in depth-first order, heaviest first, with parent list indices."""

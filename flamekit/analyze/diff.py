@@ -214,6 +214,17 @@ class ProfileDiff:
         return self._after.profile
 
     # -- functions ---------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """Both sides' totals and units, whether normalized, and every function compared."""
+        from ..render.diff_report import diff_to_dict
+
+        return diff_to_dict(self)
+
+    def _repr_html_(self) -> str:
+        from ..notebook import diff_html
+
+        return diff_html(self)
+
     def functions(self) -> list[FunctionDiff]:
         """Every function present on either side, largest significant change first."""
         if self._functions is None:

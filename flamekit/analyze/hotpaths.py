@@ -84,6 +84,11 @@ class HotPaths:
             "paths": [p.to_dict() for p in self.paths],
         }
 
+    def _repr_html_(self) -> str:
+        from ..notebook import hot_paths_html
+
+        return hot_paths_html(self)
+
 
 def heaviest_child(profile: Profile) -> np.ndarray:
     """For each node the child with the largest total (ties: lowest id), else -1; the last slot

@@ -18,8 +18,10 @@ from ..analyze.blocks import (
 from ..escape import escape_controls
 from ..model import Profile
 from ..units import format_duration_ns, middle_truncate
+from .colors import label_color
 from .flame_layout import MinWidth, layout
 from .packing import fit, pack_circles
+from .terminal import fit_label, layout_width, wrap
 
 WIDTH = 100
 #: fill colour of each code area (bubbles, bars, mini flamegraph); fixed so reports compare
@@ -88,19 +90,30 @@ def longest_first(report: BlockReport) -> list[int]:
 # -- text and JSON ---------------------------------------------------------------------------------
 
 
-def render_text(report: BlockReport) -> str:
-    """The table of blocks, longest first, with the report's notes."""
-    out = [summary_line(report)]
+def render_text(report: BlockReport, width: int | None = 80) -> str:
+    """The table of blocks, longest first, with the report's notes, in ``width`` columns (None:
+    whole names); entry and hottest share what the numbers leave, locations giving way first."""
+    out = wrap(summary_line(report), width)
     threads = len({b.thread for b in report.blocks}) > 1
     tw = min(max((len(b.thread_label) for b in report.blocks), default=6), 24)
     if report.blocks:
+        order = longest_first(report)
+        columns, cut = layout_width(width)
+        most = 2 if columns >= 100 else 1
+        areas = [_areas_text(report.blocks[i].areas, most) for i in order]
+        numbers = 9 + 1 + 9 + 1 + 7 + 2 + (tw + 1 if threads else 0)
+        entry_w, hottest_w = _name_columns(
+            [_ref_parts(report.blocks[i].entry) for i in order],
+            [_ref_parts(report.blocks[i].hottest) for i in order],
+            columns - numbers - max(map(len, areas)) - 2,
+        )
         head = f"{'start':>9} {'duration':>9} {'samples':>7}  "
         if threads:
             head += f"{'thread':<{tw}} "
-        head += f"{'entry':<30} {'hottest':<26} areas"
+        head += f"{'entry':<{entry_w}} {'hottest':<{hottest_w}} areas"
         out.append("")
         out.append(head)
-        for i in longest_first(report):
+        for i, area_text in zip(order, areas, strict=True):
             b = report.blocks[i]
             row = (
                 f"{_start_text(b.start_ns):>9} {format_duration_ns(b.duration_ns):>9} "
@@ -108,12 +121,39 @@ def render_text(report: BlockReport) -> str:
             )
             if threads:
                 row += f"{middle_truncate(escape_controls(b.thread_label), tw):<{tw}} "
-            row += f"{middle_truncate(escape_controls(_label(b.entry)), 30):<30} "
-            row += f"{middle_truncate(escape_controls(_label(b.hottest)), 26):<26} "
-            out.append(row + _areas_text(b.areas, 2))
+            row += f"{fit_label(*_ref_parts(b.entry), entry_w, cut):<{entry_w}} "
+            row += f"{fit_label(*_ref_parts(b.hottest), hottest_w, cut):<{hottest_w}} "
+            out.append(row + area_text)
     for note in report.notes:
-        out.append(f"note: {escape_controls(note)}")
+        out.extend(wrap(f"note: {note}", width))
     return "\n".join(out) + "\n"
+
+
+def _ref_parts(ref: FrameRef | None) -> tuple[str, str]:
+    """A frame's name and the last part of its location, for a table cell."""
+    if ref is None:
+        return "(none)", ""
+    return ref.name, ref.location.rsplit("/", 1)[-1] if ref.location else ""
+
+
+def _name_columns(
+    entries: list[tuple[str, str]], hottest: list[tuple[str, str]], room: int
+) -> tuple[int, int]:
+    """Widths of the entry and hottest columns: whole labels when they fit in ``room``, else
+    the room shared out, each column at least as wide as its longest name where it can be."""
+    want = [max(len(fit_label(n, loc, None)) for n, loc in col) for col in (entries, hottest)]
+    want = [max(w, len(h)) for w, h in zip(want, ("entry", "hottest"), strict=True)]
+    if sum(want) + 1 <= room:
+        return want[0], want[1]
+    room = max(room - 1, 2)
+    names = [max(len(n) for n, _ in col) for col in (entries, hottest)]
+    names = [max(n, len(h)) for n, h in zip(names, ("entry", "hottest"), strict=True)]
+    if sum(names) >= room:  # not even the names fit: share in proportion to them
+        first = max(1, min(room - 1, round(room * names[0] / sum(names))))
+        return first, room - first
+    extra = room - sum(names)  # the names fit: what is left goes to the locations
+    first = names[0] + round(extra * (want[0] - names[0]) / (sum(want) - sum(names)))
+    return first, room - first
 
 
 def block_to_dict(b: Block) -> dict:
@@ -261,6 +301,7 @@ def bubble_figure(report: BlockReport, width: float = 640.0, height: float = 440
                 "r": round(r, 2),
                 "area": g.area,
                 "colour": AREA_COLOURS[g.area],
+                "ink": label_color(AREA_COLOURS[g.area]),
                 "label": label,
                 "detail": detail,
                 "title": f"{label} {g.location}: {detail}".replace("  ", " "),
@@ -382,6 +423,7 @@ def page_data(profile: Profile, report: BlockReport, bubbles: dict) -> dict:
     return {
         "areas": list(AREAS),
         "colours": [AREA_COLOURS[a] for a in AREAS],
+        "inks": [label_color(AREA_COLOURS[a]) for a in AREAS],
         "names": names.items,
         "blocks": blocks,
         "groups": groups,
@@ -445,7 +487,48 @@ def render_svg(report: BlockReport, title: str) -> str:
     from ..resources import render_template
 
     context = _context(report, title)
-    return render_template("blocks.svg.j2", **context)
+    return render_template("blocks.svg.j2", **context, table=svg_table(report))
+
+
+SVG_TABLE_ROWS = 10
+# the static picture's table: (heading, x, anchor, characters) per column
+SVG_COLUMNS = (
+    ("start", 72, "end", 9),
+    ("duration", 142, "end", 9),
+    ("samples", 202, "end", 7),
+    ("entry", 216, "start", 44),
+    ("hottest", 530, "start", 36),
+    ("areas", 790, "start", 26),
+)
+
+
+def svg_table(report: BlockReport) -> dict:
+    """The longest blocks as rows of cells cut to their columns, for the static SVG."""
+    rows = []
+    for i in longest_first(report)[:SVG_TABLE_ROWS]:
+        b = report.blocks[i]
+        cells = [
+            _start_text(b.start_ns),
+            format_duration_ns(b.duration_ns),
+            f"{b.samples:,}",
+            _label(b.entry),
+            _label(b.hottest) if b.hottest else "",
+            _areas_text(b.areas, 2),
+        ]
+        rows.append(
+            {
+                "colour": AREA_COLOURS[dominant_area(b.areas)],
+                "cells": [
+                    (fit_label(text, "", chars), x, anchor)
+                    for text, (_, x, anchor, chars) in zip(cells, SVG_COLUMNS, strict=True)
+                ],
+            }
+        )
+    return {
+        "columns": [(head, x, anchor) for head, x, anchor, _ in SVG_COLUMNS],
+        "rows": rows,
+        "more": max(len(report.blocks) - SVG_TABLE_ROWS, 0),
+    }
 
 
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".svg": "svg", ".json": "json", ".txt": "text"}
@@ -469,12 +552,14 @@ def report_format(output: str, fmt: str | None) -> str:
     )
 
 
-def render_report(profile: Profile, report: BlockReport, fmt: str, title: str) -> bytes:
-    """The report in one of the formats text, json, html or svg."""
+def render_report(
+    profile: Profile, report: BlockReport, fmt: str, title: str, width: int | None = None
+) -> bytes:
+    """The report in one of the formats text, json, html or svg (text in ``width`` columns)."""
     if fmt == "json":
         return render_json(report)
     if fmt == "html":
         return render_html(profile, report, title).encode()
     if fmt == "svg":
         return render_svg(report, title).encode()
-    return render_text(report).encode()
+    return render_text(report, width).encode()

@@ -30,11 +30,14 @@ _FLAT: dict[str, tuple[tuple[int, int, int], ...]] = {
     "hot": ((205, 50, 2), (0, 230, 0), (0, 55, 1)),
     "mem": ((0, 0, 0), (190, 50, 1), (0, 210, 0)),
     "io": ((80, 60, 0), (80, 60, 0), (190, 55, 1)),
-    "grey": ((150, 60, 0), (150, 60, 0), (150, 60, 0)),
+    "grey": ((160, 30, 0), (160, 30, 0), (160, 30, 0)),
+    # kind colours only (not name palettes): frames of no known kind, and process/thread roots
+    "sand": ((200, 30, 0), (170, 30, 0), (130, 30, 0)),
+    "slate": ((175, 20, 0), (195, 20, 0), (230, 25, 0)),
 }
 
 MULTI_PALETTES = ("java", "js", "perl")
-NAME_PALETTES = (*_FLAT.keys() - {"grey"}, *MULTI_PALETTES)
+NAME_PALETTES = (*_FLAT.keys() - {"grey", "sand", "slate"}, *MULTI_PALETTES)
 KIND_PALETTE = "kind"
 PALETTES = (*tuple(sorted(NAME_PALETTES)), KIND_PALETTE)
 
@@ -57,9 +60,16 @@ KIND_COLORS: dict[FrameKind, tuple[str, str]] = {
     FrameKind.JIT: ("blue", "JIT"),
     FrameKind.GC: ("purple", "GC"),
     FrameKind.IDLE: ("grey", "idle"),
-    FrameKind.SYNTHETIC: ("grey", "process / thread"),
-    FrameKind.UNKNOWN: ("hot", "other"),
+    FrameKind.SYNTHETIC: ("slate", "process / thread"),
+    FrameKind.UNKNOWN: ("sand", "other"),
 }
+
+# Matched frames while searching: far (CIEDE2000 > 25) from every colour of every palette,
+# the kinds' and the differential graph's red and blue; visible (3:1) on the light and the
+# dark page; labels on it are white (5.4:1). tests/test_colors.py holds it to that.
+SEARCH_COLOR = "#5c7048"
+
+BLACK, WHITE = "#000000", "#ffffff"
 
 _JAVA_PACKAGE = re.compile(r"^L?(java|javax|jdk|net|org|com|io|sun)/")
 
@@ -121,6 +131,28 @@ def palette_rgb(palette: str, name: str) -> tuple[int, int, int]:
 def hex_color(rgb: tuple[int, int, int]) -> str:
     r, g, b = rgb
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _linear(channel: int) -> float:
+    c = channel / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(color: str) -> float:
+    """WCAG 2 relative luminance of a ``#rrggbb`` colour."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * _linear(r) + 0.7152 * _linear(g) + 0.0722 * _linear(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours, from 1 to 21."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def label_color(fill: str) -> str:
+    """Black or white, whichever reads better on ``fill`` (one of them is always >= 4.58:1)."""
+    return BLACK if contrast(fill, BLACK) >= contrast(fill, WHITE) else WHITE
 
 
 def frame_colors(palette: str, names: Sequence[str], kinds: np.ndarray | None = None) -> list[str]:

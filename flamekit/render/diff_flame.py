@@ -27,7 +27,7 @@ LEGEND = (
     ("no significant change", NO_CHANGE),
 )
 FLOOR = 0.15  # the faintest colour a significant change gets, so it never looks white
-EXTRA_CSS = "svg.flamekit #fk-frames > g > rect { stroke: #c0c0c0; stroke-width: 0.5; }"
+EXTRA_CSS = "svg.flamekit .fk-frames > g > rect { stroke: #c0c0c0; stroke-width: 0.5; }"
 
 
 _RED = np.array([f"#ff{f:02x}{f:02x}" for f in range(256)], dtype=object)

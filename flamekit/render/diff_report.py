@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import orjson
 
 from ..analyze.diff import Change, FunctionDiff, ProfileDiff
-from ..escape import escape_controls, markdown_code
-from ..units import format_weight, middle_truncate
+from ..escape import markdown_code
+from ..units import format_weight
+from .terminal import fit_label, fit_line, layout_width, wrap
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
@@ -167,19 +168,26 @@ def render_markdown(result: ProfileDiff, before_name: str, after_name: str, top:
 
 
 def render_text(
-    result: ProfileDiff, before_name: str, after_name: str, top: int = 10, width: int = 100
+    result: ProfileDiff,
+    before_name: str,
+    after_name: str,
+    top: int = 10,
+    width: int | None = 80,
 ) -> str:
-    """The same summary for a terminal."""
+    """The same summary for a terminal, in ``width`` columns (None: whole names, one line for
+    each paragraph)."""
     b, a = result.before, result.after
     out = [
-        f"before: {escape_controls(before_name)}: {_side_label(b.total, b.unit, b.samples)}",
-        f"after:  {escape_controls(after_name)}: {_side_label(a.total, a.unit, a.samples)}",
-        f"total change: {_total_change(result)}",
-        describe_method(result),
+        fit_line(f"before: {before_name}: {_side_label(b.total, b.unit, b.samples)}", width),
+        fit_line(f"after:  {after_name}: {_side_label(a.total, a.unit, a.samples)}", width),
+        fit_line(f"total change: {_total_change(result)}", width),
+        *wrap(describe_method(result), width),
     ]
     h = _headers(result)
-    head = f"{h[0]:>10} {h[1]:>10} {'Δ points':>13} {h[3]:>10} {'p':>6}  function"
-    name_width = max(20, width - len(head) + len("function"))
+    numbers = f"{h[0]:>10} {h[1]:>10} {'Δ points':>13} {h[3]:>10} {'p':>6}  "
+    head = numbers + "function"
+    columns, cut = layout_width(width)
+    name_width = max(columns - len(numbers), 1)
     for sec in sections(result, top):
         out.append("")
         out.append(f"{sec.title}:")
@@ -189,19 +197,21 @@ def render_text(
         out.append(head)
         for f in sec.rows:
             before, after, delta, dtime, p = _cells(result, f, sec.basis)
-            label = escape_controls(f"{f.name} ({f.file})" if f.file else f.name)
-            out.append(
-                f"{before:>10} {after:>10} {delta:>13} {dtime:>10} {p:>6}  "
-                f"{middle_truncate(label, name_width)}"
-            )
+            label = fit_label(f.name, f.file or "", name_width, cut)
+            out.append(f"{before:>10} {after:>10} {delta:>13} {dtime:>10} {p:>6}  {label}")
     out.append("")
-    out.append(_noise_note(result))
+    out.extend(wrap(_noise_note(result), width))
     return "\n".join(out) + "\n"
 
 
 def render_json(result: ProfileDiff) -> str:
     """One JSON object: both sides' totals and units, whether normalized, every function."""
-    doc = {
+    return orjson.dumps(diff_to_dict(result)).decode() + "\n"
+
+
+def diff_to_dict(result: ProfileDiff) -> dict:
+    """What :func:`render_json` writes, as a dict."""
+    return {
         "before": {
             "total": result.before.total,
             "unit": result.before.unit,
@@ -229,4 +239,3 @@ def render_json(result: ProfileDiff) -> str:
             for f in result.functions()
         ],
     }
-    return orjson.dumps(doc).decode() + "\n"

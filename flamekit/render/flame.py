@@ -9,7 +9,9 @@ the same geometry (a differential flame graph) pass per-node colours, details an
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -22,12 +24,16 @@ from ..errors import UsageError
 from ..model import Profile
 from ..resources import jinja_environment, read_web_asset
 from ..transforms import invert
-from ..units import format_duration_ns
+from ..units import format_duration_ns, middle_truncate
 from . import colors as palettes
 from .flame_layout import FlameLayout, MinWidth, layout
 
 XPAD = 10
 FRAME_PAD = 1
+# The first view: a graph is at most this tall (pixels at its own width), so that its base, its
+# widest frames, fits in a 1280x800 window even when an HTML page scales a 1200 px graph up to
+# the window's width. Deeper frames are drawn when zoomed into (see :func:`_view_rows`).
+VIEW_HEIGHT = 750
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +51,10 @@ class FlameOptions:
     - ``node_details``: extra fields shown in the tooltip and details bar, as
       ``{label: [text per node]}``; an empty text leaves the field out for that node.
     - ``legend``: (label, colour) pairs drawn under the graph, replacing the kind legend.
+
+    ``element_id`` is the id of the ``<svg>`` element (its gradient and CSS scope derive from
+    it); by default a hash of what is drawn, so a file is reproducible and different graphs on
+    one page never share ids. Pass a fresh one to show the same graph twice on a page.
     """
 
     width: int = 1200
@@ -63,11 +73,12 @@ class FlameOptions:
     reverse: bool = False
     flamechart: bool = False
     js: bool = True
-    search_color: str = "#e600e6"
+    search_color: str = palettes.SEARCH_COLOR
     node_colors: Sequence[str] | None = None
     node_details: Mapping[str, Sequence[str]] | None = None
     legend: Sequence[tuple[str, str]] | None = None
     extra_css: str = field(default="", repr=False)
+    element_id: str | None = None
 
     def with_(self, **changes) -> FlameOptions:
         return replace(self, **changes)
@@ -102,6 +113,43 @@ def fit_label(name: str, width_px: float, char_px: float) -> str:
     if len(name) <= chars:
         return name
     return name[: chars - 2] + ".."
+
+
+def bar_texts(
+    name: str, share: str, where: str, width_px: float, char_px: float
+) -> tuple[str, str]:
+    """What a bar of ``width_px`` says: (left, right). The name first, then its share of the
+    total beside it and where it is (``app.js:39``) at the right end, each only when it fits;
+    a name too long for the bar is cut with '..' (web/flamegraph.js does the same on zoom)."""
+    chars = int(width_px / char_px)
+    left = f"{name} {share}" if share else name
+    if where and len(left) + 2 + len(where) <= chars:
+        return left, where
+    if len(left) <= chars:
+        return left, ""
+    return fit_label(name, width_px, char_px), ""
+
+
+def locations(files: Sequence[str], lines: Sequence[int], columns: Sequence[int]) -> list[str]:
+    """Per frame, where it is in a few characters: the file's last part and the line, and the
+    column when another frame shares that file and line."""
+    columns_at: dict[tuple[str, int], set[int]] = {}
+    for f, ln, col in zip(files, lines, columns, strict=True):
+        if f and ln:
+            columns_at.setdefault((f, ln), set()).add(col)
+    out = []
+    for f, ln, col in zip(files, lines, columns, strict=True):
+        if not f:
+            out.append("")
+            continue
+        base = f.rstrip("/").rsplit("/", 1)[-1] or f
+        if not ln:
+            out.append(base)
+        elif col and len(columns_at[(f, ln)]) > 1:
+            out.append(f"{base}:{ln}:{col}")
+        else:
+            out.append(f"{base}:{ln}")
+    return out
 
 
 def _num(value: float) -> str:
@@ -177,6 +225,8 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     if options.frame_height < 2 or options.fontsize <= 0:
         raise UsageError("--height and --fontsize must be positive")
     minwidth = MinWidth.parse(options.minwidth)
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", options.search_color):
+        raise UsageError(f"search colour {options.search_color!r} is not #rrggbb")
     hooks = options.node_colors is not None or options.node_details is not None
     if options.reverse and hooks:
         raise UsageError("per-node colours or details cannot be combined with --reverse")
@@ -209,6 +259,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     names = [display_name(n) for n in raw_names]
     files = [""] + [display_text(strings[i]) for i in drawn.frames.file[frame_ids].tolist()]
     lines = [0, *drawn.frames.line[frame_ids].tolist()]
+    bar_where = locations(files, lines, [0, *drawn.frames.column[frame_ids].tolist()])
     kinds = np.r_[0, drawn.frames.kind[frame_ids]].astype(np.uint8)
 
     if options.node_colors is not None:
@@ -275,9 +326,21 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     ypad2 = fs * 2 + 10
     ypad3 = fs * 2 if options.subtitle else 0
     legend_h = fs + 8 if legend else 0
-    footer_h = fs + 6 if (omitted or options.notes) else 0
     ruler_h = fs + 6 if lay.duration is not None else 0  # a flame chart's time ruler
-    height = int((lay.max_depth + 1) * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h + ruler_h)
+    fixed_h = ypad1 + ypad2 + ypad3 + legend_h + ruler_h + fs + 6  # room for a footer
+    view = _view_rows(lay, fixed_h, fh) if lay.row is None else None
+    omitted_hint = ""  # shown only where the script runs
+    if view is not None:
+        deeper = f"{view.hidden_count:,} deeper frame{'s' if view.hidden_count != 1 else ''}"
+        if options.js:
+            deeper += " above the dashed ones"
+            omitted_hint = ": click one to see them"
+        else:
+            deeper += " not drawn (the interactive graph shows them when zoomed)"
+        omitted = f"{omitted}; {deeper}" if omitted else deeper
+    footer_h = fs + 6 if (omitted or options.notes) else 0
+    shown_rows = view.rows if view is not None else lay.max_depth + 1
+    height = int(shown_rows * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h + ruler_h)
     scale = plot_width / grand
     # where frames go: by weight, or by time in a flame chart
     geo_x0, geo_w, geo_scale = x0, totals, scale
@@ -313,6 +376,21 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     else:
         ys = [bottom - (d + 1) * fh + FRAME_PAD for d in rows]
     text_dy = (fh - FRAME_PAD) / 2 + fs / 3
+    shares = [f"{100.0 * t / grand:.1f}%" for t in totals]
+    shares[0] = ""  # 'all' is all of it
+    bars = [
+        bar_texts(n, sh, wh, w, char_px)
+        for n, sh, wh, w in zip(names, shares, bar_where, ws, strict=True)
+    ]
+    # labels in white where black would not read (WCAG 4.5:1)
+    light = {f: palettes.label_color(f) == palettes.WHITE for f in set(fills)}
+    classes = ["fk-light" if light[f] else "" for f in fills]
+    if view is not None:
+        for i in np.flatnonzero(view.stub).tolist():
+            classes[i] = f"{classes[i]} fk-stub".lstrip()
+            titles[i] += escape(f"\n{int(lay.end[i]) - i:,} deeper frames: click to see them")
+        for i in np.flatnonzero(view.hidden).tolist():
+            classes[i] = f"{classes[i]} fk-deep".lstrip()
     frames = list(
         zip(
             titles,
@@ -322,27 +400,31 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
             fills,
             _nums(x + 3 for x in xs),
             _nums(y + text_dy for y in ys),
-            [escape(fit_label(n, w, char_px)) for n, w in zip(names, ws, strict=True)],
+            [escape(left) for left, _ in bars],
+            classes,
+            [escape(right) for _, right in bars],
+            _nums(x + w - 3 for x, w in zip(xs, ws, strict=True)),
             strict=True,
         )
     )
+    if view is not None and not options.js:
+        # a static file cannot zoom: the frames above the view are left out
+        frames = [f for f, hidden in zip(frames, view.hidden.tolist(), strict=True) if not hidden]
 
     bgcolors = options.bgcolors or palettes.default_background(palette)
     bg_top, bg_bottom = palettes.background(bgcolors)
     if options.title is not None:
         title = options.title
-    elif options.flamechart:
-        title = "Flame Chart"
-    elif options.inverted:
-        title = "Icicle Graph"
     else:
-        title = "Flame Graph"
+        samples = sample_counts[0] if sample_counts is not None else None
+        title = default_title(profile, options, grand, samples, countname)
 
     data = {
         "v": 1,
         "names": names,
         "files": files,
         "lines": lines,
+        "where": bar_where,
         "depth": depth,
         "x0": x0,
         "total": totals,
@@ -360,8 +442,12 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "fontsize": fs,
         "fontwidth": options.font_width,
         "searchcolor": options.search_color,
+        "searchlabel": palettes.label_color(options.search_color),
         "inverted": options.inverted,
         "omitted": lay.omitted_frames,
+        "rows": view.rows if view is not None else 0,
+        "ybase": ys[0],
+        "frameheight": fh,
     }
     if lay.duration is not None:  # flame chart: zoom by time, not by weight
         data["gx0"] = x0
@@ -373,6 +459,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         legend_items.append((label, color, _num(lx), _num(lx + fs + 4)))
         lx += fs + 12 + len(label) * char_px
     context = {
+        "uid": "",
         "width": options.width,
         "height": height,
         "fontsize": _num(fs),
@@ -381,6 +468,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "subtitle": display_text(options.subtitle),
         "notes": display_text(options.notes),
         "omitted": omitted,
+        "omitted_hint": omitted_hint,
         "bg_top": bg_top,
         "bg_bottom": bg_bottom,
         "frames": frames,
@@ -398,10 +486,92 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "css": _inline_asset("flamegraph.css", "]]>", "</style"),
         "extra_css": Markup(display_text(options.extra_css).replace("]]>", "")),
     }
+    uid = _element_id(options, context)
+    context["uid"] = uid
+    # extra rules apply to this graph only, not to every graph on the page
+    context["extra_css"] = Markup(str(context["extra_css"]).replace("svg.flamekit", f"svg#{uid}"))
     if options.js:
         context["data"] = script_json(data)
         context["script"] = _inline_asset("flamegraph.js", "]]>", "</script")
     return FlameGraph(context=context, layout=lay, names=names)
+
+
+def default_title(
+    profile: Profile,
+    options: FlameOptions,
+    total: float,
+    samples: int | None,
+    countname: str = "samples",
+) -> str:
+    """What the graph is, of which file(s), and how much it holds: ``Flame Graph: app.cpuprofile
+    (2.62 s, 1,496 samples)``; a long file name is shortened in the middle to fit the width."""
+    if options.flamechart:
+        kind = "Flame Chart"
+    elif options.inverted:
+        kind = "Icicle Graph"
+    else:
+        kind = "Flame Graph"
+    if profile.unit == "nanoseconds":
+        amount = format_duration_ns(total)
+        if samples is not None:
+            amount += f", {samples:,} sample{'s' if samples != 1 else ''}"
+    else:
+        amount = f"{_count(total)} {countname}"
+    tail = f" ({amount})"
+    name = display_text(profile.meta.name)
+    # the title is centred (between the hottest-frame controls and Search) at 1.42 times the font
+    reserve = 2 * 200 if options.js else 2 * XPAD
+    room = int((options.width - reserve) / (options.fontsize * 1.42 * options.font_width))
+    # what fits, in this order: all of it, without the amount, without the name
+    for with_name, end in ((True, tail), (True, ""), (False, tail), (False, "")):
+        if with_name and name:
+            left = room - len(kind) - 2 - len(end)
+            if left >= min(len(name), 12):
+                return f"{kind}: {middle_truncate(name, left)}{end}"
+        elif not with_name and len(kind) + len(end) <= room:
+            return kind + end
+    return kind
+
+
+@dataclass(frozen=True, eq=False)
+class ViewRows:
+    """The rows of a graph too deep for the first view: ``rows`` rows are drawn (depths 0 to
+    ``rows - 1``); per frame, ``hidden`` (deeper, drawn when zoomed into) and ``stub`` (the last
+    drawn frame of a taller stack, marked so a reader knows there is more)."""
+
+    rows: int
+    hidden: np.ndarray
+    stub: np.ndarray
+
+    @property
+    def hidden_count(self) -> int:
+        return int(np.count_nonzero(self.hidden))
+
+
+def _view_rows(lay: FlameLayout, fixed_height: float, frame_height: int) -> ViewRows | None:
+    """Which frames fit in the first view (:data:`VIEW_HEIGHT`), or None when all of them do."""
+    rows = max(2, int((VIEW_HEIGHT - fixed_height) // frame_height))
+    if lay.max_depth + 1 <= rows:
+        return None
+    hidden = lay.depth >= rows
+    stub = (lay.depth == rows - 1) & (lay.end > np.arange(len(lay.depth)))
+    return ViewRows(rows=rows, hidden=hidden, stub=stub)
+
+
+_ELEMENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+
+
+def _element_id(options: FlameOptions, context: dict) -> str:
+    """The ``<svg>`` element's id: the caller's, or ``fk-`` and a hash of what is drawn."""
+    if options.element_id is not None:
+        if not _ELEMENT_ID.fullmatch(options.element_id):
+            raise UsageError(
+                f"element id {options.element_id!r} is not a plain id",
+                hint="use a letter then letters, digits, '-' or '_'",
+            )
+        return options.element_id
+    digest = hashlib.sha256(repr(sorted(context.items())).encode("utf-8", "surrogatepass"))
+    return "fk-" + digest.hexdigest()[:12]
 
 
 def _ruler(lay: FlameLayout, options: FlameOptions, top: float) -> dict:
@@ -439,7 +609,6 @@ def render_html(profile: Profile, options: FlameOptions | None = None) -> str:
     svg = env.get_template("flamegraph.svg.j2").render(**graph.context, standalone=False)
     script = graph.context.get("script", Markup(""))
     import base64
-    import hashlib
 
     script_hash = hashlib.sha256(str(script).encode("utf-8")).digest()
 
@@ -458,6 +627,10 @@ class FlameSVG:
     """An SVG flame graph that displays itself in Jupyter (``_repr_svg_``/``_repr_html_``)."""
 
     def __init__(self, profile: Profile, options: FlameOptions | None = None) -> None:
+        options = options or FlameOptions()
+        if options.element_id is None:
+            # a notebook may show the same graph in several cells: each display its own ids
+            options = options.with_(element_id="fk-" + secrets.token_hex(6))
         self.svg = render_svg(profile, options)
 
     def _repr_svg_(self) -> str:

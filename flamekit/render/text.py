@@ -12,9 +12,10 @@ from ..analyze.weights import FunctionStat, idle_weight, top_functions
 from ..escape import escape_controls
 from ..model import Profile
 from ..transforms import idle_frames
-from ..units import format_duration_ns, format_percent, format_weight, middle_truncate
+from ..units import format_duration_ns, format_percent, format_weight
+from .terminal import fit_label, fit_line, layout_width
 
-WIDTH = 80
+WIDTH = 80  # the default; the CLI passes the terminal's width (None when piped)
 
 
 def _location(stat: FunctionStat) -> str:
@@ -23,7 +24,7 @@ def _location(stat: FunctionStat) -> str:
     return f"{stat.file}:{stat.line}" if stat.line else stat.file
 
 
-def render_info(profile: Profile, source_name: str) -> str:
+def render_info(profile: Profile, source_name: str, width: int | None = WIDTH) -> str:
     """A short description of the profile and its five heaviest functions."""
     meta = profile.meta
     total = profile.total_weight()
@@ -49,30 +50,34 @@ def render_info(profile: Profile, source_name: str) -> str:
     )
     rows.append(("frames", f"{len(profile.frames):,}"))
     rows.append(("stack nodes", f"{len(profile.stacks):,}"))
-    out = [f"{key + ':':<13}{escape_controls(value)}" for key, value in rows]
+    out = [fit_line(f"{key + ':':<13}{value}", width) for key, value in rows]
     out.append("")
     out.append("top functions by self " + ("time:" if meta.unit == "nanoseconds" else "samples:"))
-    out.extend(_table(profile, top_functions(profile, 5), total))
+    out.extend(_table(profile, top_functions(profile, 5), total, width))
     for warning in meta.warnings:
         out.append(f"warning: {escape_controls(warning)}")
     return "\n".join(out) + "\n"
 
 
-def _table(profile: Profile, stats: list[FunctionStat], total: float) -> list[str]:
-    """Self and total per function; with idle samples present, also self as a share of the
-    non-idle (CPU) total."""
+def _table(
+    profile: Profile,
+    stats: list[FunctionStat],
+    total: float,
+    width: int | None,
+    by: str = "function",
+) -> list[str]:
+    """Self and total per function (or file, module, package: ``by`` names the column); with
+    idle samples present, also self as a share of the non-idle (CPU) total."""
     unit = profile.unit
     idle = idle_weight(profile)
     idle_names = {profile.frame_name(int(f)) for f in np.flatnonzero(idle_frames(profile))}
     cpu_head = f" {'cpu%':>6}" if idle else ""
-    head = f"{'self':>10} {'self%':>6}{cpu_head} {'total':>10} {'total%':>6}  function"
-    lines = [head]
-    name_width = WIDTH - len(head) + len("function")
+    numbers = f"{'self':>10} {'self%':>6}{cpu_head} {'total':>10} {'total%':>6}  "
+    lines = [numbers + by]
+    columns, cut = layout_width(width)
+    name_width = max(columns - len(numbers), 1)
     for s in stats:
-        label = s.name
-        loc = _location(s)
-        if loc:
-            label = f"{label} ({loc})"
+        label = fit_label(s.name, _location(s), name_width, cut)
         cpu = ""
         if idle:
             share = "" if s.name in idle_names else format_percent(s.self, total - idle)
@@ -80,13 +85,16 @@ def _table(profile: Profile, stats: list[FunctionStat], total: float) -> list[st
         lines.append(
             f"{format_weight(s.self, unit):>10} {format_percent(s.self, total):>6}{cpu} "
             f"{format_weight(s.total, unit):>10} {format_percent(s.total, total):>6}  "
-            f"{middle_truncate(escape_controls(label), name_width)}"
+            f"{label}"
         )
     return lines
 
 
-def render_top(profile: Profile, n: int | None, fmt: str) -> str:
-    """The heaviest functions by self weight as a table, JSON object or CSV."""
+def render_top(
+    profile: Profile, n: int | None, fmt: str, width: int | None = WIDTH, by: str = "function"
+) -> str:
+    """The heaviest functions (or files, modules, packages: ``by``) by self weight as a table
+    fitting ``width`` columns (None: whole names), JSON object or CSV."""
     stats = top_functions(profile, n)
     total = profile.total_weight()
     if fmt == "json":
@@ -107,11 +115,15 @@ def render_top(profile: Profile, n: int | None, fmt: str) -> str:
         f"{profile.meta.name or profile.meta.source_format}: {len(profile.samples):,} samples, "
         f"total {format_weight(total, profile.unit)}"
     )
-    lines = [middle_truncate(escape_controls(summary), WIDTH)]
+    lines = [fit_line(summary, width)]
     idle = idle_weight(profile)
     if idle:
         lines.append(
-            f"idle {format_weight(idle, profile.unit)} ({format_percent(idle, total).strip()}), "
-            f"CPU {format_weight(total - idle, profile.unit)} (cpu% is the share of CPU time)"
+            fit_line(
+                f"idle {format_weight(idle, profile.unit)} "
+                f"({format_percent(idle, total).strip()}), "
+                f"CPU {format_weight(total - idle, profile.unit)} (cpu% is the share of CPU time)",
+                width,
+            )
         )
-    return "\n".join([*lines, *_table(profile, stats, total)]) + "\n"
+    return "\n".join([*lines, *_table(profile, stats, total, width, by)]) + "\n"

@@ -1,6 +1,7 @@
 """Terminal reports for the tree-shaped analyses: hot paths and callers/callees.
 
-Lines fit in 80 columns: weights (time and samples for timed profiles, samples otherwise),
+Lines fit the terminal's width (80 columns by default; whole names when piped): weights
+(time and samples for timed profiles, samples otherwise),
 percent of the profile total and, when the profile has idle samples, the share of non-idle (CPU)
 time; names are indented by depth (capped) and truncated in the middle. Runs of one frame calling
 itself are shown once with a repeat count.
@@ -16,8 +17,9 @@ from ..analyze.calls import CallNode, Calls
 from ..analyze.hotpaths import CriticalPath, HotPaths
 from ..escape import escape_controls
 from ..units import format_percent, format_weight, middle_truncate
+from .terminal import fit_line
 
-WIDTH = 80
+WIDTH = 80  # the default; the CLI passes the terminal's width (None when piped)
 MAX_INDENT = 16
 
 
@@ -69,7 +71,7 @@ class Columns:
         return text
 
 
-def tree_lines(rows: list[Row], cols: Columns, title: str) -> list[str]:
+def tree_lines(rows: list[Row], cols: Columns, title: str, width: int | None = WIDTH) -> list[str]:
     """The rows as an indented tree (children in the given order), one line each."""
     children: list[list[int]] = [[] for _ in rows]
     roots = []
@@ -93,19 +95,22 @@ def tree_lines(rows: list[Row], cols: Columns, title: str) -> list[str]:
         if depth > MAX_INDENT:
             label = f"[{depth}] {label}"
         marker = rows[end].marker
-        room = WIDTH - len(prefix) - len(indent) - len(marker)
-        lines.append(prefix + indent + middle_truncate(label, max(room, 8)) + marker)
+        if width is not None and len(prefix) + len(indent) + len(label) + len(marker) > width:
+            label = middle_truncate(label, max(width - len(prefix) - len(indent) - len(marker), 1))
+        lines.append(prefix + indent + label + marker)
         todo.extend((c, depth + 1) for c in reversed(children[end]))
     return lines
 
 
 # -- hot paths -----------------------------------------------------------------------------
-def render_hotpaths(result: HotPaths, name: str, samples: int, fmt: str = "text") -> str:
+def render_hotpaths(
+    result: HotPaths, name: str, samples: int, fmt: str = "text", width: int | None = WIDTH
+) -> str:
     """Hot paths as an indented tree plus one line per path, or as JSON."""
     if fmt == "json":
         return orjson.dumps(result.to_dict()).decode() + "\n"
     cols = Columns(result.unit, result.total, result.idle)
-    out = [middle_truncate(f"{escape_controls(name)}: {cols.summary(samples)}", WIDTH)]
+    out = [fit_line(f"{name}: {cols.summary(samples)}", width)]
     if not result.paths:
         return "\n".join([*out, "no samples"]) + "\n"
     rows: list[Row] = []
@@ -119,7 +124,7 @@ def render_hotpaths(result: HotPaths, name: str, samples: int, fmt: str = "text"
         end = index[nodes[-1]]
         rows[end] = replace(rows[end], marker=f"  [#{path.rank}]")
     order = _heaviest_first(rows)
-    out.extend(tree_lines(order, cols, "hot paths ([#n] ends path n)"))
+    out.extend(tree_lines(order, cols, "hot paths ([#n] ends path n)", width))
     out.append("")
     for p in result.paths:
         end = p.frames[-1]
@@ -128,12 +133,15 @@ def render_hotpaths(result: HotPaths, name: str, samples: int, fmt: str = "text"
         where = ""
         if p.branch_from is not None:
             where = f" (off #{p.branch_from} after {escape_controls(p.branch_frame)})"
-        room = WIDTH - len(left)
         end_name = escape_controls(end.name)
         text = end_name + where
-        if len(text) > room:
-            text = middle_truncate(end_name, max(8, room - len(where))) + where
-        out.append(left + middle_truncate(text, room))
+        if width is not None and len(left) + len(text) > width:
+            room = max(width - len(left), 1)
+            if len(end_name) <= room:
+                text = end_name + middle_truncate(where, room - len(end_name))
+            else:
+                text = middle_truncate(end_name, room)
+        out.append(left + text)
     return "\n".join(out) + "\n"
 
 
@@ -174,7 +182,14 @@ def _call_rows(nodes: list[CallNode], floor: float) -> tuple[list[Row], int]:
     return rows, hidden
 
 
-def render_calls(result: Calls, name: str, samples: int, fmt: str, min_share: float) -> str:
+def render_calls(
+    result: Calls,
+    name: str,
+    samples: int,
+    fmt: str,
+    min_share: float,
+    width: int | None = WIDTH,
+) -> str:
     """Callers and callees trees; nodes under ``min_share`` of the function's total are left
     out (their number is given)."""
     if fmt == "json":
@@ -183,15 +198,15 @@ def render_calls(result: Calls, name: str, samples: int, fmt: str, min_share: fl
     unit = result.unit
     funcs = ", ".join(result.functions)
     out = [
-        middle_truncate(f"{escape_controls(name)}: {cols.summary(samples)}", WIDTH),
-        middle_truncate(escape_controls(f"functions matching {result.pattern!r}: {funcs}"), WIDTH),
-        middle_truncate(
+        fit_line(f"{name}: {cols.summary(samples)}", width),
+        fit_line(f"functions matching {result.pattern!r}: {funcs}", width),
+        fit_line(
             f"total {format_weight(result.total, unit)} "
             f"({format_percent(result.total, result.profile_total).strip()}), "
             f"self {format_weight(result.self, unit)} "
             f"({format_percent(result.self, result.profile_total).strip()}), "
             f"{result.samples:,} samples",
-            WIDTH,
+            width,
         ),
     ]
     floor = min_share * result.total
@@ -201,22 +216,24 @@ def render_calls(result: Calls, name: str, samples: int, fmt: str, min_share: fl
     ):
         rows, hidden = _call_rows(nodes, floor)
         out.append("")
-        out.extend(tree_lines(rows, cols, title))
+        out.extend(tree_lines(rows, cols, title, width))
         if hidden:
             out.append(f"({hidden:,} entries under {min_share:.1%} of the function not shown)")
     return "\n".join(out) + "\n"
 
 
-def render_critical(result: CriticalPath, name: str, samples: int, fmt: str = "text") -> str:
+def render_critical(
+    result: CriticalPath, name: str, samples: int, fmt: str = "text", width: int | None = WIDTH
+) -> str:
     """The critical path, one frame a line, as text or JSON."""
     if fmt == "json":
         return orjson.dumps(result.to_dict()).decode() + "\n"
     cols = Columns(result.unit, result.total, 0)
-    out = [middle_truncate(f"{escape_controls(name)}: {cols.summary(samples)}", WIDTH)]
+    out = [fit_line(f"{name}: {cols.summary(samples)}", width)]
     rows = [
         Row(i - 1, f.name, f.total, f.samples, idle=f.name == "(idle)")
         for i, f in enumerate(result.frames)
     ]
     title = f"critical path (heaviest callee while it holds >= {result.threshold:.0%})"
-    out.extend(tree_lines(rows, cols, title))
+    out.extend(tree_lines(rows, cols, title, width))
     return "\n".join(out) + "\n"

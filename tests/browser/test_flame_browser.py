@@ -10,6 +10,7 @@ import pytest
 import flamekit
 from flamekit.builder import ProfileBuilder
 from flamekit.model import FrameKind
+from flamekit.render import colors
 from flamekit.render.flame import FlameOptions, render_html, render_svg
 
 pytestmark = pytest.mark.browser
@@ -53,16 +54,16 @@ def graph_url(web_root, tmp_path_factory):
 
 
 def names(page) -> list[str]:
-    return page.evaluate("JSON.parse(document.getElementById('fk-data').textContent).names")
+    return page.evaluate("JSON.parse(document.querySelector('.fk-data').textContent).names")
 
 
 def frame(page, index: int):
-    return page.locator(f"#fk-frames > g:nth-child({index + 1}) > rect")
+    return page.locator(f".fk-frames > g:nth-child({index + 1}) > rect")
 
 
 def rect_geometry(page) -> list[tuple[str, str, str]]:
     return page.evaluate(
-        """Array.from(document.querySelectorAll('#fk-frames > g')).map(g => {
+        """Array.from(document.querySelectorAll('.fk-frames > g')).map(g => {
             const r = g.querySelector('rect');
             return [r.getAttribute('x'), r.getAttribute('width'), g.getAttribute('class') || ''];
         })"""
@@ -71,7 +72,7 @@ def rect_geometry(page) -> list[tuple[str, str, str]]:
 
 def ready(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_function("document.getElementById('fk-frames').ownerSVGElement.fkReady")
+    page.wait_for_function("document.querySelector('.fk-frames').ownerSVGElement.fkReady")
 
 
 @pytest.mark.parametrize("doc", ["demo.svg", "demo.html"])
@@ -79,11 +80,11 @@ def test_hover_updates_details(page, graph_url, doc):
     ready(page, graph_url + doc)
     i = names(page).index("render")
     frame(page, i).hover()
-    text = page.text_content("#fk-details")
+    text = page.text_content(".fk-details")
     assert text.startswith("Function: render")
     assert "45 samples, 45.00% of total" in text
     page.mouse.move(5, 5)
-    assert "render" not in page.text_content("#fk-details")
+    assert "render" not in page.text_content(".fk-details")
     assert page.errors == []
 
 
@@ -102,11 +103,11 @@ def test_click_zooms_and_reset_restores(page, graph_url, doc):
     draw = all_names.index("draw")
     assert float(after[draw][1]) == pytest.approx(1180 * 20 / 45, abs=0.06)
     assert page.evaluate("location.hash") == f"#zoom={i}"
-    assert page.is_visible("#fk-unzoom")
-    page.click("#fk-unzoom")
+    assert page.is_visible(".fk-unzoom")
+    page.click(".fk-unzoom")
     assert rect_geometry(page) == before
     assert page.evaluate("location.hash") == ""
-    assert not page.is_visible("#fk-unzoom")
+    assert not page.is_visible(".fk-unzoom")
     assert page.errors == []
 
 
@@ -117,26 +118,27 @@ def test_click_zooms_and_reset_restores(page, graph_url, doc):
 def test_search_highlights_and_matched_percent(page, graph_url, pattern, ignore_case):
     ready(page, graph_url + "demo.svg")
     if ignore_case:
-        page.click("#fk-case")
+        page.click(".fk-case")
     page.once("dialog", lambda d: d.accept(pattern))
     page.keyboard.press("/")
-    page.wait_for_function("document.getElementById('fk-matched').textContent.length > 0")
+    page.wait_for_function("document.querySelector('.fk-matched').textContent.length > 0")
     highlighted = page.evaluate(
-        "Array.from(document.querySelectorAll('#fk-frames > g'))"
+        "Array.from(document.querySelectorAll('.fk-frames > g'))"
         ".map((g, i) => g.classList.contains('fk-match') ? i : -1).filter(i => i >= 0)"
     )
     flags = re.IGNORECASE if ignore_case else 0
     expected = [i for i, nm in enumerate(names(page)) if i > 0 and re.search(pattern, nm, flags)]
     assert highlighted == expected and expected
     want = reference_matched(FOLDED, pattern, flags)
-    assert page.text_content("#fk-matched") == f"Matched: {want:.2f}%"
+    assert page.text_content(".fk-matched") == f"Matched: {want:.2f}%"
     fill = page.evaluate(
-        f"getComputedStyle(document.querySelector('#fk-frames > g:nth-child({expected[0] + 1})"
+        f"getComputedStyle(document.querySelector('.fk-frames > g:nth-child({expected[0] + 1})"
         " > rect')).fill"
     )
-    assert fill == "rgb(230, 0, 230)"
+    r, g, b = (int(colors.SEARCH_COLOR[k : k + 2], 16) for k in (1, 3, 5))
+    assert fill == f"rgb({r}, {g}, {b})"
     page.keyboard.press("Escape")
-    assert page.text_content("#fk-matched") == ""
+    assert page.text_content(".fk-matched") == ""
     assert page.evaluate("document.querySelectorAll('.fk-match').length") == 0
     assert page.errors == []
 
@@ -145,8 +147,8 @@ def test_ctrl_f_opens_search(page, graph_url):
     ready(page, graph_url + "demo.html")
     page.once("dialog", lambda d: d.accept("gc"))
     page.keyboard.press("Control+f")
-    page.wait_for_function("document.getElementById('fk-matched').textContent.length > 0")
-    assert page.text_content("#fk-matched") == "Matched: 5.00%"
+    page.wait_for_function("document.querySelector('.fk-matched').textContent.length > 0")
+    assert page.text_content(".fk-matched") == "Matched: 5.00%"
 
 
 @pytest.mark.parametrize("doc", ["demo.svg", "demo.html"])
@@ -158,16 +160,16 @@ def test_url_hash_restores_zoom_and_search(page, graph_url, doc):
     assert geometry[i][1] == "1180"
     assert "fk-hidden" in geometry[names(page).index("idle")][2]
     # matches are counted inside the zoomed frame: lex under draw is 20 of render's 45
-    assert page.text_content("#fk-matched") == f"Matched: {100 * 20 / 45:.2f}% of zoomed frame"
-    assert page.evaluate("document.getElementById('fk-case').getAttribute('aria-pressed')") == (
+    assert page.text_content(".fk-matched") == f"Matched: {100 * 20 / 45:.2f}% of zoomed frame"
+    assert page.evaluate("document.querySelector('.fk-case').getAttribute('aria-pressed')") == (
         "true"
     )
 
 
 def test_keyboard_focus_and_aria(page, graph_url):
     ready(page, graph_url + "demo.svg")
-    page.focus("#fk-frames > g:nth-child(1)")
-    label = page.get_attribute("#fk-frames > g:nth-child(1)", "aria-label")
+    page.focus(".fk-frames > g:nth-child(1)")
+    label = page.get_attribute(".fk-frames > g:nth-child(1)", "aria-label")
     assert label.startswith("Function: all")
     page.keyboard.press("ArrowUp")  # towards the leaves: the first child, 'idle' sorts first
     focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
@@ -248,10 +250,10 @@ def test_hostile_names_run_no_script_and_show_as_text(page, hostile_url, doc):
     shown = names(page)
     for i in range(len(shown)):
         frame(page, i).hover(force=True)
-        assert page.text_content("#fk-details").startswith("Function: " + shown[i])
+        assert page.text_content(".fk-details").startswith("Function: " + shown[i])
     for i in range(1, len(shown)):
         frame(page, i).click(force=True)
-        page.click("#fk-unzoom")
+        page.click(".fk-unzoom")
     assert page.dialogs == []
     assert page.errors == []
     # each payload shows up literally as a frame name (lone surrogates become U+FFFD)
@@ -263,17 +265,18 @@ def test_hostile_names_run_no_script_and_show_as_text(page, hostile_url, doc):
     assert page.evaluate("document.querySelectorAll('img, iframe, a, foreignObject').length") == 0
     # the static parts (a <title> and a label per frame) hold the same names as text
     titles, labels = page.evaluate(
-        """[Array.from(document.querySelectorAll('#fk-frames > g')).map(
+        """[Array.from(document.querySelectorAll('.fk-frames > g')).map(
                g => g.querySelector('title').textContent),
-           Array.from(document.querySelectorAll('#fk-frames > g')).map(
+           Array.from(document.querySelectorAll('.fk-frames > g')).map(
                g => (g.querySelector('text') || {}).textContent || '')]"""
     )
     for name, title, label in zip(shown, titles, labels, strict=True):
         assert title.startswith(name + " ")
-        assert name.startswith(label.removesuffix(".."))
+        # the label is the name (cut with '..'), and its share when that fits too
+        assert name.startswith(re.sub(r" \d+\.\d%$", "", label).removesuffix(".."))
     assert sum(1 for label in labels if "<" in label) >= 4  # payloads drawn (cut) as labels
     first = shown.index(HOSTILE[0])
     frame(page, first).hover(force=True)
-    assert "(javascript:alert('f0'))" in page.text_content("#fk-details")
-    title = page.text_content("#fk-title")
+    assert "(javascript:alert('f0'))" in page.text_content(".fk-details")
+    title = page.text_content(".fk-title")
     assert title == "<script>alert('t')</script>"

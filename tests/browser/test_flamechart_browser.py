@@ -43,12 +43,12 @@ def chart_url(web_root, tmp_path_factory):
 
 def ready(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_function("document.getElementById('fk-frames').ownerSVGElement.fkReady")
+    page.wait_for_function("document.querySelector('.fk-frames').ownerSVGElement.fkReady")
 
 
 def geometry(page) -> list[tuple[str, str, str]]:
     return page.evaluate(
-        """Array.from(document.querySelectorAll('#fk-frames > g')).map(g => {
+        """Array.from(document.querySelectorAll('.fk-frames > g')).map(g => {
             const r = g.querySelector('rect');
             return [r.getAttribute('x'), r.getAttribute('width'), g.getAttribute('class') || ''];
         })"""
@@ -56,7 +56,7 @@ def geometry(page) -> list[tuple[str, str, str]]:
 
 
 def frame(page, index: int):
-    return page.locator(f"#fk-frames > g:nth-child({index + 1}) > rect")
+    return page.locator(f".fk-frames > g:nth-child({index + 1}) > rect")
 
 
 # drawing order of timeline.cpuprofile: all, main 0-4 ms, work 1-4 ms, main 7-12 ms, work 8-10 ms
@@ -67,12 +67,12 @@ ALL, MAIN1, WORK1, MAIN2, WORK2 = range(5)
 def test_hover_shows_start_and_duration(page, chart_url, doc):
     ready(page, chart_url + doc)
     frame(page, MAIN2).hover()
-    text = page.text_content("#fk-details")
+    text = page.text_content(".fk-details")
     assert text.startswith("Function: main (file:///srv/app/timeline.js:1)")
     assert "5.0 ms, 5 samples, 41.67% of total" in text
     assert text.endswith("; start: 7.000 ms; duration: 5.0 ms")
     frame(page, WORK1).hover()
-    assert page.text_content("#fk-details").endswith("; start: 1.000 ms; duration: 3.0 ms")
+    assert page.text_content(".fk-details").endswith("; start: 1.000 ms; duration: 3.0 ms")
     assert page.errors == []
 
 
@@ -92,22 +92,22 @@ def test_zoom_spreads_the_time_range(page, chart_url, doc):
     assert page.evaluate("location.hash") == f"#zoom={MAIN2}"
     page.once("dialog", lambda d: d.accept("^work$"))
     page.keyboard.press("/")
-    page.wait_for_function("document.getElementById('fk-matched').textContent.length > 0")
-    assert page.text_content("#fk-matched") == "Matched: 40.00% of zoomed frame"
-    page.click("#fk-unzoom")
+    page.wait_for_function("document.querySelector('.fk-matched').textContent.length > 0")
+    assert page.text_content(".fk-matched") == "Matched: 40.00% of zoomed frame"
+    page.click(".fk-unzoom")
     assert [g[:2] for g in geometry(page)] == [g[:2] for g in before]
-    assert page.text_content("#fk-matched") == "Matched: 41.67%"
+    assert page.text_content(".fk-matched") == "Matched: 41.67%"
     assert page.errors == []
 
 
 def test_matched_percent_says_it_counts_drawn_frames(page, chart_url):
     ready(page, chart_url + "narrow.svg")
-    assert "1 frame narrower than 2 px not drawn" in page.text_content("#fk-omitted")
+    assert "1 frame narrower than 2 px not drawn" in page.text_content(".fk-omitted")
     page.once("dialog", lambda d: d.accept("^(a|tiny)$"))
     page.keyboard.press("/")
-    page.wait_for_function("document.getElementById('fk-matched').textContent.length > 0")
+    page.wait_for_function("document.querySelector('.fk-matched').textContent.length > 0")
     # 'tiny' (1 of 1001 samples) is not in the file, so only 'a' counts
-    assert page.text_content("#fk-matched") == f"Matched: {100 * 1000 / 1001:.2f}% of drawn frames"
+    assert page.text_content(".fk-matched") == f"Matched: {100 * 1000 / 1001:.2f}% of drawn frames"
     assert page.errors == []
 
 
@@ -116,11 +116,11 @@ def test_thread_lanes_zoom_one_at_a_time(page, chart_url):
     # all, main (11), A, worker (12), A: worker's lane is above main's
     before = geometry(page)
     ys = page.evaluate(
-        "Array.from(document.querySelectorAll('#fk-frames rect')).map(r => +r.getAttribute('y'))"
+        "Array.from(document.querySelectorAll('.fk-frames rect')).map(r => +r.getAttribute('y'))"
     )
     assert ys[3] < ys[2] < ys[1] < ys[0]
     frame(page, 3).hover()
-    assert page.text_content("#fk-details").startswith("Function: worker (12) \u2014 4.0 ms")
+    assert page.text_content(".fk-details").startswith("Function: worker (12) \u2014 4.0 ms")
     frame(page, 3).click()
     after = geometry(page)
     assert after[3][:2] == ["10", "1180"] and after[4][:2] == ["10", "1180"]
@@ -138,11 +138,11 @@ def test_time_ruler_follows_zoom(page, chart_url, doc):
 
     def shown() -> list[str]:
         return page.evaluate(
-            "Array.from(document.querySelectorAll('#fk-ruler text')).map(t => t.textContent)"
+            "Array.from(document.querySelectorAll('.fk-ruler text')).map(t => t.textContent)"
         )
 
     ready(page, chart_url + doc)
-    data = page.evaluate("JSON.parse(document.getElementById('fk-data').textContent)")
+    data = page.evaluate("JSON.parse(document.querySelector('.fk-data').textContent)")
     static = shown()
     assert static[:3] == ["0 ms", "2 ms", "4 ms"]
     plot = data["width"] - 2 * data["xpad"]
@@ -158,6 +158,6 @@ def test_time_ruler_follows_zoom(page, chart_url, doc):
         assert shown() == expected, z
     frame(page, MAIN2).click()
     assert shown()[0] == "7.0 ms"
-    page.click("#fk-unzoom")
+    page.click(".fk-unzoom")
     assert shown() == static
     assert page.errors == []

@@ -1,0 +1,90 @@
+"""Colours, computed: labels readable on every bar of every palette (WCAG 4.5:1), the search
+highlight apart from every palette colour and visible on both themes, kinds told apart."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from flamekit.render import colors
+from flamekit.render.diff_flame import _BLUE, _RED, LEGEND
+from tests.colour_reference import colour_difference, contrast
+
+DARK_PAGE = "#1d2026"  # web/flamegraph-page.css, dark theme
+LIGHT_BACKGROUNDS = sorted({c for pair in colors.BACKGROUNDS.values() for c in pair})
+STEPS = 6  # values per hash-driven channel: its ends and four between
+
+
+def palette_colours(flat: str) -> list[str]:
+    """Every colour of a flat palette at STEPS points of each hash value (channels that share a
+    hash value move together), ends included."""
+    spec = colors._FLAT[flat]
+    which = sorted({w for _, _, w in spec})
+    out = set()
+    for values in itertools.product(range(STEPS), repeat=len(which)):
+        v = dict(zip(which, (k / (STEPS - 1) * 0.99999 for k in values), strict=True))
+        rgb = tuple(base + int(span * v[w]) for base, span, w in spec)
+        out.add(colors.hex_color(rgb))
+    return sorted(out)
+
+
+FLATS = sorted(colors._FLAT)
+DIFF = sorted(set(_RED.tolist()) | set(_BLUE.tolist()) | {c for _, c in LEGEND})
+EVERY = sorted({c for f in FLATS for c in palette_colours(f)} | set(DIFF))
+
+
+def test_the_reference_formulas_agree_with_flamekit():
+    for fill in EVERY[::7]:
+        assert colors.contrast(fill, "#000000") == pytest.approx(contrast(fill, "#000000"))
+
+
+@pytest.mark.parametrize("flat", FLATS)
+def test_labels_read_on_every_colour_of_every_palette(flat):
+    for fill in palette_colours(flat):
+        assert contrast(fill, colors.label_color(fill)) >= 4.5, (flat, fill)
+
+
+def test_labels_read_on_the_differential_colours():
+    for fill in DIFF:
+        assert contrast(fill, colors.label_color(fill)) >= 4.5, fill
+    # the saturated blue of a big shrink carries white labels, the palest tints black ones
+    assert colors.label_color(_BLUE[0]) == colors.WHITE
+    assert colors.label_color(_BLUE[230]) == colors.BLACK
+
+
+def test_search_highlight_is_apart_from_every_palette_colour():
+    search = colors.SEARCH_COLOR
+    nearest = min(EVERY, key=lambda c: colour_difference(search, c))
+    assert colour_difference(search, nearest) > 25, nearest
+    # visible as a shape on the light backgrounds and on the dark page (WCAG 1.4.11: 3:1)
+    for background in [*LIGHT_BACKGROUNDS, DARK_PAGE]:
+        assert contrast(search, background) >= 3, background
+    assert contrast(search, colors.label_color(search)) >= 4.5
+
+
+def test_the_old_search_colour_was_too_close_to_gc():
+    gc = colors.kind_legend([int(colors.FrameKind.GC)])[0][1]
+    assert colour_difference("#e600e6", gc) < 12 < colour_difference(colors.SEARCH_COLOR, gc)
+
+
+def _separation(a: list[str], b: list[str]) -> float:
+    return min(colour_difference(x, y) for x in a for y in b)
+
+
+def test_every_kind_has_its_own_colours():
+    flats = {kind: flat for kind, (flat, _) in colors.KIND_COLORS.items()}
+    assert len(set(flats.values())) == len(flats), "two kinds share a palette"
+    for (ka, fa), (kb, fb) in itertools.combinations(flats.items(), 2):
+        sep = _separation(palette_colours(fa), palette_colours(fb))
+        assert sep >= 12, f"{ka.name} ({fa}) and {kb.name} ({fb}) are {sep:.1f} apart"
+
+
+@pytest.mark.parametrize("palette", colors.MULTI_PALETTES)
+def test_the_classes_of_a_multi_palette_are_apart(palette):
+    # the flat palettes a multi-palette (java, js, perl) picks for the shapes of names
+    probes = ["a_[j]", "a/b_[j]", "a_[i]", "java/x", "a::b", "a_[k]", "x.pl", "a/b.js", "m:n", "c"]
+    used = sorted({colors._flat_palette(palette, name) for name in probes})
+    assert len(used) >= 3
+    for fa, fb in itertools.combinations(used, 2):
+        assert _separation(palette_colours(fa), palette_colours(fb)) >= 12, (fa, fb)
