@@ -17,6 +17,7 @@ import numpy as np
 import orjson
 from markupsafe import Markup, escape
 
+from ..analyze.naming import function_label_of_frames
 from ..analyze.weights import node_self
 from ..errors import UsageError
 from ..model import Profile
@@ -206,7 +207,8 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     frame_ids = drawn.stacks.frame[kept]
     strings = drawn.strings
     raw_names = ["all"] + [strings[i] for i in drawn.frames.name[frame_ids].tolist()]
-    names = [display_name(n) for n in raw_names]
+    bar_labels = function_label_of_frames(drawn)
+    names = ["all"] + [display_name(bar_labels[f]) for f in frame_ids.tolist()]
     files = [""] + [display_text(strings[i]) for i in drawn.frames.file[frame_ids].tolist()]
     lines = [0, *drawn.frames.line[frame_ids].tolist()]
     kinds = np.r_[0, drawn.frames.kind[frame_ids]].astype(np.uint8)

@@ -19,14 +19,23 @@ WIDTH = 80
 def _location(stat: FunctionStat) -> str:
     if not stat.file:
         return ""
-    return f"{stat.file}:{stat.line}" if stat.line else stat.file
+    if not stat.line:
+        return stat.file
+    return f"{stat.file}:{stat.line}" + (f":{stat.column}" if stat.column else "")
+
+
+def _row_label(stat: FunctionStat) -> str:
+    """The function's display name, with its full location unless the name already has it."""
+    label = stat.label or stat.name
+    loc = _location(stat)
+    return f"{label} ({loc})" if loc and label == stat.name else label
 
 
 def render_info(profile: Profile, source_name: str) -> str:
     """A short description of the profile and its five heaviest functions."""
     meta = profile.meta
     total = profile.total_weight()
-    nsamples = len(profile.samples)
+    nsamples = profile.sample_count()
     rows = [
         ("file", source_name),
         ("format", meta.source_format),
@@ -68,10 +77,7 @@ def _table(profile: Profile, stats: list[FunctionStat], total: float) -> list[st
     lines = [head]
     name_width = WIDTH - len(head) + len("function")
     for s in stats:
-        label = s.name
-        loc = _location(s)
-        if loc:
-            label = f"{label} ({loc})"
+        label = _row_label(s)
         cpu = ""
         if idle:
             share = "" if s.name in idle_names else format_percent(s.self, total - idle)
@@ -84,26 +90,34 @@ def _table(profile: Profile, stats: list[FunctionStat], total: float) -> list[st
     return lines
 
 
-def render_top(profile: Profile, n: int | None, fmt: str) -> str:
-    """The heaviest functions by self weight as a table, JSON object or CSV."""
-    stats = top_functions(profile, n)
+def render_top(profile: Profile, n: int | None, fmt: str, by: str = "function") -> str:
+    """The heaviest functions (``by="line"``: source lines) by self weight as a table, JSON
+    object or CSV."""
+    if by == "line":
+        from ..analyze.lines import top_lines
+
+        stats = top_lines(profile, n)
+    else:
+        stats = top_functions(profile, n)
     total = profile.total_weight()
     if fmt == "json":
         doc = {
             "unit": profile.unit,
             "total": total,
-            "functions": [s.to_dict() for s in stats],
+            ("lines" if by == "line" else "functions"): [s.to_dict() for s in stats],
         }
         return orjson.dumps(doc).decode() + "\n"
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(["name", "file", "line", "self", "total"])
+        writer.writerow(["name", "file", "line", "self", "total", "column", "label"])
         for s in stats:
-            writer.writerow([s.name, s.file or "", s.line or "", s.self, s.total])
+            writer.writerow(
+                [s.name, s.file or "", s.line or "", s.self, s.total, s.column or "", s.label]
+            )
         return buf.getvalue()
     summary = (
-        f"{profile.meta.name or profile.meta.source_format}: {len(profile.samples):,} samples, "
+        f"{profile.meta.name or profile.meta.source_format}: {profile.sample_count():,} samples, "
         f"total {format_weight(total, profile.unit)}"
     )
     lines = [middle_truncate(summary, WIDTH)]

@@ -114,7 +114,7 @@ def render_hotpaths(result: HotPaths, name: str, samples: int, fmt: str = "text"
             f = path.frames[k]
             parent = index[nodes[k - 1]] if k else -1
             index[nodes[k]] = len(rows)
-            rows.append(Row(parent, f.name, f.total, f.samples, idle=f.name == "(idle)"))
+            rows.append(Row(parent, f.label or f.name, f.total, f.samples, idle=f.name == "(idle)"))
         end = index[nodes[-1]]
         rows[end] = replace(rows[end], marker=f"  [#{path.rank}]")
     order = _heaviest_first(rows)
@@ -128,9 +128,10 @@ def render_hotpaths(result: HotPaths, name: str, samples: int, fmt: str = "text"
         if p.branch_from is not None:
             where = f" (off #{p.branch_from} after {p.branch_frame})"
         room = WIDTH - len(left)
-        text = end.name + where
+        end_label = end.label or end.name
+        text = end_label + where
         if len(text) > room:
-            text = middle_truncate(end.name, max(8, room - len(where))) + where
+            text = middle_truncate(end_label, max(8, room - len(where))) + where
         out.append(left + middle_truncate(text, room))
     return "\n".join(out) + "\n"
 
@@ -168,7 +169,7 @@ def _call_rows(nodes: list[CallNode], floor: float) -> tuple[list[Row], int]:
             continue
         index[i] = len(rows)
         parent = index[n.parent] if n.parent >= 0 else -1
-        rows.append(Row(parent, n.name, n.total, n.samples, idle=n.name == "(idle)"))
+        rows.append(Row(parent, n.label or n.name, n.total, n.samples, idle=n.name == "(idle)"))
     return rows, hidden
 
 
@@ -212,7 +213,7 @@ def render_critical(result: CriticalPath, name: str, samples: int, fmt: str = "t
     cols = Columns(result.unit, result.total, 0)
     out = [middle_truncate(f"{name}: {cols.summary(samples)}", WIDTH)]
     rows = [
-        Row(i - 1, f.name, f.total, f.samples, idle=f.name == "(idle)")
+        Row(i - 1, f.label or f.name, f.total, f.samples, idle=f.name == "(idle)")
         for i, f in enumerate(result.frames)
     ]
     title = f"critical path (heaviest callee while it holds >= {result.threshold:.0%})"
