@@ -281,3 +281,19 @@ def test_trace_with_a_lost_chunk_imports_under_missing_frames(tmp_path):
     assert any(f["name"] == "(missing frames)" for f in got["functions"])
     profiles = trace_profiles(lossy)
     compare_top(got, *[p for p in profiles.values() if p["_source"] == "Internal"])
+
+
+def test_a_large_recorded_profile_matches_the_reference():
+    """A ~20 MB ``node --cpu-prof`` profile, kept outside the repository: record it from
+    samples/workloads/anon_big.js (``node --cpu-prof --cpu-prof-name=anon-big.cpuprofile
+    anon_big.js 90 10``) and point FLAMEKIT_BIG_CPUPROFILE at it."""
+    import os
+    from pathlib import Path
+
+    where = os.environ.get("FLAMEKIT_BIG_CPUPROFILE")
+    if not where:
+        pytest.skip("FLAMEKIT_BIG_CPUPROFILE is not set")
+    path = Path(where)
+    doc = read(path)
+    assert same_name_functions(doc) >= 100  # hundreds of anonymous functions in one file
+    compare_top(top_json(path), doc)
