@@ -413,3 +413,28 @@ def test_progress_bar_on_a_terminal(tmp_path):
     os.close(leader)
     assert proc.returncode == 0
     assert b"reading big.perf.txt [" in seen and b"MB" in seen
+
+
+def test_the_programs_own_binary_is_user_code_and_the_dso_is_shown():
+    from flamekit.model import FrameKind
+    from flamekit.render.flame import build_flamegraph
+
+    p = load_path(str(SAMPLES / "templates.perf.txt"))
+    kinds = {}
+    for f in range(len(p.frames)):
+        module = p.strings[p.frames.module[f]]
+        kinds.setdefault(module.rsplit("/", 1)[-1], set()).add(FrameKind(int(p.frames.kind[f])))
+    assert kinds["templates"] == {FrameKind.USER}  # the profiled program itself
+    assert kinds["libc.so.6"] == {FrameKind.NATIVE}
+    assert kinds["[kernel.kallsyms]"] == {FrameKind.KERNEL}
+    # a JIT runtime's own binary is the runtime, not the code profiled
+    node = load_path(str(SAMPLES / "node-jit.perf.txt"))
+    node_kinds = {
+        FrameKind(int(node.frames.kind[f]))
+        for f in range(len(node.frames))
+        if node.strings[node.frames.module[f]].endswith("/node")
+    }
+    assert node_kinds == {FrameKind.RUNTIME}
+    # tooltips say which DSO a frame is in
+    titles = build_flamegraph(p).context["frames"]
+    assert any("libc.so.6" in str(t[0]) for t in titles)

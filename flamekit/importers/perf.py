@@ -30,7 +30,7 @@ from typing import IO, Any
 import numpy as np
 
 from ..builder import ProfileBuilder
-from ..model import Profile
+from ..model import FrameKind, Profile
 from ..progress import byte_progress
 from ..sources import Source, _tell
 from .perf_parse import (
@@ -297,6 +297,19 @@ def _parse_two(source: Source, opts: PerfOptions, at: int) -> list[tuple[int, Pa
 
 
 # -- building the profile -------------------------------------------------------------------
+def program_kind(module: str, kind: int, programs: set[str], jit: bool) -> int:
+    """The kind of a native frame of the profiled program's own binary (its file name is the
+    process name, which the kernel cuts to 15 characters): USER, or RUNTIME when the process
+    runs JIT code (node, java: the binary is the runtime of the code profiled). Libraries stay
+    native, kernel frames kernel."""
+    if kind != FrameKind.NATIVE or not module:
+        return kind
+    base = module.rsplit("/", 1)[-1]
+    if not base or not (base in programs or base[:15] in programs):
+        return kind
+    return FrameKind.RUNTIME if jit else FrameKind.USER
+
+
 def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
     builder = ProfileBuilder("perf", unit="samples", name=source.stem)
     kept = results[0][1].event_filter or results[-1][1].event_filter
@@ -310,7 +323,12 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
     maps = []
     paths: list[tuple[int, ...]] = []
     for _, r in results:
-        frame_map = [builder.frame(n, module=m, kind=k) for n, m, k in r.frames]
+        programs = {comm for _, _, comm in r.threads}
+        jit = any(k == FrameKind.JIT for _, _, k in r.frames)
+        frame_map = [
+            builder.frame(n, module=m, kind=program_kind(m, k, programs, jit))
+            for n, m, k in r.frames
+        ]
         thread_map = np.array(
             [builder.thread(p, t, c) for p, t, c in r.threads] or [0], dtype=np.int32
         )

@@ -209,7 +209,10 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     raw_names = ["all"] + [strings[i] for i in drawn.frames.name[frame_ids].tolist()]
     bar_labels = function_label_of_frames(drawn)
     names = ["all"] + [display_name(bar_labels[f]) for f in frame_ids.tolist()]
-    files = [""] + [display_text(strings[i]) for i in drawn.frames.file[frame_ids].tolist()]
+    # where a frame is: its file, else its module (perf's DSO)
+    file_ids = drawn.frames.file[frame_ids]
+    file_ids = np.where(file_ids > 0, file_ids, drawn.frames.module[frame_ids])
+    files = [""] + [display_text(strings[i]) for i in file_ids.tolist()]
     lines = [0, *drawn.frames.line[frame_ids].tolist()]
     kinds = np.r_[0, drawn.frames.kind[frame_ids]].astype(np.uint8)
 

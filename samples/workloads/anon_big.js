@@ -1,9 +1,9 @@
-// A large profile for function identity: 400 anonymous functions, one per line of a generated
+// A large profile for function identity: hundreds of anonymous functions, one per line of a generated
 // module, called along many random chains, so that the profile has tens of thousands of nodes.
-//   node --cpu-prof --cpu-prof-name=anon-big.cpuprofile anon_big.js [seconds] [depth]
+//   node --cpu-prof --cpu-prof-name=anon-big.cpuprofile anon_big.js [seconds] [depth] [functions]
 const fs = require('fs');
 const path = require('path');
-const N = 400;
+const N = Number(process.argv[4] || 400);
 const lines = ['module.exports = ['];
 for (let i = 0; i < N; i++) {
   lines.push(`  (next, d) => { let s = 0; for (let k = 0; k < ${200 + (i % 7) * 50}; k++) s += k % ${i + 3}; return d > 0 ? s + next[(s + d + (++globalThis.ctr)) % next.length](next, d - 1) : s; },`);
