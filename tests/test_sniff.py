@@ -19,6 +19,7 @@ EXPECTED = {
     "cpuprofile/workers/CPU.20261127.050027.5003.1.002.cpuprofile": "cpuprofile",
     "cpuprofile/workers/CPU.20261127.050027.5003.2.003.cpuprofile": "cpuprofile",
     "chrome/page.cpuprofile": "cpuprofile",
+    "perf/deep-nog.perf.txt": "perf",
     "cpuprofile/anon-cpu.cpuprofile": "cpuprofile",
     "cpuprofile/anon-loop.cpuprofile": "cpuprofile",
     "cpuprofile/anon-workers/CPU.20261201.214127.17480.0.001.cpuprofile": "cpuprofile",

@@ -43,6 +43,7 @@ from .perf_parse import (
     PerfOptions,
     PerfParser,
     first_event,
+    inline_frame,
 )
 
 BLOCK = 4 << 20
@@ -61,6 +62,15 @@ def sniff(head: bytes) -> bool:
         checked += 1
         if checked > 40:
             return False
+        flat = line.lstrip(b" ")  # without -g, perf script right-aligns the command name
+        following = lines[i + 1].lstrip(b" ") if i + 1 < len(lines) else None
+        if (
+            following is not None
+            and HEADER.match(flat)
+            and inline_frame(flat)
+            and (not following or HEADER.match(following))
+        ):
+            return True  # perf record without -g: the one frame is on the header line
         if HEADER.match(line) and line.rstrip().endswith(b":") and i + 1 < len(lines):
             after = lines[i + 1]
             if not after or FRAME.match(after):
@@ -317,7 +327,7 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
     for _, r in results:
         dropped.update(r.dropped)
     stacks, weights, times, threads = [], [], [], []
-    untimed = bad_lines = 0
+    untimed = bad_lines = no_callchain = 0
     first_bad = None
     bad_utf8 = False
     maps = []
@@ -349,6 +359,7 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
         times.append(np.frombuffer(r.time, dtype=np.int64))
         threads.append(thread_map[np.frombuffer(r.thread, dtype=np.int32)])
         untimed += r.untimed
+        no_callchain += r.no_callchain
         bad_lines += r.bad_lines
         bad_utf8 = bad_utf8 or r.bad_utf8
         if first_bad is None and r.first_bad is not None:
@@ -386,6 +397,11 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
         )
     if bad_utf8:
         builder.warn(f"{name}: invalid UTF-8 in names replaced with U+FFFD")
+    if no_callchain:
+        builder.warn(
+            f"{name}: {no_callchain} samples have no call chain (perf record without -g): "
+            "each is its one frame under the process (record with -g for stacks)"
+        )
     meta: dict[str, Any] = {}
     time = None
     if untimed == 0:
