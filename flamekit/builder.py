@@ -9,7 +9,7 @@ from itertools import repeat
 import numpy as np
 
 from .errors import InvalidProfile
-from .model import FrameKind, Frames, Meta, Profile, Samples, Stacks, Threads
+from .model import FrameKind, Frames, LineTicks, Meta, Profile, Samples, Stacks, Threads
 
 NO_TIME = -(2**63)
 
@@ -27,6 +27,7 @@ class ProfileBuilder:
         self._string_ids: dict[str, int] = {"": 0}
         self._frame_ids: dict[tuple, int] = {}
         self._frames: list[tuple[int, int, int, int, int, int]] = []
+        self._own_line: set[int] = set()  # frames whose line is their function's own
         self._frame_memo_stale = False  # frames were added in bulk; rebuilt when needed
         self._node_ids: dict[tuple[int, int], int] = {}
         self._memo_stale = False  # nodes were added in bulk; _node_ids is rebuilt when needed
@@ -46,6 +47,7 @@ class ProfileBuilder:
         self._chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._chunked = 0
         self.warnings: list[str] = []
+        self._line_ticks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     # -- interning -------------------------------------------------------------------------
     def string(self, text: str) -> int:
@@ -65,11 +67,28 @@ class ProfileBuilder:
         column: int = 0,
         module: str = "",
         kind: FrameKind = FrameKind.UNKNOWN,
+        own_line: bool = False,
     ) -> int:
-        """Id of the frame with these attributes, adding it if new."""
+        """Id of the frame with these attributes, adding it if new.
+
+        ``own_line``: ``line``/``column`` are the function's own position (V8 call frames), so
+        they are part of its identity; otherwise they are the line being run (py-spy).
+        """
         if self._frame_memo_stale:
             self._rebuild_frame_memo()
-        key = (name, file, line, column, module, kind)
+        own_line = bool(own_line and (line or column))
+        key = (
+            (name, file, line, column, module, kind, own_line)
+            if own_line
+            else (
+                name,
+                file,
+                line,
+                column,
+                module,
+                kind,
+            )
+        )
         fid = self._frame_ids.get(key)
         if fid is None:
             fid = len(self._frames)
@@ -77,6 +96,8 @@ class ProfileBuilder:
                 (self.string(name), self.string(file), self.string(module), line, column, int(kind))
             )
             self._frame_ids[key] = fid
+            if own_line:
+                self._own_line.add(fid)
         return fid
 
     def named_frames(self, names: Iterable[str], kinds: Iterable[FrameKind]) -> list[int]:
@@ -191,8 +212,10 @@ class ProfileBuilder:
 
     def _rebuild_frame_memo(self) -> None:
         strings = self._strings
+        own = self._own_line
         self._frame_ids = {
-            (strings[name], strings[file], line, column, strings[module], kind): fid
+            (strings[name], strings[file], line, column, strings[module], kind)
+            + ((True,) if fid in own else ()): fid
             for fid, (name, file, module, line, column, kind) in enumerate(self._frames)
         }
         self._frame_memo_stale = False
@@ -294,6 +317,26 @@ class ProfileBuilder:
         self._chunks = [cols]  # type: ignore[list-item]
         return cols  # type: ignore[return-value]
 
+    def add_line_ticks(self, nodes, lines, ticks) -> None:
+        """Record that call-tree ``nodes[k]`` spent ``ticks[k]`` of its self time on source line
+        ``lines[k]`` (1-based, 0 unknown); ticks of one node share its self weight."""
+        cols = (
+            np.asarray(nodes, dtype=np.int32),
+            np.asarray(lines, dtype=np.int32),
+            np.asarray(ticks, dtype=np.float64),
+        )
+        if not len(cols[0]) == len(cols[1]) == len(cols[2]):
+            raise InvalidProfile("add_line_ticks() was given columns of different lengths")
+        if len(cols[0]):
+            self._line_ticks.append(cols)
+
+    def _built_line_ticks(self) -> LineTicks | None:
+        if not self._line_ticks:
+            return None
+        node, line, ticks = (np.concatenate(parts) for parts in zip(*self._line_ticks, strict=True))
+        keep = ticks > 0
+        return LineTicks(node=node[keep], line=np.maximum(line[keep], 0), ticks=ticks[keep])
+
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
@@ -315,6 +358,7 @@ class ProfileBuilder:
             line=frames_arr[:, 3].astype(np.int32),
             column=frames_arr[:, 4].astype(np.int32),
             kind=frames_arr[:, 5].astype(np.uint8),
+            own_line=_flags(len(self._frames), self._own_line),
         )
         stacks = Stacks(
             parent=np.frombuffer(self._parent, dtype=np.int32).copy(),
@@ -349,9 +393,18 @@ class ProfileBuilder:
             samples=samples,
             threads=threads,
             meta=_replace_meta(self.meta, fields),
+            line_ticks=self._built_line_ticks(),
         )
         validate(profile)
         return profile
+
+
+def _flags(n: int, ids: set[int]) -> np.ndarray | None:
+    if not ids:
+        return None
+    out = np.zeros(n, dtype=bool)
+    out[list(ids)] = True
+    return out
 
 
 def _common_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> int:
@@ -380,6 +433,8 @@ def validate(profile: Profile) -> None:
     nstr = len(profile.strings)
     if profile.meta.unit not in ("nanoseconds", "samples"):
         raise InvalidProfile(f"unknown weight unit {profile.meta.unit!r}")
+    if fr.own_line is not None and len(fr.own_line) != len(fr.name):
+        raise InvalidProfile(f"frames.own_line has {len(fr.own_line)} rows, not {len(fr)}")
     for col in ("file", "module", "line", "column", "kind"):
         if len(getattr(fr, col)) != len(fr.name):
             raise InvalidProfile(f"frames.{col} has {len(getattr(fr, col))} rows, not {len(fr)}")
@@ -422,3 +477,6 @@ def validate(profile: Profile) -> None:
             raise InvalidProfile("sample times must be >= 0 (ns since the profile start)")
     if len(th.tid) != len(th.pid) or len(th.name) != len(th.pid):
         raise InvalidProfile("threads columns differ in length")
+    lt = profile.line_ticks
+    if lt is not None and len(lt) and (lt.node.min() < 0 or lt.node.max() >= n):
+        raise InvalidProfile("a line tick refers to a stack node that does not exist")

@@ -68,18 +68,19 @@ def info(profiles: tuple[str, ...], loader: ProfileLoader) -> None:
 )
 @click.option(
     "--by",
-    type=click.Choice(GROUP_BY),
+    type=click.Choice((*GROUP_BY, "line")),
     default="function",
     show_default=True,
-    help="What to list: functions, or whole files, modules or packages.",
+    help="What to list: functions, whole files, modules or packages, or source lines.",
 )
 def top(profiles: tuple[str, ...], loader: ProfileLoader, count: int, fmt: str, by: str) -> None:
-    """List the functions (or files, modules, packages) with the most self time (or samples)."""
+    """List the functions (or files, modules, packages, lines) with the most self time (or
+    samples)."""
     from .render.text import render_top
     from .transforms import group_by
 
     profile = loader.load(profiles)
-    if by != "function":
+    if by not in ("function", "line"):
         profile = group_by(profile, by)
     write_text(render_top(profile, count or None, fmt, terminal_width(), by))
 
@@ -137,11 +138,11 @@ def hotpaths(
     if critical:
         share = threshold / 100 if threshold else 0.5
         result = critical_path(profile, share)
-        text = render_critical(result, name, len(profile.samples), fmt, terminal_width())
+        text = render_critical(result, name, profile.sample_count(), fmt, terminal_width())
         write_text(text)
         return
     result = hot_paths(profile, count, threshold / 100)
-    text = render_hotpaths(result, name, len(profile.samples), fmt, terminal_width())
+    text = render_hotpaths(result, name, profile.sample_count(), fmt, terminal_width())
     write_text(text)
 
 
@@ -177,7 +178,9 @@ def calls(
     profile = loader.load((profile_path,))
     result = sandwich(profile, pattern)
     name = _source_name(profile, (profile_path,))
-    text = render_calls(result, name, len(profile.samples), fmt, min_share / 100, terminal_width())
+    text = render_calls(
+        result, name, profile.sample_count(), fmt, min_share / 100, terminal_width()
+    )
     write_text(text)
 
 
@@ -193,15 +196,26 @@ def calls(
     help="Output file ('-' for stdout); its extension picks the format.",
 )
 @click.option("--to", "to", default=None, help="Output format (folded, ...).")
-def convert(profiles: tuple[str, ...], loader: ProfileLoader, output: str, to: str | None) -> None:
+@click.option(
+    "--places",
+    is_flag=True,
+    help="Folded output: write frames as 'name file:line' so same-named functions stay apart.",
+)
+def convert(
+    profiles: tuple[str, ...], loader: ProfileLoader, output: str, to: str | None, places: bool
+) -> None:
     """Convert a profile to another format."""
     from .output import write_output
     from .render.registry import output_for, require_weight
 
     target = output_for(output, to)
+    if places and target.name != "folded":
+        from .errors import UsageError
+
+        raise UsageError("--places is an option of folded output", hint="add --to folded")
     profile = loader.load(profiles)
     require_weight(profile, ", ".join(profiles))
-    write_output(output, target.render(profile))
+    write_output(output, target.render(profile, **({"places": True} if places else {})))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -418,7 +432,7 @@ def blocks(
         worst = max(report.blocks, key=lambda b: b.duration_ns, default=None)
         where = ""
         if worst is not None and worst.duration_ns == report.longest_ns:
-            name = worst.entry.name if worst.entry else "(no entry)"
+            name = (worst.entry.label or worst.entry.name) if worst.entry else "(no entry)"
             where = f" at {format_duration_ns(worst.start_ns)} in {name}"
         count = report.count_over(fail_over)
         raise CheckFailed(

@@ -34,6 +34,7 @@ def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
     for p in profiles:
         s = p.strings
         fr = p.frames
+        own = fr.owns_line()
         frame_map = np.array(
             [
                 builder.frame(
@@ -43,6 +44,7 @@ def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
                     column=int(fr.column[i]),
                     module=s[fr.module[i]],
                     kind=int(fr.kind[i]),
+                    own_line=bool(own[i]),
                 )
                 for i in range(len(fr))
             ],
@@ -72,6 +74,8 @@ def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
             times=times,
             threads=thread_map[p.samples.thread],
         )
+        if p.line_ticks is not None:
+            _carry_line_ticks(builder, p, node_map)
         duration = max(duration, offset + p.meta.duration_ns)
         for w in p.meta.warnings:
             builder.warn(w)
@@ -80,7 +84,19 @@ def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
         duration_ns=duration,
         period_ns=max(p.meta.period_ns for p in profiles),
         has_idle_marker=all(p.meta.has_idle_marker for p in profiles),
+        counted=all(p.meta.counted for p in profiles),
     )
+
+
+def _carry_line_ticks(builder: ProfileBuilder, p: Profile, node_map: np.ndarray) -> None:
+    """Line ticks in the merged tree, as shares of self weight so that inputs whose ticks are
+    in other units add up right."""
+    from .analyze.weights import node_self
+
+    lt = p.line_ticks
+    per_node = np.bincount(lt.node, weights=lt.ticks, minlength=len(p.stacks))
+    share = lt.ticks / per_node[lt.node]
+    builder.add_line_ticks(node_map[lt.node], lt.line, share * node_self(p)[lt.node])
 
 
 def _thread_name(profile: Profile, thread: int) -> str:

@@ -40,7 +40,13 @@ class FrameKind(IntEnum):
 
 @dataclass(frozen=True, eq=False)
 class Frames:
-    """One row per distinct frame. Lines and columns are 1-based; 0 means unknown."""
+    """One row per distinct frame. Lines and columns are 1-based; 0 means unknown.
+
+    ``own_line[f]`` says whether frame f's line and column are the position of the function
+    itself (V8 call frames, speedscope frames) rather than the line being run (py-spy, perf
+    srcline). The importer sets it; a function is identified by name, file, module and, only
+    where ``own_line`` holds, line and column (see :func:`flamekit.analyze.weights.function_table`).
+    """
 
     name: np.ndarray  # int32 string ids
     file: np.ndarray  # int32 string ids (0 = empty string = unknown)
@@ -48,9 +54,16 @@ class Frames:
     line: np.ndarray  # int32
     column: np.ndarray  # int32
     kind: np.ndarray  # uint8 FrameKind
+    own_line: np.ndarray | None = None  # bool; None: no frame has its function's own line
 
     def __len__(self) -> int:
         return len(self.name)
+
+    def owns_line(self) -> np.ndarray:
+        """Boolean per frame: line and column are the function's own position."""
+        if self.own_line is None:
+            return np.zeros(len(self.name), dtype=bool)
+        return self.own_line
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +101,20 @@ class Threads:
         return len(self.pid)
 
 
+@dataclass(frozen=True, eq=False)
+class LineTicks:
+    """Where inside its function a node's self time ran, as the format records it (V8
+    ``positionTicks``, Chrome trace chunk ``lines``): node ``node[k]`` spent ``ticks[k]`` (a share
+    of its self weight, in any unit) on source line ``line[k]`` (0: unknown)."""
+
+    node: np.ndarray  # int32 call-tree node
+    line: np.ndarray  # int32, 1-based, 0 unknown
+    ticks: np.ndarray  # float64 relative share
+
+    def __len__(self) -> int:
+        return len(self.node)
+
+
 @dataclass(frozen=True)
 class Meta:
     """Facts about the profile as a whole."""
@@ -99,6 +126,7 @@ class Meta:
     start_ns: int = 0  # absolute start in the profiler's clock, 0 when unknown
     duration_ns: int = 0  # wall-clock length of the profile, 0 when unknown
     has_idle_marker: bool = False  # the format marks idle time (e.g. V8's (idle))
+    counted: bool = False  # a sample row's weight is how many samples it stands for (folded)
     warnings: tuple[str, ...] = ()
 
 
@@ -115,6 +143,7 @@ class Profile(ProfileMethods):
     samples: Samples
     threads: Threads
     meta: Meta
+    line_ticks: LineTicks | None = None  # per-node line shares, where the format has them
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     # -- convenience accessors -------------------------------------------------------------
@@ -130,6 +159,14 @@ class Profile(ProfileMethods):
         """Sum of all sample weights, in ``unit``."""
         total = self.samples.weight.sum()
         return total.item()
+
+    def sample_count(self) -> int:
+        """How many samples the profile holds: the summed counts of formats whose rows are
+        counts (folded, py-spy raw), else the number of sample rows."""
+        w = self.samples.weight
+        if self.meta.counted and np.issubdtype(w.dtype, np.integer):
+            return int(w.sum())
+        return len(self.samples)
 
     def frame_name(self, frame: int) -> str:
         return self.strings[self.frames.name[frame]]
@@ -159,8 +196,11 @@ class Profile(ProfileMethods):
         return name or (str(tid) if tid >= 0 else "")
 
     def replace(self, **changes) -> Profile:
-        """A new Profile with some tables replaced (the rest shared)."""
+        """A new Profile with some tables replaced (the rest shared). Line ticks refer to
+        call-tree nodes: a new call tree without its own line ticks has none."""
         changes.setdefault("_cache", {})
+        if "stacks" in changes:
+            changes.setdefault("line_ticks", None)
         return dataclasses.replace(self, **changes)
 
     def cached(self, key, compute):

@@ -87,7 +87,19 @@ def keep_samples(profile: Profile, mask: np.ndarray) -> Profile:
     keep = retree.reached(profile.stacks, samples.stack)
     stacks, new_id = retree.prune(profile.stacks, keep)
     samples = replace(samples, stack=new_id[samples.stack].astype(np.int32))
-    return profile.replace(stacks=stacks, samples=samples)
+    return profile.replace(
+        stacks=stacks, samples=samples, line_ticks=_kept_line_ticks(profile, new_id)
+    )
+
+
+def _kept_line_ticks(profile: Profile, new_id: np.ndarray):
+    """Line ticks moved to the pruned tree's node ids (ticks of dropped nodes go)."""
+    lt = profile.line_ticks
+    if lt is None:
+        return None
+    node = new_id[lt.node]
+    kept = node >= 0
+    return replace(lt, node=node[kept].astype(np.int32), line=lt.line[kept], ticks=lt.ticks[kept])
 
 
 def _node_matches(profile: Profile, pattern, option: str) -> np.ndarray:
@@ -117,6 +129,7 @@ def _add_frame(profile: Profile, name: str, kind: FrameKind) -> tuple[tuple, Fra
         line=np.append(fr.line, np.int32(0)).astype(np.int32),
         column=np.append(fr.column, np.int32(0)).astype(np.int32),
         kind=np.append(fr.kind, np.uint8(kind)).astype(np.uint8),
+        own_line=None if fr.own_line is None else np.append(fr.own_line, False),
     )
     return strings, frames, len(fr)
 
@@ -345,7 +358,8 @@ def package_of(name: str, file: str, module: str) -> str:
 
 
 def group_by(profile: Profile, by: GroupBy) -> Profile:
-    """Replace frames by coarser ones: one per function (name and file), file, module or package.
+    """Replace frames by coarser ones: one per function (as the importer identifies functions,
+    see :func:`~flamekit.analyze.weights.function_table`), file, module or package.
 
     Frames without a file (or module) keep their own name. For file, module and package, calls
     within one group (consecutive frames of one group) fold into a single frame.
@@ -364,41 +378,30 @@ def group_by(profile: Profile, by: GroupBy) -> Profile:
             strings.append(text)
         return got
 
-    names, files, modules = fr.name.tolist(), fr.file.tolist(), fr.module.tolist()
-    keys: list[tuple] = []
-    for n, f, m in zip(names, files, modules, strict=True):
-        if by == "function":
-            keys.append((n, f, m))
-        elif by == "file":
-            keys.append((sid(s[f] or s[m] or s[n]), 0, 0))
-        elif by == "module":
-            keys.append((sid(s[m] or s[f] or s[n]), 0, 0))
-        else:
-            keys.append((sid(package_of(s[n], s[f], s[m])), 0, 0))
-    group_of: dict[tuple, int] = {}
-    of_frame = np.array([group_of.setdefault(k, len(group_of)) for k in keys], dtype=np.int64)
-    first = np.full(len(group_of), len(fr), dtype=np.int64)
-    np.minimum.at(first, of_frame, np.arange(len(fr)))
-    key_arr = np.array(list(group_of), dtype=np.int64).reshape(-1, 3)
-    line = np.zeros(len(group_of), dtype=np.int32)
     if by == "function":
-        big = np.iinfo(np.int32).max
-        line = np.full(len(group_of), big, dtype=np.int64)
-        known = fr.line > 0
-        np.minimum.at(line, of_frame[known], fr.line[known])
-        line = np.where(line == big, 0, line).astype(np.int32)
-    frames = Frames(
-        name=key_arr[:, 0].astype(np.int32),
-        file=key_arr[:, 1].astype(np.int32),
-        module=key_arr[:, 2].astype(np.int32),
-        line=line,
-        column=np.zeros(len(group_of), dtype=np.int32),
-        kind=fr.kind[first],
-    )
+        from .analyze.weights import function_table
+
+        table = function_table(profile)
+        of_frame = table.of_frame.astype(np.int64)
+        first = np.full(len(table.name), len(fr), dtype=np.int64)
+        np.minimum.at(first, of_frame, np.arange(len(fr)))
+        frames = Frames(
+            name=table.name.astype(np.int32),
+            file=table.file.astype(np.int32),
+            module=table.module.astype(np.int32),
+            line=table.line.astype(np.int32),
+            column=table.column.astype(np.int32),
+            kind=fr.kind[first],
+            own_line=table.line > 0,
+        )
+        ngroups = len(table.name)
+    else:
+        of_frame, frames = _coarse_frames(profile, by, sid)
+        ngroups = len(frames)
     st = profile.stacks
     real = retree.reached(st, profile.samples.stack)
     stacks, canon = retree.build(
-        st.depth, st.parent, of_frame[st.frame], real, np.full(len(st), -1), len(group_of)
+        st.depth, st.parent, of_frame[st.frame], real, np.full(len(st), -1), ngroups
     )
     out = profile.replace(
         strings=tuple(strings),
@@ -407,6 +410,34 @@ def group_by(profile: Profile, by: GroupBy) -> Profile:
         samples=_remap_samples(profile, canon),
     )
     return out if by == "function" else collapse_recursion(out, direct_only=True)
+
+
+def _coarse_frames(profile: Profile, by: GroupBy, sid) -> tuple[np.ndarray, Frames]:
+    """One frame per file, module or package (frames without one keep their own name)."""
+    fr = profile.frames
+    s = profile.strings
+    keys: list[int] = []
+    for n, f, m in zip(fr.name.tolist(), fr.file.tolist(), fr.module.tolist(), strict=True):
+        if by == "file":
+            keys.append(sid(s[f] or s[m] or s[n]))
+        elif by == "module":
+            keys.append(sid(s[m] or s[f] or s[n]))
+        else:
+            keys.append(sid(package_of(s[n], s[f], s[m])))
+    group_of: dict[int, int] = {}
+    of_frame = np.array([group_of.setdefault(k, len(group_of)) for k in keys], dtype=np.int64)
+    first = np.full(len(group_of), len(fr), dtype=np.int64)
+    np.minimum.at(first, of_frame, np.arange(len(fr)))
+    zeros = np.zeros(len(group_of), dtype=np.int32)
+    frames = Frames(
+        name=np.array(list(group_of), dtype=np.int32),
+        file=zeros,
+        module=zeros,
+        line=zeros,
+        column=zeros,
+        kind=fr.kind[first],
+    )
+    return of_frame, frames
 
 
 def invert(profile: Profile) -> Profile:

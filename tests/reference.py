@@ -160,7 +160,11 @@ def tree_paths(nodes, with_file: bool = False):
     out: Counter = Counter()
     paths = []
     for n in nodes:
-        label = n.name + SEP + (n.file or "") if with_file else n.name
+        label = n.name
+        if with_file:
+            label += SEP + (n.file or "")
+            if n.line or n.column:
+                label += f"{SEP}{n.line or 0}:{n.column or 0}"
         path = (*paths[n.parent], label) if n.parent >= 0 else (label,)
         paths.append(path)
         out[path] += n.total
@@ -168,11 +172,15 @@ def tree_paths(nodes, with_file: bool = False):
 
 
 def frame_label(p, frame: int, key: str) -> str:
-    """A frame as a reference label: its name, its function (name and file) or the frame."""
+    """A frame as a reference label: its name, its function or the frame. A function is its name
+    and file, plus its own line and column where the importer recorded them as the function's
+    position (``Frames.own_line``, V8); a line that is only the line being run is not part of it."""
     name = p.frame_name(frame)
     if key == "name":
         return name
     label = name + SEP + p.frame_file(frame)
+    if p.frames.own_line is not None and p.frames.own_line[frame]:
+        label += f"{SEP}{int(p.frames.line[frame])}:{int(p.frames.column[frame])}"
     return label if key == "function" else label + SEP + str(frame)
 
 
@@ -204,3 +212,40 @@ stack_lists = st.lists(
     min_size=1,
     max_size=30,
 )
+
+
+ANONYMOUS = {"", "(anonymous)", "(anonymous function)", "<anonymous>", "anonymous"}
+
+
+def ref_display_names(p) -> list[str]:
+    """Per frame, its function's display name by the documented rule, worked out apart from
+    flamekit.analyze.naming: anonymous functions and functions sharing a name with another show
+    ``name file:line`` (the file's last part), then the column, then the full path, each step
+    only for the functions still alike."""
+    s = p.strings
+    fr = p.frames
+    own = fr.own_line if fr.own_line is not None else [False] * len(fr.name)
+
+    def key(f: int) -> tuple:
+        where = s[fr.file[f]] or s[fr.module[f]]
+        line, col = (int(fr.line[f]), int(fr.column[f])) if own[f] else (0, 0)
+        return (s[fr.name[f]], where, line, col)
+
+    def text(k: tuple, level: int) -> str:
+        name, where, line, col = k
+        if level == 0 or not where:
+            return name or "(anonymous)"
+        shown = where if level >= 3 else (where.rstrip("/").rsplit("/", 1)[-1] or where)
+        pos = (f":{line}" + (f":{col}" if col and level >= 2 else "")) if line else ""
+        return f"{name or '(anonymous)'} {shown}{pos}"
+
+    funcs = sorted({key(f) for f in range(len(fr.name))})
+    level = {k: (1 if k[0] in ANONYMOUS else 0) for k in funcs}
+    for _ in range(4):
+        seen = Counter(text(k, level[k]) for k in funcs)
+        alike = [k for k in funcs if seen[text(k, level[k])] > 1 and level[k] < 3]
+        if not alike:
+            break
+        for k in alike:
+            level[k] += 1
+    return [text(key(f), level[key(f)]) for f in range(len(fr.name))]

@@ -50,6 +50,7 @@ def test_hot_paths_on_a_small_tree():
         "total": 5,
         "self": 5,
         "samples": 1,
+        "label": "c",
     }
 
 
@@ -135,6 +136,9 @@ def test_calls_on_a_small_tree():
         "total": 12,
         "self": 0,
         "samples": 4,
+        "label": "a",
+        "line": None,
+        "column": None,
     }
     with pytest.raises(UsageError, match="no function matches"):
         calls(build(SMALL), "^zzz$")

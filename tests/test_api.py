@@ -23,8 +23,24 @@ def test_methods_chain_and_match_functions():
     assert folded(chained) == folded(direct) == {"main;b": 6}
     assert folded(p.transform(focus="^b$", hide=("^a$",))) == {"main;b": 6}
     assert [s.to_dict() for s in p.top(2)] == [
-        {"name": "a", "file": None, "line": None, "self": 6, "total": 7},
-        {"name": "b", "file": None, "line": None, "self": 4, "total": 6},
+        {
+            "name": "a",
+            "file": None,
+            "line": None,
+            "column": None,
+            "label": "a",
+            "self": 6,
+            "total": 7,
+        },
+        {
+            "name": "b",
+            "file": None,
+            "line": None,
+            "column": None,
+            "label": "b",
+            "self": 4,
+            "total": 6,
+        },
     ]
     assert flamekit.top(p, 1) == p.top(1)
     assert p.invert().top(1, by="file")[0].name == "main"

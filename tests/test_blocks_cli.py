@@ -55,7 +55,9 @@ def test_json_shape_is_stable(report):
         ]
         assert set(b["areas"]) == {"user", "dependency", "runtime", "native", "gc", "other"}
         assert sum(b["areas"].values()) == pytest.approx(1.0, abs=1e-3)
-        assert all(set(f) == {"name", "file", "line", "kind"} for f in b["stack"])
+        assert all(
+            list(f) == ["name", "label", "file", "line", "column", "kind"] for f in b["stack"]
+        )
     starts = [b["start_ms"] for b in report["blocks"]]
     assert starts == sorted(starts)
 
@@ -83,7 +85,7 @@ def test_finds_exactly_the_workloads_blocks(report):
     assert startup["start_ms"] <= main["start_ms"] - offset + 2 * interval
     end = main["start_ms"] + main["duration_ms"] - offset
     assert startup["start_ms"] + startup["duration_ms"] >= end - 2 * interval
-    assert startup["entry"] == "(anonymous)"
+    assert startup["entry"] == "(anonymous) blocks.js:1"  # the main script's module wrapper
     assert startup["stack"][0]["kind"] == "runtime"
 
 

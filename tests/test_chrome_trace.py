@@ -253,6 +253,7 @@ def _bad_traces() -> dict:
     cpu, _ = node_profiles()
     base = to_trace_events(cpu, 7, 1, "0x1")
     cases = {}
+    lossy = {}
 
     def chunk_with_nodes(events):
         return next(
@@ -261,12 +262,13 @@ def _bad_traces() -> dict:
             if e["name"] == "ProfileChunk" and "nodes" in e["args"]["data"].get("cpuProfile", {})
         )
 
+    # a sample or a parent that never arrived is a lost chunk, not bad input: see LOSSY
     events = orjson.loads(orjson.dumps(base))
     chunk_with_nodes(events)["args"]["data"]["cpuProfile"]["samples"][0] = 9999
-    cases["unknown-sample"] = (events, "names node 9999, which is not in 'nodes'")
+    lossy["unknown-sample"] = (events, "0 nodes whose parent never arrived and 1 samples")
     events = orjson.loads(orjson.dumps(base))
     chunk_with_nodes(events)["args"]["data"]["cpuProfile"]["nodes"][-1]["parent"] = 8888
-    cases["unknown-parent"] = (events, "names parent 8888, which is not a node")
+    lossy["unknown-parent"] = (events, "1 nodes whose parent never arrived and 0 samples")
     events = orjson.loads(orjson.dumps(base))
     chunk = chunk_with_nodes(events)
     chunk["args"]["data"]["timeDeltas"].append(5)
@@ -286,10 +288,21 @@ def _bad_traces() -> dict:
         "no V8 CPU profile in this trace",
     )
     cases["truncated"] = (orjson.dumps(base)[:5000], "truncated JSON")
-    return cases
+    return cases, lossy
 
 
-BAD = _bad_traces()
+BAD, LOSSY = _bad_traces()
+
+
+@pytest.mark.parametrize("case", sorted(LOSSY))
+def test_lost_nodes_import_under_missing_frames_with_a_warning(tmp_path, case):
+    doc, message = LOSSY[case]
+    path = write(tmp_path, doc)
+    proc = run_cli("top", "--from", "chrome-trace", "--format", "json", "-n", "0", path)
+    assert proc.returncode == 0, proc.stderr
+    assert message in proc.stderr.decode()
+    names = {f["name"] for f in orjson.loads(proc.stdout)["functions"]}
+    assert "(missing frames)" in names
 
 
 @pytest.mark.parametrize("case", sorted(BAD))
@@ -305,7 +318,7 @@ def test_bad_traces_are_one_line_errors(tmp_path, case):
 
 
 def test_bad_trace_error_names_the_profile(tmp_path):
-    doc, _ = BAD["unknown-sample"]
+    doc, _ = BAD["deltas-longer"]
     with pytest.raises(InputError, match=r"profile 0x1 \(pid 7, tid 1\)"):
         load_path(str(write(tmp_path, doc)))
 

@@ -44,9 +44,33 @@ def test_top_json_shape():
     assert doc["unit"] == "samples"
     assert doc["total"] == 10
     assert doc["functions"] == [
-        {"name": "a", "file": None, "line": None, "self": 6, "total": 7},
-        {"name": "b", "file": None, "line": None, "self": 4, "total": 6},
-        {"name": "main", "file": None, "line": None, "self": 0, "total": 10},
+        {
+            "name": "a",
+            "file": None,
+            "line": None,
+            "column": None,
+            "label": "a",
+            "self": 6,
+            "total": 7,
+        },
+        {
+            "name": "b",
+            "file": None,
+            "line": None,
+            "column": None,
+            "label": "b",
+            "self": 4,
+            "total": 6,
+        },
+        {
+            "name": "main",
+            "file": None,
+            "line": None,
+            "column": None,
+            "label": "main",
+            "self": 0,
+            "total": 10,
+        },
     ]
 
 
@@ -70,7 +94,11 @@ def test_top_limits_and_table_fits_80_columns(tmp_path, monkeypatch):
 
 def test_top_csv():
     proc = run_cli("top", RECURSION, "--format", "csv", "-n", "2")
-    assert proc.stdout.decode().splitlines() == ["name,file,line,self,total", "a,,,6,7", "b,,,4,6"]
+    assert proc.stdout.decode().splitlines() == [
+        "name,file,line,self,total,column,label",
+        "a,,,6,7,,a",
+        "b,,,4,6,,b",
+    ]
 
 
 def test_info_describes_the_profile():
@@ -80,7 +108,7 @@ def test_info_describes_the_profile():
     for expected in (
         "format:      folded",
         "unit:        samples",
-        "samples:     4",
+        "samples:     10",  # the summed counts of the 4 lines
         "total:       10",
         "frames:      3",
         "top functions",
@@ -93,7 +121,7 @@ def test_from_overrides_detection(tmp_path):
     path.write_bytes(RECURSION.read_bytes())
     proc = run_cli("top", path, "--from", "folded", "--format", "csv", "-n", "1")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.decode().splitlines()[1] == "a,,,6,7"
+    assert proc.stdout.decode().splitlines()[1] == "a,,,6,7,,a"
 
 
 def test_unknown_from_lists_formats():
@@ -118,4 +146,12 @@ def test_several_inputs_merge(tmp_path):
     proc = run_cli("top", RECURSION, RECURSION, "--format", "json")
     doc = json.loads(proc.stdout)
     assert doc["total"] == 20
-    assert doc["functions"][0] == {"name": "a", "file": None, "line": None, "self": 12, "total": 14}
+    assert doc["functions"][0] == {
+        "name": "a",
+        "file": None,
+        "line": None,
+        "column": None,
+        "label": "a",
+        "self": 12,
+        "total": 14,
+    }

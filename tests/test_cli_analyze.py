@@ -79,7 +79,7 @@ def test_long_names_are_truncated_in_the_middle(tmp_path, monkeypatch):
 def test_calls_text_and_json():
     out = ok("calls", RECURSION, "^b$")
     assert "functions matching '^b$': b" in out
-    assert "total 6 (60.0%), self 4 (40.0%), 3 samples" in out
+    assert "total 6 (60.0%), self 4 (40.0%), 6 samples" in out  # counts, not lines
     doc = json.loads(ok("calls", RECURSION, "^b$", "--format", "json"))
     callers = {(n["name"], n["depth"]): n["total"] for n in doc["callers"]}
     assert callers == {("b", 0): 6, ("main", 1): 3, ("a", 1): 3, ("main", 2): 3}
@@ -88,13 +88,26 @@ def test_calls_text_and_json():
 
 def test_top_by_and_transforms():
     csv = ok("top", RECURSION, "--format", "csv", "--focus", "^b$")
-    assert csv.splitlines() == ["name,file,line,self,total", "b,,,4,6", "a,,,2,3", "main,,,0,6"]
+    assert csv.splitlines() == [
+        "name,file,line,self,total,column,label",
+        "b,,,4,6,,b",
+        "a,,,2,3,,a",
+        "main,,,0,6,,main",
+    ]
     csv = ok("top", RECURSION, "--format", "csv", "--hide", "^a$")
-    assert csv.splitlines() == ["name,file,line,self,total", "b,,,6,6", "main,,,4,10"]
+    assert csv.splitlines() == [
+        "name,file,line,self,total,column,label",
+        "b,,,6,6,,b",
+        "main,,,4,10,,main",
+    ]
     csv = ok("top", RECURSION, "--format", "csv", "--exclude", "^b$", "--exclude", "nothing")
-    assert csv.splitlines() == ["name,file,line,self,total", "a,,,4,4", "main,,,0,4"]
+    assert csv.splitlines() == [
+        "name,file,line,self,total,column,label",
+        "a,,,4,4,,a",
+        "main,,,0,4,,main",
+    ]
     csv = ok("top", RECURSION, "--format", "csv", "--invert", "--by", "file")
-    assert csv.splitlines()[1:] == ["main,,,10,10", "a,,,0,7", "b,,,0,6"]
+    assert csv.splitlines()[1:] == ["main,,,10,10,,main", "a,,,0,7,,a", "b,,,0,6,,b"]
     doc = json.loads(ok("top", RECURSION, "--format", "json", "--collapse-recursion"))
     assert {f["name"]: (f["self"], f["total"]) for f in doc["functions"]} == {
         "a": (6, 7),
@@ -118,7 +131,7 @@ def test_idle_share_is_shown(tmp_path):
     assert rows["(idle)"][:2] == ["60", "60.0%"] and "%" not in rows["(idle)"][2]
     hot = ok("hotpaths", path)
     assert "cpu%" in hot.splitlines()[1]
-    assert ok("top", path, "--no-idle", "--format", "csv").splitlines()[1] == "work,,,30,30"
+    assert ok("top", path, "--no-idle", "--format", "csv").splitlines()[1] == "work,,,30,30,,work"
 
 
 @pytest.mark.parametrize(

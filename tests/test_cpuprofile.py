@@ -75,7 +75,9 @@ def test_workers_through_the_cli_match_the_reference_summed():
         for key, value in t.items():
             totals[key] = totals.get(key, 0) + value
     assert got["total"] == pytest.approx(grand, abs=0.001 * grand)
-    by_key = {(f["name"], f["file"] or ""): f["total"] for f in got["functions"]}
+    by_key = {
+        (f["name"], f["file"] or "", f["line"], f["column"]): f["total"] for f in got["functions"]
+    }
     for key, value in totals.items():
         if value:
             assert by_key[key] == pytest.approx(value, abs=0.001 * grand)

@@ -167,9 +167,11 @@ def test_match_by_name_and_file_when_both_sides_have_files():
     before = prof([([("main", "a.py", 1), ("util", "a.py", 10)], 10)])
     after = prof([([("main", "a.py", 2), ("util", "a.py", 20)], 5), ([("util", "b.py", 3)], 5)])
     funcs = {(f.name, f.file) for f in diff_profiles(before, after).functions()}
-    assert funcs == {("main", "a.py"), ("util", "a.py"), ("util", "b.py")}
+    # two functions named util: each is shown with its place
+    assert funcs == {("main", "a.py"), ("util a.py", "a.py"), ("util b.py", "b.py")}
     lines = diff_profiles(before, after, DiffOptions(match_lines=True)).functions()
-    assert len([f for f in lines if f.name == "util"]) == 3
+    utils = sorted(f.name for f in lines if f.name.startswith("util"))
+    assert utils == ["util a.py:10", "util a.py:20", "util b.py:3"]
     # a side without files matches by name alone
     nofile = prof([([("main", "", 0), ("util", "", 0)], 10)])
     funcs = diff_profiles(nofile, after).functions()

@@ -17,6 +17,7 @@ from flamekit.errors import UsageError
 from flamekit.model import FrameKind
 from flamekit.render.flame import FlameOptions, build_flamegraph, render_svg
 from tests.conftest import run_cli, sample
+from tests.reference import ref_display_names
 
 MS = 1_000_000
 
@@ -43,7 +44,7 @@ def reference_rects(profile) -> list[tuple[int, str, int, int, float, int]]:
     depth, neighbouring samples with the same node at that depth and no empty time between them
     form one rectangle: (depth, name, start, end, weight, samples).
     """
-    stacks, strings = profile.stacks, profile.strings
+    stacks = profile.stacks
     rows = sorted(
         zip(
             profile.samples.time.tolist(),
@@ -88,7 +89,8 @@ def reference_rects(profile) -> list[tuple[int, str, int, int, float, int]]:
             current = [node, t, end, w, 1] if node is not None else None
         if current:
             out.append(current)
-    name = lambda n: strings[profile.frames.name[stacks.frame[n]]]  # noqa: E731
+    shown = ref_display_names(profile)
+    name = lambda n: shown[stacks.frame[n]]  # noqa: E731
     return sorted(
         (len(flamekit.tree.ancestors_or_self(stacks, n)), name(n), s, e, w, c)
         for n, s, e, w, c in out

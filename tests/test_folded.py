@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,7 @@ def test_stdin_is_read(tmp_path):
     data = (ROOT / "tests/data/recursion.folded").read_bytes()
     proc = run_cli("top", "-", "--format", "csv", input=data)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.decode().splitlines()[1] == "a,,,6,7"
+    assert proc.stdout.decode().splitlines()[1] == "a,,,6,7,,a"
 
 
 def test_gzip_on_stdin():
@@ -185,3 +186,28 @@ def test_empty_stack_line_counts_on_a_synthetic_frame(tmp_path):
     p = load_path(str(path))
     assert p.total_weight() == 9
     assert sorted_lines(render_folded(p)) == [b"(empty stack) 4", b"main;f 5"]
+
+
+FLAMEGRAPH_PL_LINE = re.compile(r"^(.*)\s+?(\d+(?:\.\d*)?)$")  # flamegraph.pl's own pattern
+
+
+def test_spaces_parse_as_flamegraph_pl_and_round_trip(tmp_path):
+    """The count is the last field after one whitespace; frames named ' ' survive."""
+    text = b"  5\na; ;b 3\na;  2\na;b\t4\n"
+    path = tmp_path / "spaces.folded"
+    path.write_bytes(text)
+    expected: dict[str, int] = {}
+    for line in text.decode().splitlines():
+        m = FLAMEGRAPH_PL_LINE.match(line)
+        expected[m.group(1)] = expected.get(m.group(1), 0) + int(m.group(2))
+    out = run_cli("convert", path, "--to", "folded", "-o", "-")
+    assert out.returncode == 0, out.stderr
+    got = {}
+    for line in out.stdout.decode().splitlines():
+        m = FLAMEGRAPH_PL_LINE.match(line)
+        got[m.group(1)] = int(m.group(2))
+    assert got == expected == {" ": 5, "a; ;b": 3, "a; ": 2, "a;b": 4}
+    again = tmp_path / "again.folded"
+    again.write_bytes(out.stdout)
+    second = run_cli("convert", again, "--to", "folded", "-o", "-")
+    assert second.stdout == out.stdout  # byte for byte

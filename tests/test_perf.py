@@ -413,3 +413,48 @@ def test_progress_bar_on_a_terminal(tmp_path):
     os.close(leader)
     assert proc.returncode == 0
     assert b"reading big.perf.txt [" in seen and b"MB" in seen
+
+
+def test_the_programs_own_binary_is_user_code_and_the_dso_is_shown():
+    from flamekit.model import FrameKind
+    from flamekit.render.flame import build_flamegraph
+
+    p = load_path(str(SAMPLES / "templates.perf.txt"))
+    kinds = {}
+    for f in range(len(p.frames)):
+        module = p.strings[p.frames.module[f]]
+        kinds.setdefault(module.rsplit("/", 1)[-1], set()).add(FrameKind(int(p.frames.kind[f])))
+    assert kinds["templates"] == {FrameKind.USER}  # the profiled program itself
+    assert kinds["libc.so.6"] == {FrameKind.NATIVE}
+    assert kinds["[kernel.kallsyms]"] == {FrameKind.KERNEL}
+    # a JIT runtime's own binary is the runtime, not the code profiled
+    node = load_path(str(SAMPLES / "node-jit.perf.txt"))
+    node_kinds = {
+        FrameKind(int(node.frames.kind[f]))
+        for f in range(len(node.frames))
+        if node.strings[node.frames.module[f]].endswith("/node")
+    }
+    assert node_kinds == {FrameKind.RUNTIME}
+    # tooltips say which DSO a frame is in
+    titles = build_flamegraph(p).context["frames"]
+    assert any("libc.so.6" in str(t[0]) for t in titles)
+
+
+def test_perf_script_without_call_chains():
+    """perf record without -g: the sample's one frame is on its header line. Each sample becomes
+    that frame under the process, with a note; checked against a plain reading of the file."""
+    path = SAMPLES / "deep-nog.perf.txt"
+    want: dict[str, int] = {}
+    for line in path.read_text().splitlines():
+        m = re.match(
+            r"^\s*(\S+)\s+\d+\s+[\d.]+:\s+(\d+)\s+\S+:\s+[0-9a-f]+\s+(\S+?)(?:\+0x[0-9a-f]+)? \(",
+            line,
+        )
+        assert m, line
+        key = f"{m[1]};{m[3]}"
+        want[key] = want.get(key, 0) + int(m[2])
+    proc = run_cli("convert", path, "--to", "folded", "-o", "-")
+    assert proc.returncode == 0, proc.stderr
+    got = {k: int(v) for k, v in (ln.rsplit(" ", 1) for ln in proc.stdout.decode().splitlines())}
+    assert got == want and len(want) >= 3
+    assert b"no call chain (perf record without -g)" in proc.stderr

@@ -549,3 +549,18 @@ def test_raw_line_with_an_empty_stack(tmp_path):
     p = load_path(str(path), "pyspy")
     stats = {s.name: (s.self, s.total) for s in top_functions(p)}
     assert stats == {"main": (5, 7), "(empty stack)": (4, 4), "f": (2, 2)}
+
+
+def test_chrometrace_threads_are_named_by_their_thread_frames():
+    """py-spy --threads writes 'thread (TID): NAME' frames; each thread carries that name."""
+    path = PYSPY / "threads.chrometrace.json"
+    events = json.loads(path.read_text())
+    want = {}
+    for e in events:
+        m = re.match(r"^thread \((\d+)\): (.*)$", e.get("name", ""))
+        if e.get("ph") == "B" and m and not e["args"].get("filename"):
+            want.setdefault(e["tid"], m.group(2))
+    p = load_path(str(path))
+    got = {int(p.threads.tid[i]): p.strings[p.threads.name[i]] for i in range(len(p.threads))}
+    assert {t: n.rsplit(": ", 1)[-1] for t, n in got.items()} == want
+    assert set(want.values()) >= {"renderer", "sleeper", "MainThread"}

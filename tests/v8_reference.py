@@ -2,8 +2,10 @@
 
 It follows the DevTools convention directly, one sample at a time: sample i is at
 ``startTime + timeDeltas[0] + ... + timeDeltas[i]`` (never earlier than the sample before it) and
-lasts until the next sample, the last one until ``endTime``. Functions are keyed by
-(name, url) like ``flamekit top``; a function counts once per sample in its total.
+lasts until the next sample, the last one until ``endTime``. Functions are keyed by what the
+callFrame says a function is, (name, url, line, column) with 1-based positions (None when V8
+wrote -1), so two anonymous functions of one file are two functions; a function counts once per
+sample in its total.
 """
 
 from __future__ import annotations
@@ -28,8 +30,23 @@ def sample_durations_us(profile: dict) -> list[tuple[int, float, float]]:
     return out
 
 
+MISSING = ("(missing frames)", "", None, None)
+
+
+def function_key(frame: dict) -> tuple:
+    """(name, url, line, column) of a callFrame, positions 1-based, None when unknown."""
+    line = frame.get("lineNumber", -1)
+    column = frame.get("columnNumber", -1)
+    return (
+        frame["functionName"] or "(anonymous)",
+        frame.get("url", ""),
+        line + 1 if line is not None and line >= 0 else None,
+        column + 1 if column is not None and column >= 0 else None,
+    )
+
+
 def function_times_ns(profile: dict) -> tuple[dict, dict, float]:
-    """(self, total, grand total) per (function name, url), in nanoseconds."""
+    """(self, total, grand total) per function (see :func:`function_key`), in nanoseconds."""
     by_id = {}
     parent = {}
     for node in profile["nodes"]:
@@ -49,14 +66,17 @@ def function_times_ns(profile: dict) -> tuple[dict, dict, float]:
         keys = []
         current = node_id
         while current is not None:
+            if current not in by_id:  # a lost trace chunk: the rest of the stack is unknown
+                keys.append(MISSING)
+                break
             frame = by_id[current]["callFrame"]
             name = frame["functionName"]
             is_root = name == "(root)" and current not in parent
             if not is_root:
-                keys.append((name or "(anonymous)", frame.get("url", "")))
+                keys.append(function_key(frame))
             current = parent.get(current)
         if not keys:
-            keys = [("(root)", "")]
+            keys = [("(root)", "", None, None)]
         selfs[keys[0]] += ns
         for key in set(keys):
             totals[key] += ns
@@ -81,16 +101,29 @@ def compare_top(top_json: dict, *profiles: dict) -> None:
     got_self = {}
     got_total = {}
     for f in top_json["functions"]:
-        key = (f["name"], f["file"] or "")
+        key = (f["name"], f["file"] or "", f["line"], f["column"])
         got_self[key] = f["self"]
         got_total[key] = f["total"]
     tolerance = 0.001 * grand
     assert abs(top_json["total"] - grand) <= tolerance, (top_json["total"], grand)
     expected_keys = {k for k, v in totals.items() if v > 0}
     assert set(got_total) == expected_keys
+    assert len(got_total) == len(top_json["functions"])  # no function listed twice
     for key in expected_keys:
         assert abs(got_self[key] - selfs.get(key, 0)) <= tolerance, (key, got_self[key], selfs)
         assert abs(got_total[key] - totals[key]) <= tolerance, (key, got_total[key], totals[key])
+
+
+def same_name_functions(*profiles: dict) -> int:
+    """How many functions share their (name, url) with another one: the functions a merge by
+    name would lose (anonymous callbacks, same-named methods)."""
+    keys: set = set()
+    for profile in profiles:
+        keys.update(function_key(n["callFrame"]) for n in profile["nodes"])
+    by_name: dict = defaultdict(int)
+    for key in keys:
+        by_name[key[:2]] += 1
+    return sum(n for n in by_name.values() if n > 1)
 
 
 def trace_profiles(events: list) -> dict:
@@ -123,9 +156,77 @@ def trace_profiles(events: list) -> dict:
             prof["nodes"].extend(cpu.get("nodes", []))
             prof["samples"].extend(cpu.get("samples", []))
             prof["timeDeltas"].extend(data.get("timeDeltas", []))
+            lines = data.get("lines")
+            count = len(cpu.get("samples", []))
+            prof.setdefault("_lines", []).extend(lines if lines else [0] * count)
             if "endTime" in data:
                 prof["endTime"] = data["endTime"]
     for prof in out.values():
         if "endTime" not in prof:
             prof["endTime"] = prof["startTime"]
     return out
+
+
+def line_times_ns(profile: dict) -> dict:
+    """Self time per (function name, url, source line) in nanoseconds: per-sample ``_lines``
+    (Chrome trace chunks) when present, else each node's self time split over its
+    ``positionTicks`` in proportion to the ticks; None for a line the file does not give."""
+    by_id = {node["id"]: node for node in profile["nodes"]}
+    parents = set()
+    for node in profile["nodes"]:
+        parents.update(node.get("children", []))
+        if "parent" in node:
+            parents.add(node["id"])
+    node_self: dict = defaultdict(float)
+    out: dict = defaultdict(float)
+    per_sample = profile.get("_lines")
+    for k, (node_id, _at, dur) in enumerate(sample_durations_us(profile)):
+        frame = by_id[node_id]["callFrame"]
+        if frame["functionName"] == "(root)" and node_id not in parents:
+            key = ("(root)", "")
+        else:
+            key = (frame["functionName"] or "(anonymous)", frame.get("url", ""))
+        if per_sample is not None:
+            line = per_sample[k] or None
+            out[(*key, line)] += dur * 1000
+        else:
+            node_self[node_id] += dur * 1000
+    for node_id, ns in node_self.items():
+        frame = by_id[node_id]["callFrame"]
+        key = (frame["functionName"] or "(anonymous)", frame.get("url", ""))
+        if frame["functionName"] == "(root)" and node_id not in parents:
+            key = ("(root)", "")
+        ticks = [t for t in by_id[node_id].get("positionTicks", []) if t["ticks"] > 0]
+        if not ticks:
+            out[(*key, None)] += ns
+            continue
+        count = sum(t["ticks"] for t in ticks)
+        for t in ticks:
+            out[(*key, t["line"] or None)] += ns * t["ticks"] / count
+    return dict(out)
+
+
+def compare_lines(top_json: dict, *profiles: dict) -> None:
+    """Assert that ``top --by line --format json -n 0`` matches :func:`line_times_ns` within
+    0.1% of the total (rows of several functions on one line summed)."""
+    want: dict = defaultdict(float)
+    grand = 0.0
+    for profile in profiles:
+        grand += sum(d for *_, d in sample_durations_us(profile)) * 1000
+        for key, value in line_times_ns(profile).items():
+            want[key] += value
+    got: dict = defaultdict(float)
+    for row in top_json["lines"]:
+        got[(row["name"], row["file"] or "", row["line"])] += row["self"]
+    tolerance = 0.001 * grand
+    assert {k for k, v in got.items() if v > tolerance} == {
+        k for k, v in want.items() if v > tolerance
+    }
+    for key in set(want) | set(got):
+        assert abs(got.get(key, 0) - want.get(key, 0)) <= tolerance, (
+            key,
+            got.get(key),
+            want.get(key),
+        )
+    with_line = sum(v for k, v in want.items() if k[2] is not None)
+    assert with_line > 0.1 * grand  # the file does place time on lines

@@ -32,6 +32,7 @@ import numpy as np
 from ..errors import InputError, UsageError
 from ..model import FrameKind, Profile
 from ..tree import children_csr, levels, preorder
+from .naming import function_label_of_frames, function_labels
 from .weights import function_table
 
 GroupBy = Literal["entry", "hot"]
@@ -80,6 +81,8 @@ class FrameRef:
     file: str
     line: int
     kind: str
+    label: str = ""  # display name, unique in the profile (analyze.naming)
+    column: int = 0
 
     @property
     def area(self) -> str:
@@ -93,7 +96,14 @@ class FrameRef:
         return f"{self.file}:{self.line}" if self.line else self.file
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "file": self.file, "line": self.line, "kind": self.kind}
+        return {
+            "name": self.name,
+            "label": self.label or self.name,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "kind": self.kind,
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -361,6 +371,8 @@ def _frame_ref(profile: Profile, frame: int) -> FrameRef:
         file=profile.strings[fr.file[frame]],
         line=int(fr.line[frame]),
         kind=FrameKind(int(fr.kind[frame])).label,
+        label=function_label_of_frames(profile)[frame],
+        column=int(fr.column[frame]) if fr.owns_line()[frame] else 0,
     )
 
 
@@ -517,7 +529,7 @@ def _with_groups(profile: Profile, report: BlockReport, group_by: GroupBy) -> Bl
         first = report.blocks[members[0]]
         ref = first.entry if group_by == "entry" else first.hottest
         if key >= 0:
-            name = profile.strings[table.name[key]]
+            name = function_labels(profile)[key]
             file = profile.strings[table.file[key]]
             line = int(table.line[key])
             location = f"{file}:{line}" if file and line else file

@@ -23,6 +23,7 @@ from ..errors import UsageError
 from ..model import Profile
 from ..transforms import focus_root, group_by, matching_frames
 from ..tree import iter_preorder, subtree_sums
+from .naming import function_label_of_frames
 from .weights import idle_weight, node_samples, node_self, node_total
 
 
@@ -41,6 +42,9 @@ class CallNode:
     total: int | float
     self: int | float
     samples: int
+    label: str = ""  # display name (analyze.naming)
+    line: int | None = None  # the function's own line where the format records it
+    column: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -87,6 +91,10 @@ def _flatten(profile: Profile, stacks, total, self_, samples) -> list[CallNode]:
     index: dict[int, int] = {}
     key = -np.asarray(total, dtype=np.float64)
     parent = stacks.parent.tolist()
+    labels = function_label_of_frames(profile)
+    own = profile.frames.owns_line()
+    own_line = np.where(own, profile.frames.line, 0)
+    own_column = np.where(own, profile.frames.column, 0)
     for node, depth in iter_preorder(stacks, key):
         f = int(stacks.frame[node])
         index[node] = len(out)
@@ -100,6 +108,9 @@ def _flatten(profile: Profile, stacks, total, self_, samples) -> list[CallNode]:
                 total=total[node].item(),
                 self=self_[node].item(),
                 samples=int(samples[node]),
+                label=labels[f],
+                line=int(own_line[f]) or None,
+                column=int(own_column[f]) or None,
             )
         )
     return out
@@ -115,7 +126,8 @@ def calls(profile: Profile, pattern: str) -> Calls:
         raise UsageError(
             f"no function matches {pattern!r}", hint="the pattern is a regular expression"
         )
-    names = sorted({p.frame_name(int(f)) for f in np.flatnonzero(hit)})
+    labels = function_label_of_frames(p)
+    names = sorted({labels[f] for f in np.flatnonzero(hit).tolist()})
     # callees: the profile re-rooted at the outermost call
     inner = focus_root(p, pattern)
     callees = _flatten(
@@ -128,7 +140,9 @@ def calls(profile: Profile, pattern: str) -> Calls:
     inside = m >= 0
     w = p.samples.weight[inside]
     at = np.bincount(m[inside], weights=w, minlength=len(st))
-    cnt = np.bincount(m[inside], minlength=len(st))
+    rows = p.samples.weight[inside] if p.meta.counted else None
+    cnt = np.bincount(m[inside], weights=rows, minlength=len(st))
+    cnt = np.rint(cnt).astype(np.int64)
     leaves = np.flatnonzero(cnt)
     inv, last = retree.inverted(st, leaves)
     own = np.zeros(len(inv), dtype=np.float64)  # weight whose caller chain ends here
@@ -153,7 +167,7 @@ def calls(profile: Profile, pattern: str) -> Calls:
         idle=idle,
         total=weight,
         self=self_w,
-        samples=int(inside.sum()),
+        samples=int(cnt.sum()),
         callers=callers,
         callees=callees,
     )

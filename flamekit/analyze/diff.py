@@ -24,6 +24,7 @@ import numpy as np
 from ..errors import UsageError
 from ..model import Profile
 from ..tree import first_occurrence, levels, subtree_sums
+from .naming import unique_labels
 from .weights import node_self
 
 HEX = re.compile(r"0x[0-9a-fA-F]+")
@@ -350,7 +351,27 @@ def _frame_columns(profile: Profile, options: DiffOptions):
         names = [HEX.sub("0x...", n) for n in names]
     files = [_canonical_file(s[i]) for i in fr.file.tolist()]
     lines = fr.line.tolist() if options.match_lines else [0] * len(fr)
-    return names, files, lines
+    own = fr.owns_line()
+    places = [
+        (int(line), int(col)) if o else (0, 0)
+        for line, col, o in zip(fr.line.tolist(), fr.column.tolist(), own.tolist(), strict=True)
+    ]
+    return names, files, lines, places
+
+
+def _positional(cols) -> set[tuple[str, str]]:
+    """(name, file) pairs that stand for several functions on one side (anonymous functions,
+    two methods of one name): their own line and column are part of their identity."""
+    out: set[tuple[str, str]] = set()
+    for names, files, _lines, places in cols:
+        seen: dict[tuple[str, str], tuple[int, int]] = {}
+        for name, file, where in zip(names, files, places, strict=True):
+            if where == (0, 0):
+                continue
+            first = seen.setdefault((name, file), where)
+            if first != where:
+                out.add((name, file))
+    return out
 
 
 def _canonical_file(file: str) -> str:
@@ -361,7 +382,7 @@ def _match_functions(before: Profile, after: Profile, options: DiffOptions):
     """Function ids for the frames of both sides, and each function's name and file."""
     cols = [_frame_columns(p, options) for p in (before, after)]
     files_of: list[dict[str, set[str]]] = [{}, {}]
-    for side, (names, files, _lines) in enumerate(cols):
+    for side, (names, files, _lines, _places) in enumerate(cols):
         for name, file in zip(names, files, strict=True):
             if file:
                 files_of[side].setdefault(name, set()).add(file)
@@ -375,24 +396,31 @@ def _match_functions(before: Profile, after: Profile, options: DiffOptions):
                 if y.endswith("/" + x) or x.endswith("/" + y):
                     long = max(x, y, key=len)
                     alias[(name, x)] = alias[(name, y)] = long
-    ids: dict[tuple[str, str, int], int] = {}
-    out_names: list[str] = []
+    positional = _positional(cols)
+    ids: dict[tuple, int] = {}
+    rows: list[tuple[str, str, int, int]] = []
     out_files: list[str] = []
     result = []
-    for names, files, lines in cols:
+    for names, files, lines, places in cols:
         func = np.empty(len(names), dtype=np.int64)
-        for i, (name, file, line) in enumerate(zip(names, files, lines, strict=True)):
+        for i, (name, file, line, where) in enumerate(
+            zip(names, files, lines, places, strict=True)
+        ):
             both = name in files_of[0] and name in files_of[1]
             key_file = alias.get((name, file), file) if both else ""
-            key = (name, key_file, line)
+            if (name, file) not in positional:
+                where = (0, 0)
+            key = (name, key_file, line, where)
             fid = ids.get(key)
             if fid is None:
-                fid = ids[key] = len(out_names)
-                out_names.append(name)
-                out_files.append(key_file or _any_file(files_of, name))
+                fid = ids[key] = len(rows)
+                out_file = key_file or _any_file(files_of, name)
+                rows.append((name, out_file, *(where if where != (0, 0) else (line, 0))))
+                out_files.append(out_file)
             func[i] = fid
         result.append(func)
-    return result[0], result[1], out_names, out_files
+    # display names: functions that share a name show their place (analyze.naming)
+    return result[0], result[1], unique_labels(rows), out_files
 
 
 def _any_file(files_of, name: str) -> str:

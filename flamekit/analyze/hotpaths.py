@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..model import Profile
+from .naming import frame_labels
 from .weights import idle_weight, node_samples, node_self, node_total
 
 
@@ -31,6 +32,7 @@ class PathFrame:
     total: int | float
     self: int | float
     samples: int
+    label: str = ""  # display name (analyze.naming.frame_labels)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -50,7 +52,7 @@ class HotPath:
     @property
     def branch_frame(self) -> str | None:
         """The frame where this path leaves an earlier one (None for the first path)."""
-        return self.frames[self.branch_depth - 1].name if self.branch_depth else None
+        return self.frames[self.branch_depth - 1].label if self.branch_depth else None
 
     def to_dict(self) -> dict:
         return {
@@ -120,7 +122,15 @@ def _frame(profile: Profile, node: int, total, self_, samples) -> PathFrame:
     file = profile.frame_file(f) or None
     line = int(profile.frames.line[f]) or None
     name = profile.frame_name(f)
-    return PathFrame(name, file, line, total[node].item(), self_[node].item(), int(samples[node]))
+    return PathFrame(
+        name,
+        file,
+        line,
+        total[node].item(),
+        self_[node].item(),
+        int(samples[node]),
+        label=frame_labels(profile)[f],
+    )
 
 
 def hot_paths(profile: Profile, n: int = 5, threshold: float = 0.0) -> HotPaths:

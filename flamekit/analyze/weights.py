@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -42,32 +42,47 @@ def node_total(profile: Profile) -> np.ndarray:
 
 @dataclass(frozen=True)
 class FunctionTable:
-    """Frames grouped into functions by (name, file): ``of_frame[f]`` is frame f's function."""
+    """Frames grouped into functions: ``of_frame[f]`` is frame f's function.
+
+    A function is what the importer says it is: its name, file and module (perf's DSO), plus its
+    own line and column where the format records them (``Frames.own_line``: V8 call frames), so
+    that two anonymous functions of one file stay two functions. Lines that are only the line
+    being run (py-spy) are not part of it, and ``line``/``column`` are then 0.
+    """
 
     of_frame: np.ndarray
     name: np.ndarray  # string ids
     file: np.ndarray  # string ids
-    line: np.ndarray  # smallest known line of the function's frames, 0 if unknown
+    module: np.ndarray  # string ids
+    line: np.ndarray  # the function's own line, 0 if the format does not record it
+    column: np.ndarray  # the function's own column, 0 if unknown
 
 
 def function_table(profile: Profile) -> FunctionTable:
-    """Group frames that share a name and file (lines differ between sample sites)."""
+    """Group frames into functions by (name, file, module, own line, own column)."""
 
     def compute():
         fr = profile.frames
-        key = fr.name.astype(np.int64) * (len(profile.strings) + 1) + fr.file
-        uniq, of_frame = np.unique(key, return_inverse=True)
-        first = np.zeros(len(uniq), dtype=np.int64)
-        first[of_frame[::-1]] = np.arange(len(fr) - 1, -1, -1)
-        line = np.full(len(uniq), np.iinfo(np.int32).max, dtype=np.int64)
-        known = fr.line > 0
-        np.minimum.at(line, of_frame[known], fr.line[known])
-        line[line == np.iinfo(np.int32).max] = 0
+        own = fr.owns_line()
+        line = np.where(own, fr.line, 0).astype(np.int64)
+        column = np.where(own, fr.column, 0).astype(np.int64)
+        keys = np.stack(
+            [fr.name.astype(np.int64), fr.file, fr.module, line, column], axis=1
+        ).reshape(-1, 5)
+        uniq, first, of_frame = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        # number functions in the order their first frame appears
+        order = np.argsort(first, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        of_frame = rank[of_frame.reshape(-1)]
+        uniq = uniq[order]
         return FunctionTable(
             of_frame=of_frame.astype(np.int32),
-            name=fr.name[first],
-            file=fr.file[first],
-            line=line.astype(np.int32),
+            name=uniq[:, 0].astype(np.int32),
+            file=uniq[:, 1].astype(np.int32),
+            module=uniq[:, 2].astype(np.int32),
+            line=uniq[:, 3].astype(np.int32),
+            column=uniq[:, 4].astype(np.int32),
         )
 
     return profile.cached("function_table", compute)
@@ -79,12 +94,22 @@ class FunctionStat:
 
     name: str
     file: str | None
-    line: int | None
+    line: int | None  # the function's own line (None when the format does not record it)
     self: int | float
     total: int | float
+    column: int | None = None
+    label: str = ""  # the display name, unique in the profile (see analyze.naming)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {
+            "name": self.name,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "label": self.label or self.name,
+            "self": self.self,
+            "total": self.total,
+        }
 
 
 def function_weights(profile: Profile) -> tuple[np.ndarray, np.ndarray]:
@@ -110,28 +135,42 @@ def function_weights(profile: Profile) -> tuple[np.ndarray, np.ndarray]:
 
 def top_functions(profile: Profile, n: int | None = None) -> list[FunctionStat]:
     """Functions sorted by self weight (then total, then name), the first ``n`` of them."""
+    from .naming import function_labels
+
     table = function_table(profile)
     fself, ftotal = function_weights(profile)
-    names = np.array(profile.strings, dtype=object)[table.name] if len(table.name) else []
-    order = sorted(
-        range(len(fself)), key=lambda i: (-fself[i], -ftotal[i], names[i], int(table.file[i]))
-    )
+    labels = function_labels(profile)
+    order = sorted(range(len(fself)), key=lambda i: (-fself[i], -ftotal[i], labels[i], i))
     order = [i for i in order if ftotal[i] > 0]
     if n is not None:
         order = order[:n]
     out = []
     for i in order:
-        file = profile.strings[table.file[i]] or None
-        line = int(table.line[i]) or None
-        out.append(FunctionStat(names[i], file, line, fself[i].item(), ftotal[i].item()))
+        out.append(
+            FunctionStat(
+                profile.strings[table.name[i]],
+                profile.strings[table.file[i]] or None,
+                int(table.line[i]) or None,
+                fself[i].item(),
+                ftotal[i].item(),
+                column=int(table.column[i]) or None,
+                label=labels[i],
+            )
+        )
     return out
 
 
 def node_samples(profile: Profile) -> np.ndarray:
-    """Number of samples passing through each call-tree node (whatever their weight)."""
+    """Number of samples passing through each call-tree node (whatever their weight; for
+    formats whose rows are counts, the summed counts)."""
 
     def compute():
-        count = np.bincount(profile.samples.stack, minlength=len(profile.stacks))
+        sa = profile.samples
+        if profile.meta.counted and np.issubdtype(sa.weight.dtype, np.integer):
+            count = np.bincount(sa.stack, weights=sa.weight, minlength=len(profile.stacks))
+            count = np.rint(count).astype(np.int64)
+        else:
+            count = np.bincount(sa.stack, minlength=len(profile.stacks))
         return subtree_sums(profile.stacks, count)
 
     return profile.cached("node_samples", compute)

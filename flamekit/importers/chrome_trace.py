@@ -149,6 +149,7 @@ class _Parts:
     samples: np.ndarray | list
     deltas: np.ndarray | list
     hits_only: bool
+    lines: np.ndarray | None = None  # the chunks' per-sample source lines, where they have them
 
 
 def assemble(prof: _Profile, source: Source) -> _Parts:
@@ -162,8 +163,11 @@ def assemble(prof: _Profile, source: Source) -> _Parts:
         samples = cpu.get("samples")
         deltas = cpu.get("timeDeltas")
         return _Parts(table, samples or [], deltas or [], samples is None and deltas is None)
+    table.lenient = True  # chunks can be lost: keep what arrived
     samples_parts: list[np.ndarray] = []
     delta_parts: list[np.ndarray] = []
+    line_parts: list[np.ndarray] = []
+    any_lines = False
     for _ts, index, data in sorted(prof.chunks, key=lambda c: (c[0], c[1])):
         cpu = data.get("cpuProfile")
         cpu = cpu if isinstance(cpu, dict) else {}
@@ -186,9 +190,21 @@ def assemble(prof: _Profile, source: Source) -> _Parts:
             )
         samples_parts.append(s)
         delta_parts.append(d)
+        lines = data.get("lines")
+        if isinstance(lines, list) and len(lines) == len(s):
+            line_parts.append(v8.int_array(lines, source, "lines"))
+            any_lines = True
+        else:
+            line_parts.append(np.zeros(len(s), dtype=np.int64))
     v8.link_nodes(table, source, where)
     if samples_parts:
-        return _Parts(table, np.concatenate(samples_parts), np.concatenate(delta_parts), False)
+        return _Parts(
+            table,
+            np.concatenate(samples_parts),
+            np.concatenate(delta_parts),
+            False,
+            np.concatenate(line_parts) if any_lines else None,
+        )
     empty = np.zeros(0, dtype=np.int64)
     return _Parts(table, empty, empty, False)
 
@@ -269,6 +285,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
             f"{prof.label()}: ",
             thread=thread,
             base_us=base,
+            lines=parts.lines,
         )
         timed.add(bool(facts.get("timed")))
         if facts.get("duration_ns"):

@@ -18,7 +18,9 @@ from ..model import Profile
 from ..sources import Source
 from . import v8, v8json
 
-_HEAD = re.compile(rb'^\s*\{\s*"(?:nodes|startTime|endTime|samples|timeDeltas)"\s*:')
+_HEAD = re.compile(
+    rb'^\s*\{\s*"(?:nodes|startTime|endTime|samples|timeDeltas|head|timestamps)"\s*:'
+)
 # Node's default name: CPU.<yyyymmdd>.<hhmmss>.<pid>.<threadId>.<seq>.cpuprofile
 _NODE_NAME = re.compile(r"^CPU\.\d{8}\.\d{6}\.(\d+)\.(\d+)\.\d+\.cpuprofile$")
 
@@ -43,6 +45,8 @@ def thread_identity(source: Source) -> tuple[int, int, str]:
 def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import a ``.cpuprofile`` as a one-thread profile weighted in nanoseconds."""
     doc = v8json.read_profile(source)
+    if isinstance(doc, dict) and "nodes" not in doc and isinstance(doc.get("head"), dict):
+        doc = from_old_shape(doc, source)
     if not isinstance(doc, dict) or "nodes" not in doc:
         trace = isinstance(doc, list) or (isinstance(doc, dict) and "traceEvents" in doc)
         raise source.error(
@@ -79,6 +83,46 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     if facts.get("unit_samples"):
         meta["unit"] = "samples"
     return builder.build(**meta)
+
+
+def from_old_shape(doc: dict, source: Source) -> dict:
+    """The old ``.cpuprofile`` shape (Node <= 10, v8-profiler, early DevTools) as the current
+    one: the nested ``head`` tree, whose nodes carry the call frame's fields themselves, becomes
+    a flat ``nodes`` list; ``startTime``/``endTime`` in seconds and absolute ``timestamps`` in
+    microseconds become microsecond times and ``timeDeltas``."""
+    nodes: list[dict] = []
+    todo = [doc["head"]]
+    while todo:  # depth-first, without recursion
+        node = todo.pop()
+        if not isinstance(node, dict):
+            raise source.error("a node of 'head' is not an object")
+        kids = node.get("children") or []
+        if not isinstance(kids, list):
+            raise source.error(f"node {node.get('id')!r} has 'children' that is not a list")
+        frame = {k: node.get(k) for k in ("functionName", "url", "lineNumber", "columnNumber")}
+        frame["scriptId"] = str(node.get("scriptId", "0"))
+        # positions as in the current shape (speedscope's importer reads them alike)
+        for key in ("lineNumber", "columnNumber"):
+            frame[key] = frame[key] if isinstance(frame[key], int) else -1
+        out = {"id": node.get("id"), "callFrame": frame, "hitCount": node.get("hitCount", 0)}
+        out["children"] = [k.get("id") if isinstance(k, dict) else k for k in kids]
+        if node.get("positionTicks"):
+            out["positionTicks"] = node["positionTicks"]
+        nodes.append(out)
+        todo.extend(reversed(kids))
+    new = {"nodes": nodes, "samples": doc.get("samples")}
+    start, end = _time(doc, "startTime", source), _time(doc, "endTime", source)
+    stamps = doc.get("timestamps")
+    if start is not None:
+        new["startTime"] = start * 1e6
+    if end is not None:
+        new["endTime"] = end * 1e6
+    if isinstance(stamps, list) and stamps and start is not None:
+        times = v8.int_array(stamps, source, "timestamps")
+        first = round(start * 1e6)
+        new["timeDeltas"] = [int(times[0]) - first, *(int(d) for d in times[1:] - times[:-1])]
+        new["startTime"] = first
+    return new
 
 
 def _time(doc: dict, key: str, source: Source) -> float | None:

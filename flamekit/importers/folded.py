@@ -57,6 +57,10 @@ def parse_count(text: str, source: Source, lineno: int) -> int | float:
     )
 
 
+# flamegraph.pl reads bytes: its \s is ASCII whitespace, so a name may end in U+00A0
+_STACK_AND_COUNT = re.compile(r"(.*)[ \t\f\v](\S+)", re.S)
+
+
 def split_line(text: str, source: Source, lineno: int) -> tuple[str, str]:
     """Split a folded line into its stack and its count text."""
     body = text.rstrip("\r\n")
@@ -66,16 +70,16 @@ def split_line(text: str, source: Source, lineno: int) -> tuple[str, str]:
             line=lineno,
             hint="folded files have one 'stack count' per line, with no blank lines",
         )
-    parts = body.rsplit(None, 1)
-    if len(parts) == 1 and body[0].isspace() and _COUNT.match(parts[0]):
-        return "", parts[0]  # an empty stack (py-spy writes these for threads without frames)
-    if len(parts) < 2:
+    # as flamegraph.pl reads it: the count is the last field after one whitespace character,
+    # and all before that character is the stack (so a frame may be or end in a space)
+    m = _STACK_AND_COUNT.fullmatch(body.rstrip(" \t"))
+    if m is None:
         raise source.error(
             "line has no count",
             line=lineno,
             hint="each line must end with a space and a sample count",
         )
-    return parts[0], parts[1]
+    return m.group(1), m.group(2)
 
 
 class PathCache:
@@ -247,4 +251,4 @@ def load_lines(source: Source) -> Profile:
     builder.add_samples(
         np.frombuffer(sample_stacks, dtype=np.int32), sample_weights, threads=thread
     )
-    return builder.build()
+    return builder.build(counted=True)

@@ -30,7 +30,7 @@ from typing import IO, Any
 import numpy as np
 
 from ..builder import ProfileBuilder
-from ..model import Profile
+from ..model import FrameKind, Profile
 from ..progress import byte_progress
 from ..sources import Source, _tell
 from .perf_parse import (
@@ -43,6 +43,7 @@ from .perf_parse import (
     PerfOptions,
     PerfParser,
     first_event,
+    inline_frame,
 )
 
 BLOCK = 4 << 20
@@ -61,6 +62,15 @@ def sniff(head: bytes) -> bool:
         checked += 1
         if checked > 40:
             return False
+        flat = line.lstrip(b" ")  # without -g, perf script right-aligns the command name
+        following = lines[i + 1].lstrip(b" ") if i + 1 < len(lines) else None
+        if (
+            following is not None
+            and HEADER.match(flat)
+            and inline_frame(flat)
+            and (not following or HEADER.match(following))
+        ):
+            return True  # perf record without -g: the one frame is on the header line
         if HEADER.match(line) and line.rstrip().endswith(b":") and i + 1 < len(lines):
             after = lines[i + 1]
             if not after or FRAME.match(after):
@@ -297,6 +307,19 @@ def _parse_two(source: Source, opts: PerfOptions, at: int) -> list[tuple[int, Pa
 
 
 # -- building the profile -------------------------------------------------------------------
+def program_kind(module: str, kind: int, programs: set[str], jit: bool) -> int:
+    """The kind of a native frame of the profiled program's own binary (its file name is the
+    process name, which the kernel cuts to 15 characters): USER, or RUNTIME when the process
+    runs JIT code (node, java: the binary is the runtime of the code profiled). Libraries stay
+    native, kernel frames kernel."""
+    if kind != FrameKind.NATIVE or not module:
+        return kind
+    base = module.rsplit("/", 1)[-1]
+    if not base or not (base in programs or base[:15] in programs):
+        return kind
+    return FrameKind.RUNTIME if jit else FrameKind.USER
+
+
 def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
     builder = ProfileBuilder("perf", unit="samples", name=source.stem)
     kept = results[0][1].event_filter or results[-1][1].event_filter
@@ -304,13 +327,18 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
     for _, r in results:
         dropped.update(r.dropped)
     stacks, weights, times, threads = [], [], [], []
-    untimed = bad_lines = 0
+    untimed = bad_lines = no_callchain = 0
     first_bad = None
     bad_utf8 = False
     maps = []
     paths: list[tuple[int, ...]] = []
     for _, r in results:
-        frame_map = [builder.frame(n, module=m, kind=k) for n, m, k in r.frames]
+        programs = {comm for _, _, comm in r.threads}
+        jit = any(k == FrameKind.JIT for _, _, k in r.frames)
+        frame_map = [
+            builder.frame(n, module=m, kind=program_kind(m, k, programs, jit))
+            for n, m, k in r.frames
+        ]
         thread_map = np.array(
             [builder.thread(p, t, c) for p, t, c in r.threads] or [0], dtype=np.int32
         )
@@ -331,6 +359,7 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
         times.append(np.frombuffer(r.time, dtype=np.int64))
         threads.append(thread_map[np.frombuffer(r.thread, dtype=np.int32)])
         untimed += r.untimed
+        no_callchain += r.no_callchain
         bad_lines += r.bad_lines
         bad_utf8 = bad_utf8 or r.bad_utf8
         if first_bad is None and r.first_bad is not None:
@@ -368,6 +397,11 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
         )
     if bad_utf8:
         builder.warn(f"{name}: invalid UTF-8 in names replaced with U+FFFD")
+    if no_callchain:
+        builder.warn(
+            f"{name}: {no_callchain} samples have no call chain (perf record without -g): "
+            "each is its one frame under the process (record with -g for stacks)"
+        )
     meta: dict[str, Any] = {}
     time = None
     if untimed == 0:

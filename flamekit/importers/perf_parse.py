@@ -108,6 +108,24 @@ class ParseResult:
     first_bad: Located | None = None
     untimed: int = 0
     bad_utf8: bool = False
+    no_callchain: int = 0  # samples whose only frame was on the header line (no -g)
+
+
+_INLINE_FRAME = re.compile(rb":\s+([0-9a-fA-F]+\s+\S[^\n]*\([^()\n]*\))\s*$")
+
+
+def inline_frame(line: bytes) -> tuple[bytes, bytes] | None:
+    """(header, frame text) of a header line that ends with the sample's one frame, as
+    ``perf script`` prints samples recorded without -g (``... event: ip sym (dso)``); the
+    frame starts after the last ``:`` that is followed by an address."""
+    at = len(line)
+    while True:
+        at = line.rfind(b":", 0, at)
+        if at < 0:
+            return None
+        m = _INLINE_FRAME.match(line, at)
+        if m is not None:
+            return line[: at + 1], m[1]
 
 
 class PerfParser:
@@ -121,6 +139,7 @@ class PerfParser:
         self.first_bad: Located | None = None
         self.untimed = 0
         self.bad_utf8 = False
+        self.no_callchain = 0
         self._frame_ids: dict[tuple[str, str, int], int] = {}
         self.frames: list[tuple[str, str, int]] = []
         self._thread_ids: dict[tuple[int, int, str], int] = {}
@@ -156,6 +175,7 @@ class PerfParser:
             first_bad=self.first_bad,
             untimed=self.untimed,
             bad_utf8=self.bad_utf8,
+            no_callchain=self.no_callchain,
         )
 
     # -- the fast path -------------------------------------------------------------------------
@@ -229,6 +249,9 @@ class PerfParser:
             self._slow(head + body, locate)
             return
         ev = EVENT.search(head)
+        if ev is None and inline_frame(head) is not None:  # perf record without -g
+            self._slow(head + body, locate)
+            return
         period = 1
         if ev is not None:
             if ev[2] != self.event_filter:
@@ -434,8 +457,14 @@ class PerfParser:
                 frames = []
                 continue
             m = HEADER.match(line)
+            if m is None and line[:1] == b" ":  # without -g the command name is right-aligned
+                flat = line.lstrip(b" ")
+                if inline_frame(flat) is not None:
+                    line = flat
+                    m = HEADER.match(line)
             if m is not None:
-                ev = EVENT.search(line)
+                inline = inline_frame(line) if EVENT.search(line) is None else None
+                ev = EVENT.search(inline[0] if inline else line)
                 new_period = 1
                 if ev is not None:
                     event = ev[2]
@@ -450,6 +479,13 @@ class PerfParser:
                 period = new_period
                 root = self._roots.get(m[0]) or self._root(m[0], m[1], m[2], m[3])
                 timestamp = _time(line, m.end())
+                fm = FRAME.match(inline[1]) if inline else None
+                if fm is not None:  # the sample's only frame, on its header line
+                    self._add(
+                        root, self._intern(tuple(self._frames(fm, root[2]))), period, timestamp
+                    )
+                    self.no_callchain += 1
+                    root = None
                 continue
             fm = FRAME.match(line)
             if fm is not None:
@@ -515,8 +551,10 @@ def first_event(text: bytes) -> bytes:
     for line in text.split(b"\n"):
         if line.startswith(b"#"):
             continue
+        line = line.lstrip(b" ")
         if HEADER.match(line):
-            ev = EVENT.search(line)
+            inline = inline_frame(line)
+            ev = EVENT.search(inline[0] if inline else line)
             if ev is not None:
                 return ev[2]
     return b""

@@ -136,4 +136,4 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
         raise source.error(
             "the file is empty", hint="expected py-spy raw lines of 'frame;frame;... count'"
         )
-    return builder.build()
+    return builder.build(counted=True)

@@ -17,6 +17,7 @@ from typing import Any
 from ..builder import ProfileBuilder
 from ..model import Profile
 from ..sources import Source
+from .pyspy import _PROCESS, _THREAD, thread_name
 from .python_frames import python_kind
 
 _PYSPY_EVENT = re.compile(rb'"cat"\s*:\s*"py-spy"')
@@ -90,7 +91,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     for (pid, tid), evs in by_thread.items():
         evs.sort(key=lambda e: (e[0], e[1]))
         real_tid, name = names.get((pid, tid), (tid, ""))
-        thread = builder.thread(pid, real_tid, name)
+        thread = builder.thread(pid, real_tid, name or _root_name(evs))
         end_ns = max(end_ns, _replay(source, builder, evs, origin, thread, frame_ids))
     return builder.build(duration_ns=end_ns)
 
@@ -99,6 +100,25 @@ def _int(source: Source, value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
         raise source.error(f"{where}: expected an integer id")
     return int(value)
+
+
+def _root_name(evs: list) -> str:
+    """The thread's name from py-spy's ``process PID:"CMD"`` and ``thread (TID): NAME`` frames
+    (--subprocesses, --threads), as raw files give it; empty when there are none."""
+    name, command, found = "", "", False
+    for _ts, _i, ev in evs:
+        text = ev.get("name")
+        args = ev.get("args") if isinstance(ev.get("args"), dict) else {}
+        if ev.get("ph") != "B" or not isinstance(text, str) or args.get("filename"):
+            continue
+        m = _PROCESS.match(text)
+        if m and not command:
+            command = m.group(2)
+        m = _THREAD.match(text)
+        if m:
+            name, found = m.group(2) or "", True
+            break
+    return thread_name(name, command) if found else ""
 
 
 def _frame_key(source: Source, ev: dict, where: str) -> tuple[str, str, int]:

@@ -212,8 +212,11 @@ def _read_frames(r: _Reader, builder: ProfileBuilder, frames: list) -> list[int]
         line = _position(r, fr.get("line"), f"{where}.line")
         col = _position(r, fr.get("col"), f"{where}.col")
         # the kind depends on the frame alone, so that an export reads back the same
-        kind = python_kind(file) if _PYTHON_FILE.search(file) else FrameKind.UNKNOWN
-        ids.append(builder.frame(name, file, line=line, column=col, kind=kind))
+        python = _PYTHON_FILE.search(file)
+        kind = python_kind(file) if python else FrameKind.UNKNOWN
+        # a frame is a function; its line is the function's own, except in py-spy's Python
+        # frames, whose line is the line being run
+        ids.append(builder.frame(name, file, line=line, column=col, kind=kind, own_line=not python))
     return ids
 
 

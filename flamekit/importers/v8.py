@@ -22,6 +22,7 @@ from ..model import FrameKind
 from ..sources import Source
 
 ROOT_NAME = "(root)"
+MISSING_FRAMES = "(missing frames)"  # the callers of nodes whose parent was lost
 SPECIAL_KINDS = {
     "(program)": FrameKind.NATIVE,
     "(idle)": FrameKind.IDLE,
@@ -67,6 +68,11 @@ class V8Nodes:
     children: list[list[int] | None] = field(default_factory=list)  # child ids as listed
     hits: list[int] = field(default_factory=list)
     index: dict[int, int] = field(default_factory=dict)
+    ticks: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # positionTicks
+    # Chrome traces may lose chunks: nodes whose parent never arrived (``orphans``) and samples
+    # of nodes that never arrived then go under a MISSING_FRAMES node instead of failing
+    lenient: bool = False
+    orphans: list[int] = field(default_factory=list)
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -106,6 +112,9 @@ def add_nodes(table: V8Nodes, nodes: Any, source: Source, where: str) -> None:
         table.ids.append(nid)
         table.frames.append((name, url, max(line, 0), max(column, 0), script))
         table.hits.append(max(_int(node.get("hitCount")), 0))
+        position = node.get("positionTicks")
+        if isinstance(position, list) and position:
+            table.ticks[len(table.ids) - 1] = _position_ticks(position)
         children = node.get("children")
         if children is not None and not isinstance(children, list):
             raise source.error(f"{where}node {nid} has 'children' that is not a list")
@@ -115,6 +124,47 @@ def add_nodes(table: V8Nodes, nodes: Any, source: Source, where: str) -> None:
         if par is not None and (not isinstance(par, int) or isinstance(par, bool)):
             raise source.error(f"{where}node {nid} has a non-integer 'parent'")
         table.parent_ids.append(par)
+
+
+def _position_ticks(items: list) -> list[tuple[int, int]]:
+    """(1-based line, ticks) pairs of a node's ``positionTicks``; malformed items are skipped."""
+    out = []
+    for item in items:
+        if isinstance(item, dict):
+            line, ticks = _int(item.get("line")), _int(item.get("ticks"))
+            if ticks > 0:
+                out.append((max(line, 0), ticks))
+    return out
+
+
+def add_line_ticks(
+    builder: ProfileBuilder,
+    table: V8Nodes,
+    tree: V8Tree,
+    lines: np.ndarray | None = None,
+    stacks: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+) -> None:
+    """Record where nodes spent their self time: per-sample ``lines`` (Chrome trace chunks,
+    weighted by each sample's time) when given, else each node's ``positionTicks``."""
+    if lines is not None and stacks is not None and weights is not None:
+        if np.any(lines > 0):
+            builder.add_line_ticks(stacks, lines, weights)
+        return
+    if not table.ticks:
+        return
+    ids = np.asarray(table.ids, dtype=np.int64)
+    nodes, line_col, tick_col = [], [], []
+    for i, pairs in table.ticks.items():
+        pos = int(np.searchsorted(tree.sorted_ids, ids[i]))
+        node = int(tree.node_of_sorted[pos])
+        if node < 0:
+            continue
+        for line, ticks in pairs:
+            nodes.append(node)
+            line_col.append(line)
+            tick_col.append(ticks)
+    builder.add_line_ticks(nodes, line_col, tick_col)
 
 
 def link_nodes(table: V8Nodes, source: Source, where: str) -> None:
@@ -145,6 +195,9 @@ def link_nodes(table: V8Nodes, source: Source, where: str) -> None:
         if par is None:
             continue
         i = index.get(par)
+        if i is None and table.lenient:
+            table.orphans.append(j)
+            continue
         if i is None:
             raise source.error(f"{where}node {ids[j]} names parent {par}, which is not a node")
         if parent[j] != -1 and parent[j] != i:
@@ -190,6 +243,8 @@ def build_tree(builder: ProfileBuilder, table: V8Nodes, source: Source, where: s
             "the root through 'children'/'parent')"
         )
     stack_of = [-1] * n
+    orphan = set(table.orphans)
+    missing = missing_node(builder) if orphan else -1
     frame_ids: dict[tuple[str, str, int, int, bool], int] = {}
     frames = table.frames
     idle_seen = False
@@ -205,10 +260,17 @@ def build_tree(builder: ProfileBuilder, table: V8Nodes, source: Source, where: s
             kind, module = frame_kind(name, url, script)
             idle_seen = idle_seen or kind == FrameKind.IDLE
             fid = builder.frame(
-                name or "(anonymous)", url, line=line, column=column, module=module, kind=kind
+                name or "(anonymous)",
+                url,
+                line=line,
+                column=column,
+                module=module,
+                kind=kind,
+                own_line=True,  # a callFrame's position is the function's own
             )
             frame_ids[fr] = fid
-        stack_of[i] = stack(-1 if p < 0 else stack_of[p], fid)
+        up = missing if i in orphan else (-1 if p < 0 else stack_of[p])
+        stack_of[i] = stack(up, fid)
     ids = np.asarray(table.ids, dtype=np.int64)
     order_by_id = np.argsort(ids, kind="stable")
     return V8Tree(ids[order_by_id], np.asarray(stack_of, dtype=np.int64)[order_by_id], idle_seen)
@@ -217,10 +279,21 @@ def build_tree(builder: ProfileBuilder, table: V8Nodes, source: Source, where: s
 MISSING = -2
 
 
+def missing_node(builder: ProfileBuilder) -> int:
+    """The top-level node standing for frames a lossy trace does not have."""
+    return builder.stack(-1, builder.frame(MISSING_FRAMES, kind=FrameKind.SYNTHETIC))
+
+
 def sample_stacks(
-    builder: ProfileBuilder, tree: V8Tree, samples: np.ndarray, source: Source, where: str
+    builder: ProfileBuilder,
+    tree: V8Tree,
+    samples: np.ndarray,
+    source: Source,
+    where: str,
+    lenient: bool = False,
 ) -> np.ndarray:
-    """Builder stack node of every sample, refusing node ids that are not in the tree."""
+    """Builder stack node of every sample, refusing node ids that are not in the tree (with
+    ``lenient``, a lossy trace: such samples go under the MISSING_FRAMES node)."""
     if len(samples) == 0:
         return np.zeros(0, dtype=np.int64)
     ids = tree.sorted_ids
@@ -235,6 +308,9 @@ def sample_stacks(
         pos = np.minimum(np.searchsorted(ids, samples), len(ids) - 1)
         stacks = tree.node_of_sorted[pos]
         bad = ids[pos] != samples
+    if bad.any() and lenient:
+        stacks = np.where(bad, missing_node(builder), stacks)
+        bad[:] = False
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise source.error(
@@ -245,6 +321,16 @@ def sample_stacks(
         root = builder.stack(-1, builder.frame(ROOT_NAME, kind=FrameKind.SYNTHETIC))
         stacks = np.where(stacks < 0, root, stacks)
     return stacks
+
+
+def _warn_lost(builder, table: V8Nodes, tree: V8Tree, ids: np.ndarray, source, where) -> None:
+    unknown = int(np.count_nonzero(~np.isin(ids, tree.sorted_ids)))
+    if table.orphans or unknown:
+        builder.warn(
+            f"{source.name}: {where}trace chunks were lost: {len(table.orphans)} nodes whose "
+            f"parent never arrived and {unknown} samples of nodes that never arrived are shown "
+            f"under '{MISSING_FRAMES}'"
+        )
 
 
 def int_array(values: Any, source: Source, what: str) -> np.ndarray:
@@ -312,8 +398,12 @@ def load_thread(
     *,
     thread: int,
     base_us: float | None = None,
+    lines: Sequence[int] | np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """Import one V8 profile as ``thread``; returns facts for Meta (start, duration, period)."""
+    """Import one V8 profile as ``thread``; returns facts for Meta (start, duration, period).
+
+    ``lines``: the source line of each sample (Chrome trace chunks), else the nodes'
+    ``positionTicks`` say where their self time went."""
     tree = build_tree(builder, table, source, where)
     facts: dict[str, Any] = {"idle": tree.idle_seen}
     if samples is not None and deltas is not None and (len(samples) or len(deltas)):
@@ -325,7 +415,9 @@ def load_thread(
                 f"{where}'timeDeltas' ({len(dts)} entries) is {longer} than 'samples' ({len(ids)})",
                 hint="each sample needs exactly one time delta",
             )
-        stacks = sample_stacks(builder, tree, ids, source, where)
+        stacks = sample_stacks(builder, tree, ids, source, where, table.lenient)
+        if table.lenient:
+            _warn_lost(builder, table, tree, ids, source, where)
         start = float(start_us if start_us is not None else 0)
         end = float(end_us) if end_us is not None else start
         timing = sample_timing(start, end, dts)
@@ -340,6 +432,10 @@ def load_thread(
         times = timing.time_ns
         if offset:
             times += offset
+        line_arr = None
+        if lines is not None and len(lines) == len(ids):
+            line_arr = np.maximum(int_array(lines, source, "lines"), 0)
+        add_line_ticks(builder, table, tree, line_arr, stacks, timing.weight_ns)
         builder.add_samples(stacks, timing.weight_ns, times=times, threads=thread, copy=False)
         facts.update(
             start_ns=round(start * 1000),
@@ -376,6 +472,7 @@ def load_thread(
             "hit counts, not times"
         )
         weights = hits[have]
+    add_line_ticks(builder, table, tree)
     builder.add_samples(stacks, weights, threads=thread)
     facts.update(
         start_ns=round((start_us or 0) * 1000),

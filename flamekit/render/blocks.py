@@ -15,6 +15,7 @@ from ..analyze.blocks import (
     BlockReport,
     FrameRef,
 )
+from ..analyze.naming import function_label_of_frames
 from ..escape import escape_controls
 from ..model import Profile
 from ..units import format_duration_ns, middle_truncate
@@ -58,7 +59,8 @@ def _label(ref: FrameRef | None) -> str:
     loc = ref.location
     if loc:
         loc = loc.rsplit("/", 1)[-1]
-    return f"{ref.name} ({loc})" if loc else ref.name
+    label = ref.label or ref.name
+    return f"{label} ({loc})" if loc and label == ref.name else label
 
 
 def _start_text(ns: int) -> str:
@@ -162,8 +164,8 @@ def block_to_dict(b: Block) -> dict:
         "start_ms": _ms(b.start_ns),
         "duration_ms": _ms(b.duration_ns),
         "samples": b.samples,
-        "entry": b.entry.name if b.entry else None,
-        "hottest": b.hottest.name if b.hottest else None,
+        "entry": (b.entry.label or b.entry.name) if b.entry else None,
+        "hottest": (b.hottest.label or b.hottest.name) if b.hottest else None,
         "areas": {a: round(b.areas[a], 4) for a in AREAS},
         "stack": [f.to_dict() for f in b.stack],
     }
@@ -354,6 +356,7 @@ def mini_flame(profile: Profile, group: BlockGroup, report: BlockReport, names: 
     frames = lay.node[1:]
     depth = lay.depth[1:] - 1
     shown = depth < MAX_FLAME_DEPTH
+    labels = function_label_of_frames(profile)
     rows = []
     for k in np.flatnonzero(shown).tolist():
         f = int(profile.stacks.frame[frames[k]])
@@ -366,7 +369,7 @@ def mini_flame(profile: Profile, group: BlockGroup, report: BlockReport, names: 
                 round(float(lay.x0[k + 1]) / grand, 6),
                 round(total / grand, 6),
                 int(depth[k]),
-                names(profile.frame_name(f)),
+                names(labels[f]),
                 int(AREA_OF_KIND[profile.frames.kind[f]]),
                 names(loc),
                 round(100 * total / grand, 2),
@@ -389,7 +392,11 @@ def page_data(profile: Profile, report: BlockReport, bubbles: dict) -> dict:
             return None
         found = frames.get(f)
         if found is None:
-            found = frames[f] = [names(f.name), names(f.location), AREAS.index(f.area)]
+            found = frames[f] = [
+                names(f.label or f.name),
+                names(f.location),
+                AREAS.index(f.area),
+            ]
         return found
 
     blocks = []
@@ -442,9 +449,9 @@ def table_rows(report: BlockReport, limit: int = 50) -> list[dict]:
                 "duration": format_duration_ns(b.duration_ns),
                 "samples": f"{b.samples:,}",
                 "thread": b.thread_label,
-                "entry": b.entry.name if b.entry else "(none)",
+                "entry": (b.entry.label or b.entry.name) if b.entry else "(none)",
                 "entry_location": b.entry.location if b.entry else "",
-                "hottest": b.hottest.name if b.hottest else "",
+                "hottest": (b.hottest.label or b.hottest.name) if b.hottest else "",
                 "hottest_location": b.hottest.location if b.hottest else "",
                 "areas": _areas_text(b.areas),
                 "colour": AREA_COLOURS[dominant_area(b.areas)],

@@ -19,6 +19,7 @@ import numpy as np
 import orjson
 from markupsafe import Markup, escape
 
+from ..analyze.naming import function_label_of_frames
 from ..analyze.weights import node_self
 from ..errors import UsageError
 from ..model import Profile
@@ -256,10 +257,19 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     frame_ids = drawn.stacks.frame[kept]
     strings = drawn.strings
     raw_names = ["all"] + [strings[i] for i in drawn.frames.name[frame_ids].tolist()]
-    names = [display_name(n) for n in raw_names]
-    files = [""] + [display_text(strings[i]) for i in drawn.frames.file[frame_ids].tolist()]
+    bar_labels = function_label_of_frames(drawn)
+    names = ["all"] + [display_name(bar_labels[f]) for f in frame_ids.tolist()]
+    # where a frame is: its file, else its module (perf's DSO)
+    file_ids = drawn.frames.file[frame_ids]
+    file_ids = np.where(file_ids > 0, file_ids, drawn.frames.module[frame_ids])
+    files = [""] + [display_text(strings[i]) for i in file_ids.tolist()]
     lines = [0, *drawn.frames.line[frame_ids].tolist()]
     bar_where = locations(files, lines, [0, *drawn.frames.column[frame_ids].tolist()])
+    # a label that already names its place (``(anonymous) app.js:39``) does not repeat it
+    bar_where = [
+        "" if label != display_name(raw) else where
+        for label, raw, where in zip(names, raw_names, bar_where, strict=True)
+    ]
     kinds = np.r_[0, drawn.frames.kind[frame_ids]].astype(np.uint8)
 
     if options.node_colors is not None:

@@ -123,6 +123,7 @@ def with_thread_roots(profile: Profile) -> Profile:
         line=np.r_[fr.line, zeros].astype(np.int32),
         column=np.r_[fr.column, zeros].astype(np.int32),
         kind=np.r_[fr.kind, np.full(len(present), FrameKind.SYNTHETIC)].astype(np.uint8),
+        own_line=None if fr.own_line is None else np.r_[fr.own_line, np.zeros(len(present), bool)],
     )
     size = len(present) + len(keys)
     parent = np.full(size, -1, dtype=np.int32)

@@ -7,6 +7,7 @@ from itertools import islice
 
 import numpy as np
 
+from ..analyze.naming import placed_frame_labels
 from ..analyze.weights import node_self
 from ..model import Profile
 from ..tree import iter_preorder
@@ -19,12 +20,20 @@ def format_count(value: int | float) -> str:
     return str(value)
 
 
-def folded_stacks(profile: Profile) -> Iterator[tuple[str, int | float]]:
+def frame_texts(profile: Profile, places: bool = False) -> list[str]:
+    """Each frame as a folded file names it: its name, or with ``places`` its name and place
+    (``(anonymous) app.js:39``, see :func:`~flamekit.analyze.naming.placed_frame_labels`)."""
+    if places:
+        return placed_frame_labels(profile)
+    return [profile.strings[i] for i in profile.frames.name.tolist()]
+
+
+def folded_stacks(profile: Profile, places: bool = False) -> Iterator[tuple[str, int | float]]:
     """``(stack text, self weight)`` for every node with self weight, in depth-first order."""
     self_w = node_self(profile)
     has_self = (self_w > 0).tolist()
     values = self_w.tolist()
-    names = [profile.strings[i] for i in profile.frames.name.tolist()]
+    names = frame_texts(profile, places)
     frame_of = profile.stacks.frame.tolist()
     path: list[str] = []
     for node, depth in iter_preorder(profile.stacks):
@@ -43,7 +52,7 @@ def folded_lines(profile: Profile) -> Iterator[str]:
 MATRIX_CELLS = 16_000_000  # more path cells than this are walked node by node instead
 
 
-def _stack_texts(profile: Profile) -> tuple[list[bytes], list]:
+def _stack_texts(profile: Profile, places: bool = False) -> tuple[list[bytes], list]:
     """Encoded stack texts and self weights of the nodes with self weight.
 
     The frame names of all those paths are gathered one depth level at a time into one flat
@@ -57,12 +66,12 @@ def _stack_texts(profile: Profile) -> tuple[list[bytes], list]:
     total = int(depth.sum()) + len(nodes)
     if total > MATRIX_CELLS:
         texts, values = [], []
-        for text, value in folded_stacks(profile):
+        for text, value in folded_stacks(profile, places):
             texts.append(text.encode("utf-8", "surrogatepass"))
             values.append(value)
         return texts, values
     names = np.empty(len(profile.frames), dtype=object)
-    names[:] = [profile.strings[i].encode("utf-8", "surrogatepass") for i in profile.frames.name]
+    names[:] = [text.encode("utf-8", "surrogatepass") for text in frame_texts(profile, places)]
     flat = np.zeros(total, dtype=np.int32)
     pos = np.cumsum(depth + 1) - 1  # where each path's leaf goes; its root is depth earlier
     cur = nodes.astype(np.int64)
@@ -79,11 +88,12 @@ def _stack_texts(profile: Profile) -> tuple[list[bytes], list]:
     return texts, self_w[nodes].tolist()
 
 
-def render_folded(profile: Profile) -> bytes:
+def render_folded(profile: Profile, places: bool = False) -> bytes:
     """The whole folded file as stackcollapse scripts write it: one line per distinct stack
     text (frames that differ only in file or module print alike and are summed), sorted
-    byte-wise by the stack text."""
-    texts, values = _stack_texts(profile)
+    byte-wise by the stack text. With ``places`` each frame with a file is written
+    ``name file:line`` so that functions of one name stay apart."""
+    texts, values = _stack_texts(profile, places)
     totals: dict[bytes, int | float] = {}
     for key, value in zip(texts, values, strict=True):
         totals[key] = totals.get(key, 0) + value

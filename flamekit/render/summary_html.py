@@ -14,7 +14,7 @@ def render_summary_html(profile: Profile, n: int = 10) -> str:
     total = profile.total_weight()
     facts = [
         ("format", meta.source_format),
-        ("samples", f"{len(profile.samples):,}"),
+        ("samples", f"{profile.sample_count():,}"),
         ("total", format_weight(total, meta.unit)),
     ]
     if meta.duration_ns:
@@ -29,7 +29,7 @@ def render_summary_html(profile: Profile, n: int = 10) -> str:
             "self_pct": format_percent(s.self, total),
             "total": format_weight(s.total, meta.unit),
             "total_pct": format_percent(s.total, total),
-            "name": s.name,
+            "name": s.label or s.name,
         }
         for s in top_functions(profile, n)
     ]

@@ -21,14 +21,16 @@ WIDTH = 80  # the default; the CLI passes the terminal's width (None when piped)
 def _location(stat: FunctionStat) -> str:
     if not stat.file:
         return ""
-    return f"{stat.file}:{stat.line}" if stat.line else stat.file
+    if not stat.line:
+        return stat.file
+    return f"{stat.file}:{stat.line}" + (f":{stat.column}" if stat.column else "")
 
 
 def render_info(profile: Profile, source_name: str, width: int | None = WIDTH) -> str:
     """A short description of the profile and its five heaviest functions."""
     meta = profile.meta
     total = profile.total_weight()
-    nsamples = len(profile.samples)
+    nsamples = profile.sample_count()
     rows = [
         ("file", source_name),
         ("format", meta.source_format),
@@ -77,7 +79,8 @@ def _table(
     columns, cut = layout_width(width)
     name_width = max(columns - len(numbers), 1)
     for s in stats:
-        label = fit_label(s.name, _location(s), name_width, cut)
+        label = s.label or s.name
+        label = fit_label(label, _location(s) if label == s.name else "", name_width, cut)
         cpu = ""
         if idle:
             share = "" if s.name in idle_names else format_percent(s.self, total - idle)
@@ -93,26 +96,33 @@ def _table(
 def render_top(
     profile: Profile, n: int | None, fmt: str, width: int | None = WIDTH, by: str = "function"
 ) -> str:
-    """The heaviest functions (or files, modules, packages: ``by``) by self weight as a table
-    fitting ``width`` columns (None: whole names), JSON object or CSV."""
-    stats = top_functions(profile, n)
+    """The heaviest functions (or files, modules, packages, source lines: ``by``) by self
+    weight as a table fitting ``width`` columns (None: whole names), JSON object or CSV."""
+    if by == "line":
+        from ..analyze.lines import top_lines
+
+        stats = top_lines(profile, n)
+    else:
+        stats = top_functions(profile, n)
     total = profile.total_weight()
     if fmt == "json":
         doc = {
             "unit": profile.unit,
             "total": total,
-            "functions": [s.to_dict() for s in stats],
+            ("lines" if by == "line" else "functions"): [s.to_dict() for s in stats],
         }
         return orjson.dumps(doc).decode() + "\n"
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(["name", "file", "line", "self", "total"])
+        writer.writerow(["name", "file", "line", "self", "total", "column", "label"])
         for s in stats:
-            writer.writerow([s.name, s.file or "", s.line or "", s.self, s.total])
+            writer.writerow(
+                [s.name, s.file or "", s.line or "", s.self, s.total, s.column or "", s.label]
+            )
         return buf.getvalue()
     summary = (
-        f"{profile.meta.name or profile.meta.source_format}: {len(profile.samples):,} samples, "
+        f"{profile.meta.name or profile.meta.source_format}: {profile.sample_count():,} samples, "
         f"total {format_weight(total, profile.unit)}"
     )
     lines = [fit_line(summary, width)]

@@ -120,7 +120,7 @@ def render_hotpaths(
             f = path.frames[k]
             parent = index[nodes[k - 1]] if k else -1
             index[nodes[k]] = len(rows)
-            rows.append(Row(parent, f.name, f.total, f.samples, idle=f.name == "(idle)"))
+            rows.append(Row(parent, f.label or f.name, f.total, f.samples, idle=f.name == "(idle)"))
         end = index[nodes[-1]]
         rows[end] = replace(rows[end], marker=f"  [#{path.rank}]")
     order = _heaviest_first(rows)
@@ -133,7 +133,7 @@ def render_hotpaths(
         where = ""
         if p.branch_from is not None:
             where = f" (off #{p.branch_from} after {escape_controls(p.branch_frame)})"
-        end_name = escape_controls(end.name)
+        end_name = escape_controls(end.label or end.name)
         text = end_name + where
         if width is not None and len(left) + len(text) > width:
             room = max(width - len(left), 1)
@@ -178,7 +178,7 @@ def _call_rows(nodes: list[CallNode], floor: float) -> tuple[list[Row], int]:
             continue
         index[i] = len(rows)
         parent = index[n.parent] if n.parent >= 0 else -1
-        rows.append(Row(parent, n.name, n.total, n.samples, idle=n.name == "(idle)"))
+        rows.append(Row(parent, n.label or n.name, n.total, n.samples, idle=n.name == "(idle)"))
     return rows, hidden
 
 
@@ -231,7 +231,7 @@ def render_critical(
     cols = Columns(result.unit, result.total, 0)
     out = [fit_line(f"{name}: {cols.summary(samples)}", width)]
     rows = [
-        Row(i - 1, f.name, f.total, f.samples, idle=f.name == "(idle)")
+        Row(i - 1, f.label or f.name, f.total, f.samples, idle=f.name == "(idle)")
         for i, f in enumerate(result.frames)
     ]
     title = f"critical path (heaviest callee while it holds >= {result.threshold:.0%})"
