@@ -9,7 +9,17 @@ from itertools import repeat
 import numpy as np
 
 from .errors import InvalidProfile
-from .model import FrameKind, Frames, LineTicks, Meta, Profile, Samples, Stacks, Threads
+from .model import (
+    FrameKind,
+    Frames,
+    LineTicks,
+    Meta,
+    Profile,
+    SampleLines,
+    Samples,
+    Stacks,
+    Threads,
+)
 
 NO_TIME = -(2**63)
 
@@ -48,6 +58,7 @@ class ProfileBuilder:
         self._chunked = 0
         self.warnings: list[str] = []
         self._line_ticks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._sample_lines: SampleLines | None = None
 
     # -- interning -------------------------------------------------------------------------
     def string(self, text: str) -> int:
@@ -337,6 +348,18 @@ class ProfileBuilder:
         keep = ticks > 0
         return LineTicks(node=node[keep], line=np.maximum(line[keep], 0), ticks=ticks[keep])
 
+    def set_sample_lines(self, path, start, frame, file, line) -> None:
+        """Record the source line each frame of every sample was running (see
+        :class:`~flamekit.model.SampleLines`; ``path`` has one entry per sample, in the order
+        they were added, and ``file`` holds this builder's string ids)."""
+        self._sample_lines = SampleLines(
+            path=np.asarray(path, dtype=np.int32),
+            start=np.asarray(start, dtype=np.int64),
+            frame=np.asarray(frame, dtype=np.int32),
+            file=np.asarray(file, dtype=np.int32),
+            line=np.asarray(line, dtype=np.int32),
+        )
+
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
@@ -394,6 +417,7 @@ class ProfileBuilder:
             threads=threads,
             meta=_replace_meta(self.meta, fields),
             line_ticks=self._built_line_ticks(),
+            sample_lines=self._sample_lines,
         )
         validate(profile)
         return profile
@@ -480,3 +504,19 @@ def validate(profile: Profile) -> None:
     lt = profile.line_ticks
     if lt is not None and len(lt) and (lt.node.min() < 0 or lt.node.max() >= n):
         raise InvalidProfile("a line tick refers to a stack node that does not exist")
+    _validate_sample_lines(profile)
+
+
+def _validate_sample_lines(profile: Profile) -> None:
+    sl = profile.sample_lines
+    if sl is None:
+        return
+    if len(sl.path) != len(profile.samples.stack):
+        raise InvalidProfile(f"sample_lines has {len(sl.path)} paths, not one per sample")
+    entries = len(sl.frame)
+    if len(sl.file) != entries or len(sl.line) != entries or int(sl.start[-1]) != entries:
+        raise InvalidProfile("sample_lines columns differ in length")
+    if len(sl.path) and sl.path.max(initial=-1) >= len(sl.start) - 1:
+        raise InvalidProfile("a sample refers to a line path that does not exist")
+    if entries and (sl.frame.min() < 0 or sl.frame.max() >= len(profile.frames)):
+        raise InvalidProfile("a sample line refers to a frame that does not exist")

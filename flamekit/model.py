@@ -115,6 +115,24 @@ class LineTicks:
         return len(self.node)
 
 
+@dataclass(frozen=True, eq=False)
+class SampleLines:
+    """The source line each frame of a sample was running, where the format records it per
+    sample apart from the frame (perf ``srcline``), so that frames and call tree stay as without
+    it. Sample ``k`` ran path ``path[k]`` (-1: none recorded); path ``p`` is the entries
+    ``start[p]:start[p + 1]``, one per frame of the sample's stack below the root, root first:
+    ``frame`` ran line ``line`` (0: unknown) of file ``file`` (a string id)."""
+
+    path: np.ndarray  # int32 per sample
+    start: np.ndarray  # int64, one more than there are paths
+    frame: np.ndarray  # int32 frame id per entry
+    file: np.ndarray  # int32 string id per entry
+    line: np.ndarray  # int32 per entry, 0 unknown
+
+    def __len__(self) -> int:
+        return len(self.path)
+
+
 @dataclass(frozen=True)
 class Meta:
     """Facts about the profile as a whole."""
@@ -144,6 +162,7 @@ class Profile(ProfileMethods):
     threads: Threads
     meta: Meta
     line_ticks: LineTicks | None = None  # per-node line shares, where the format has them
+    sample_lines: SampleLines | None = None  # per-sample running lines (perf srcline)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     # -- convenience accessors -------------------------------------------------------------
@@ -197,10 +216,13 @@ class Profile(ProfileMethods):
 
     def replace(self, **changes) -> Profile:
         """A new Profile with some tables replaced (the rest shared). Line ticks refer to
-        call-tree nodes: a new call tree without its own line ticks has none."""
+        call-tree nodes: a new call tree without its own line ticks has none. Sample lines
+        refer to samples and frames: new samples or frames without their own have none."""
         changes.setdefault("_cache", {})
         if "stacks" in changes:
             changes.setdefault("line_ticks", None)
+        if "samples" in changes or "frames" in changes:
+            changes.setdefault("sample_lines", None)
         return dataclasses.replace(self, **changes)
 
     def cached(self, key, compute):

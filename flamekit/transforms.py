@@ -88,8 +88,17 @@ def keep_samples(profile: Profile, mask: np.ndarray) -> Profile:
     stacks, new_id = retree.prune(profile.stacks, keep)
     samples = replace(samples, stack=new_id[samples.stack].astype(np.int32))
     return profile.replace(
-        stacks=stacks, samples=samples, line_ticks=_kept_line_ticks(profile, new_id)
+        stacks=stacks,
+        samples=samples,
+        line_ticks=_kept_line_ticks(profile, new_id),
+        sample_lines=_kept_sample_lines(profile, mask),
     )
+
+
+def _kept_sample_lines(profile: Profile, mask: np.ndarray):
+    """Sample lines of the samples in ``mask`` (they refer to frames, which stay)."""
+    sl = profile.sample_lines
+    return None if sl is None else replace(sl, path=sl.path[mask])
 
 
 def _kept_line_ticks(profile: Profile, new_id: np.ndarray):
@@ -178,7 +187,7 @@ def select_threads(profile: Profile, selectors: Sequence[str | int]) -> Profile:
     new_id = np.cumsum(chosen) - 1
     threads = Threads(pid=th.pid[chosen], tid=th.tid[chosen], name=th.name[chosen])
     samples = replace(out.samples, thread=new_id[out.samples.thread].astype(np.int32))
-    return out.replace(threads=threads, samples=samples)
+    return out.replace(threads=threads, samples=samples, sample_lines=out.sample_lines)
 
 
 def time_slice(profile: Profile, start_ns: int | None = None, end_ns: int | None = None) -> Profile:
@@ -206,7 +215,7 @@ def time_slice(profile: Profile, start_ns: int | None = None, end_ns: int | None
         duration_ns=duration,
     )
     samples = replace(out.samples, time=out.samples.time - start)
-    return out.replace(samples=samples, meta=meta)
+    return out.replace(samples=samples, meta=meta, sample_lines=out.sample_lines)
 
 
 # -- reshaping -----------------------------------------------------------------------------
@@ -334,7 +343,9 @@ def merge_threads(profile: Profile) -> Profile:
         name=np.array([sid], dtype=np.int32),
     )
     samples = replace(profile.samples, thread=np.zeros(len(profile.samples), dtype=np.int32))
-    return profile.replace(strings=strings, threads=threads, samples=samples)
+    return profile.replace(
+        strings=strings, threads=threads, samples=samples, sample_lines=profile.sample_lines
+    )
 
 
 def package_of(name: str, file: str, module: str) -> str:

@@ -2,9 +2,11 @@
 
 Where the lines come from is what the importer recorded:
 
-- frames whose line is the line being run (py-spy, perf srcline): every frame of a stack is at a
-  line, so a line has a self weight (samples whose leaf ran it) and a total (samples with it
-  anywhere on the stack, once per sample);
+- frames whose line is the line being run (py-spy): every frame of a stack is at a line, so a
+  line has a self weight (samples whose leaf ran it) and a total (samples with it anywhere on the
+  stack, once per sample);
+- :class:`~flamekit.model.SampleLines` (perf ``srcline``): the same per sample, with the file
+  perf names for the line, kept apart from the frames so that everything else reads as without;
 - :class:`~flamekit.model.LineTicks` (V8 ``positionTicks``, Chrome trace chunk ``lines``): a
   node's self weight is split over its lines in proportion to the ticks; V8 records no line for
   the callers, so these lines have total = self.
@@ -29,43 +31,98 @@ def _running_lines(profile: Profile) -> np.ndarray:
     return np.where(~fr.owns_line() & (fr.line > 0), fr.line, 0).astype(np.int64)
 
 
-def line_weights(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(function id, line, self, total) per source line with weight, line 0 meaning unknown."""
+def line_weights(
+    profile: Profile,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(function id, file string id, line, self, total) per source line with weight, line 0
+    meaning unknown. The file is the function's, or the one perf's srcline names."""
     st = profile.stacks
-    func_of_node = function_table(profile).of_frame[st.frame].astype(np.int64)
+    table = function_table(profile)
+    func_of_node = table.of_frame[st.frame].astype(np.int64)
+    file_of = table.file.astype(np.int64)
     run_line = _running_lines(profile)
     self_node = node_self(profile).astype(np.float64)
-    span = int(max(run_line.max(initial=0), 0)) + 1
     lt = profile.line_ticks
     ticked = np.zeros(len(st), dtype=bool)
     if lt is not None and len(lt):
-        span = max(span, int(lt.line.max()) + 1)
         ticked[lt.node] = True
+    placed = _sample_line_weights(profile)
+    if placed is not None:
+        self_node = self_node - placed[1]  # the samples whose leaf srcline placed them
     # self weight: the nodes without ticks at their frame's line, the others split by ticks
     plain = np.flatnonzero(~ticked & (self_node != 0))
-    key = func_of_node[plain] * span + run_line[st.frame[plain]]
-    w = self_node[plain]
+    f = func_of_node[plain]
+    keys = [np.stack([f, file_of[f], run_line[st.frame[plain]]], axis=1)]
+    weights = [self_node[plain]]
     if lt is not None and len(lt):
         per_node = np.bincount(lt.node, weights=lt.ticks, minlength=len(st))
-        key = np.r_[key, func_of_node[lt.node] * span + lt.line]
-        w = np.r_[w, lt.ticks / per_node[lt.node] * self_node[lt.node]]
+        f = func_of_node[lt.node]
+        keys.append(np.stack([f, file_of[f], lt.line.astype(np.int64)], axis=1))
+        weights.append(lt.ticks / per_node[lt.node] * node_self(profile)[lt.node])
     # totals of lines that frames run: each sample once per line, as for functions
-    run_key = np.where(run_line > 0, function_table(profile).of_frame * span + run_line, -1)
+    run_key = np.where(run_line > 0, table.of_frame * (int(run_line.max(initial=0)) + 1), -1)
+    run_key = np.where(run_line > 0, run_key + run_line, -1)
     firsts = first_occurrence(st, run_key) & (run_key[st.frame] >= 0)
-    tkey = run_key[st.frame[firsts]]
-    tw = node_total(profile)[firsts].astype(np.float64)
-    uniq, inverse = np.unique(np.concatenate([key, tkey]), return_inverse=True)
-    self_sum = np.bincount(inverse[: len(key)], weights=w, minlength=len(uniq))
-    run_total = np.bincount(inverse[len(key) :], weights=tw, minlength=len(uniq))
-    has_run = np.bincount(inverse[len(key) :], minlength=len(uniq)) > 0
+    f = func_of_node[firsts]
+    tkeys = [np.stack([f, file_of[f], run_line[st.frame[firsts]]], axis=1)]
+    tweights = [node_total(profile)[firsts].astype(np.float64)]
+    if placed is not None:
+        keys.append(placed[0])
+        weights.append(placed[2])
+        tkeys.append(placed[3])
+        tweights.append(placed[4])
+    nself = sum(len(k) for k in keys)
+    uniq, inverse = np.unique(
+        np.concatenate([*keys, *tkeys]).reshape(-1, 3), axis=0, return_inverse=True
+    )
+    inverse = inverse.reshape(-1)
+    w = np.concatenate(weights)
+    tw = np.concatenate(tweights)
+    self_sum = np.bincount(inverse[:nself], weights=w, minlength=len(uniq))
+    run_total = np.bincount(inverse[nself:], weights=tw, minlength=len(uniq))
+    has_run = np.bincount(inverse[nself:], minlength=len(uniq)) > 0
     total = np.where(has_run, run_total, self_sum)
     like = profile.samples.weight
     return (
-        uniq // span,
-        uniq % span,
+        uniq[:, 0],
+        uniq[:, 1],
+        uniq[:, 2],
         _int_if_exact(self_sum, like),
         _int_if_exact(total, like),
     )
+
+
+def _sample_line_weights(profile: Profile):
+    """From perf's per-sample srcline places (:class:`~flamekit.model.SampleLines`): the self
+    keys (function, file, line) of the placed leaves and, per call-tree node, the weight they
+    place; the self weights; the total keys and weights (each line once per sample). None
+    when the profile has no such places."""
+    sl = profile.sample_lines
+    if sl is None or not len(sl.frame):
+        return None
+    table = function_table(profile)
+    weight = profile.samples.weight.astype(np.float64)
+    npaths = len(sl.start) - 1
+    has = sl.path >= 0
+    path_w = np.bincount(sl.path[has], weights=weight[has], minlength=npaths)
+    sizes = np.diff(sl.start)
+    entry_path = np.repeat(np.arange(npaths), sizes)
+    entry_func = table.of_frame[sl.frame].astype(np.int64)
+    keys = np.stack([entry_func, sl.file.astype(np.int64), sl.line.astype(np.int64)], axis=1)
+    # self: the last entry of a path is the leaf frame of its samples
+    leaf = (sl.start[1:] - 1)[sizes > 0]
+    leaf = leaf[sl.line[leaf] > 0]
+    leaf_path = entry_path[leaf]
+    path_placed = np.zeros(npaths, dtype=bool)
+    path_placed[leaf_path] = True
+    placed = has & path_placed[np.maximum(sl.path, 0)]
+    node_placed = np.bincount(
+        profile.samples.stack[placed], weights=weight[placed], minlength=len(profile.stacks)
+    )
+    # total: every placed (function, file, line) of a path, once, with the path's weight
+    on = np.flatnonzero(sl.line > 0)
+    rows = np.unique(np.column_stack([entry_path[on], keys[on]]), axis=0).reshape(-1, 4)
+    return keys[leaf], node_placed, path_w[leaf_path], rows[:, 1:], path_w[rows[:, 0]]
 
 
 def top_lines(profile: Profile, n: int | None = None) -> list[FunctionStat]:
@@ -74,15 +131,15 @@ def top_lines(profile: Profile, n: int | None = None) -> list[FunctionStat]:
     ``app.py:10 compute``."""
     table = function_table(profile)
     labels = function_labels(profile)
-    func, line, self_w, total = line_weights(profile)
+    func, files, line, self_w, total = line_weights(profile)
     s = profile.strings
     rows = []
-    for f, ln, sw, tw in zip(
-        func.tolist(), line.tolist(), self_w.tolist(), total.tolist(), strict=True
+    for f, fid, ln, sw, tw in zip(
+        func.tolist(), files.tolist(), line.tolist(), self_w.tolist(), total.tolist(), strict=True
     ):
         if tw <= 0 and sw <= 0:
             continue
-        file = s[table.file[f]]
+        file = s[fid]
         where = place(file, ln) if ln else ""
         name = s[table.name[f]]
         if not where:

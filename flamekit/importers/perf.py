@@ -331,6 +331,7 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
     first_bad = None
     bad_utf8 = False
     maps = []
+    frame_maps = []
     paths: list[tuple[int, ...]] = []
     for _, r in results:
         programs = {comm for _, _, comm in r.threads}
@@ -342,6 +343,7 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
         thread_map = np.array(
             [builder.thread(p, t, c) for p, t, c in r.threads] or [0], dtype=np.int32
         )
+        frame_maps.append(frame_map)
         bodies = r.bodies
         if frame_map == list(range(len(frame_map))):
             paths.extend((root, *bodies[bid]) for root, bid in r.stacks)
@@ -416,7 +418,32 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
         meta["unit"] = "nanoseconds"
         meta["period_ns"] = int(np.median(weight))
     builder.add_samples(stack, weight, times=time, threads=np.concatenate(threads))
+    _add_sample_lines(builder, [r for _, r in results], frame_maps)
     return builder.build(**meta)
+
+
+def _add_sample_lines(
+    builder: ProfileBuilder, results: list[ParseResult], frame_maps: list[list[int]]
+) -> None:
+    """The srcline places of the samples, one path per stack that has them (see
+    :class:`~flamekit.model.SampleLines`); nothing when the text has no srcline."""
+    if not any(r.line_paths for r in results):
+        return
+    start, frame, file, line = [0], [], [], []
+    per_event = []
+    for r, frame_map in zip(results, frame_maps, strict=True):
+        path_of_stack = np.full(len(r.stacks), -1, dtype=np.int32)
+        for sid, ((_, bid), lid) in enumerate(zip(r.stacks, r.stack_lines, strict=True)):
+            if lid < 0:
+                continue
+            path_of_stack[sid] = len(start) - 1
+            for f, (name, ln) in zip(r.bodies[bid], r.line_paths[lid], strict=True):
+                frame.append(frame_map[f])
+                file.append(builder.string(name))
+                line.append(ln)
+            start.append(len(frame))
+        per_event.append(path_of_stack[np.frombuffer(r.stack, dtype=np.int32)])
+    builder.set_sample_lines(np.concatenate(per_event), start, frame, file, line)
 
 
 def _s(raw: bytes) -> str:

@@ -62,6 +62,9 @@ NO_TIME = -1
 
 _COMPLEX = -1  # a stack text that needs the full line-by-line state machine
 _BAD = (-1,)  # a line that is neither a header nor a frame
+# "file:line" of a srcline, as perf prints it (unknown places print otherwise, e.g. "dso[addr]")
+_PLACE = re.compile(rb"(.+):(\d+)(?: \(discriminator \d+\))?")
+_NO_PLACE = ("", 0)
 _NS_SCALE = {n: 10 ** (9 - n) for n in range(10)}
 
 
@@ -75,6 +78,20 @@ class PerfOptions:
     jit: bool = False  # append _[j] to frames from /tmp/perf-PID.map
     addrs: bool = False  # unknown frames as [module <address>]
     event_filter: bytes = b""  # keep only this event; empty: the first event seen
+
+
+class SrcLine(tuple):
+    """A ``perf script -F +srcline`` line (two spaces, then ``file:line``) under a frame line:
+    no frames of its own, as stackcollapse-perf reads it, and the place the frame above it was
+    running (line 0 when perf could not tell)."""
+
+    file: str
+    line: int
+
+    def __new__(cls, file: str, line: int) -> SrcLine:
+        self = super().__new__(cls)
+        self.file, self.line = file, line
+        return self
 
 
 class BadNumber(Exception):
@@ -109,6 +126,8 @@ class ParseResult:
     untimed: int = 0
     bad_utf8: bool = False
     no_callchain: int = 0  # samples whose only frame was on the header line (no -g)
+    line_paths: list[tuple[tuple[str, int], ...]] = field(default_factory=list)  # srcline places
+    stack_lines: list[int] = field(default_factory=list)  # per stack: its line path, -1 none
 
 
 _INLINE_FRAME = re.compile(rb":\s+([0-9a-fA-F]+\s+\S[^\n]*\([^()\n]*\))\s*$")
@@ -154,6 +173,9 @@ class PerfParser:
         self._stack_ids: dict[tuple[int, int], int] = {}
         self._period_cache: dict[bytes | None, int] = {}
         self.stacks: list[tuple[int, int]] = []
+        self.stack_lines: list[int] = []
+        self._line_path_ids: dict[tuple[tuple[str, int], ...], int] = {}
+        self.line_paths: list[tuple[tuple[str, int], ...]] = []
         self.stack = array("i")
         self.weight = array("q")
         self.time = array("q")
@@ -176,6 +198,8 @@ class PerfParser:
             untimed=self.untimed,
             bad_utf8=self.bad_utf8,
             no_callchain=self.no_callchain,
+            line_paths=self.line_paths,
+            stack_lines=self.stack_lines,
         )
 
     # -- the fast path -------------------------------------------------------------------------
@@ -278,23 +302,57 @@ class PerfParser:
         if bid == _COMPLEX:
             self._slow(head + body, locate)
             return None
+        lid = self._line_path(body, root[2]) if b"\n  " in body else -1
         if bid < 0:
             count, line, text = self._bad_info[bid]
             self._note_bad(count, line, text, locate)
-            return self._sid(root[0], -bid - 2)
-        sid = self._sid(root[0], bid)
+            return self._sid(root[0], -bid - 2, lid)
+        sid = self._sid(root[0], bid, lid)
         if len(root[3]) < ROOT_CACHE_ENTRIES:
             root[3][body] = sid
             self._remember(len(body))
         return sid
 
-    def _sid(self, root_frame: int, bid: int) -> int:
-        key = (root_frame, bid)
+    def _sid(self, root_frame: int, bid: int, lid: int = -1) -> int:
+        """Id of the stack (root frame, body) whose frames ran the srcline places ``lid``."""
+        key = (root_frame, bid) if lid < 0 else (root_frame, bid, lid)
         sid = self._stack_ids.get(key)
         if sid is None:
             sid = self._stack_ids[key] = len(self.stacks)
-            self.stacks.append(key)
+            self.stacks.append((root_frame, bid))
+            self.stack_lines.append(lid)
         return sid
+
+    def _line_path(self, body: bytes, java: bool) -> int:
+        """Id of the srcline places of a stack text's frames (root first, aligned with its
+        frame sequence), or -1 when it has no srcline."""
+        cache = self._line_cache[java]
+        places: list[tuple[str, int]] = []  # leaf first
+        group = 0  # frames of the last frame line
+        found = False
+        for line in body.split(b"\n")[1:]:
+            g = cache.get(line)
+            if g is None:
+                g = self._frame_line(line, java)
+            if g is _COMPLEX:
+                return -1
+            if type(g) is SrcLine:
+                if group and (g.file, g.line) != _NO_PLACE:
+                    places[-group] = (g.file, g.line)  # the innermost frame of the line
+                    found = True
+                continue
+            if g is _BAD:
+                continue
+            group = len(g)
+            places.extend([_NO_PLACE] * group)
+        return self._intern_places(tuple(reversed(places))) if found else -1
+
+    def _intern_places(self, places: tuple[tuple[str, int], ...]) -> int:
+        lid = self._line_path_ids.get(places)
+        if lid is None:
+            lid = self._line_path_ids[places] = len(self.line_paths)
+            self.line_paths.append(places)
+        return lid
 
     def _root(
         self, prefix: bytes, comm: bytes, pid: bytes, tid: bytes | None
@@ -395,8 +453,18 @@ class PerfParser:
             return _COMPLEX
         m = FRAME.match(line)
         if m is None:
-            return _BAD
+            src = self._srcline(line)
+            return _BAD if src is None else src
         return tuple(self._frames(m, java))
+
+    def _srcline(self, line: bytes) -> SrcLine | None:
+        """The srcline of a ``  file:line`` line (perf's indent of two spaces), else None."""
+        if not line.startswith(b"  ") or line[2:3] in (b" ", b"\t", b""):
+            return None
+        m = _PLACE.fullmatch(line, 2)
+        if m is None:
+            return SrcLine("", 0)
+        return SrcLine(self._text(m[1]), int(m[2]))
 
     def _frames(self, m: re.Match, java: bool) -> list[int]:
         """stackcollapse-perf's naming rules for one frame line (several when inlined)."""
@@ -447,14 +515,19 @@ class PerfParser:
         period = 1
         timestamp = NO_TIME
         frames: list[int] = []
+        places: list[tuple[str, int]] = []  # srcline places of ``frames``
+        group = 0  # frames of the last frame line
         for line_no, line in enumerate([*rec.split(b"\n"), b""]):
             if line.startswith(b"#"):
                 continue
             if not line:  # a blank line ends a sample
                 if root is not None:
-                    self._add(root, self._intern(tuple(frames)), period, timestamp)
+                    placed = any(p != _NO_PLACE for p in places)
+                    lid = self._intern_places(tuple(places)) if placed else -1
+                    bid = self._intern(tuple(frames))
+                    self._add_sample(self._sid(root[0], bid, lid), root, period, timestamp)
                 root = None
-                frames = []
+                frames, places, group = [], [], 0
                 continue
             m = HEADER.match(line)
             if m is None and line[:1] == b" ":  # without -g the command name is right-aligned
@@ -490,7 +563,15 @@ class PerfParser:
             fm = FRAME.match(line)
             if fm is not None:
                 if root is not None:
-                    frames[:0] = self._frames(fm, root[2])
+                    new = self._frames(fm, root[2])
+                    frames[:0] = new
+                    places[:0] = [_NO_PLACE] * len(new)
+                    group = len(new)
+                continue
+            src = self._srcline(line)
+            if src is not None:
+                if root is not None and group:
+                    places[group - 1] = (src.file, src.line)
                 continue
             self._note_bad(1, line_no, line, locate)
 
