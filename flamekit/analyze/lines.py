@@ -17,12 +17,31 @@ weight the format does not place on a line goes to the function's row with ``lin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..model import Profile
 from ..tree import first_occurrence
 from .naming import function_labels, place
 from .weights import FunctionStat, _int_if_exact, function_table, node_self, node_total
+
+
+@dataclass(frozen=True)
+class LineStat(FunctionStat):
+    """Self and total weight of one source line of one function; ``function_line`` and
+    ``function_column`` are the function's own position where the format records it (V8), so
+    that two functions on one line (two callbacks) are told apart by more than the label."""
+
+    function_line: int | None = None
+    function_column: int | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            **super().to_dict(),
+            "function_line": self.function_line,
+            "function_column": self.function_column,
+        }
 
 
 def _running_lines(profile: Profile) -> np.ndarray:
@@ -125,7 +144,7 @@ def _sample_line_weights(profile: Profile):
     return keys[leaf], node_placed, path_w[leaf_path], rows[:, 1:], path_w[rows[:, 0]]
 
 
-def top_lines(profile: Profile, n: int | None = None) -> list[FunctionStat]:
+def top_lines(profile: Profile, n: int | None = None) -> list[LineStat]:
     """Source lines by self weight (then total), the first ``n``; rows name the line's function
     (``name``, ``file``), the ``line`` (None when unknown) and a ``label`` such as
     ``app.py:10 compute``."""
@@ -148,6 +167,17 @@ def top_lines(profile: Profile, n: int | None = None) -> list[FunctionStat]:
             label = f"{where} {name}"
         else:
             label = f"{where} {labels[f]}"
-        rows.append(FunctionStat(name, file or None, ln or None, sw, tw, label=label))
+        rows.append(
+            LineStat(
+                name,
+                file or None,
+                ln or None,
+                sw,
+                tw,
+                label=label,
+                function_line=int(table.line[f]) or None,
+                function_column=int(table.column[f]) or None,
+            )
+        )
     rows.sort(key=lambda r: (-r.self, -r.total, r.label))
     return rows if n is None else rows[:n]
