@@ -82,6 +82,14 @@ def top(profiles: tuple[str, ...], loader: ProfileLoader, count: int, fmt: str, 
     profile = loader.load(profiles)
     if by not in ("function", "line"):
         profile = group_by(profile, by)
+    if by == "line" and profile.meta.lines_dropped_by:
+        from .console import warn
+
+        warn(
+            f"{_source_name(profile, profiles)}: {profile.meta.lines_dropped_by} dropped the "
+            "source lines of the profile; rows show functions without lines "
+            "(run without it for line times)"
+        )
     write_text(render_top(profile, count or None, fmt, terminal_width(), by))
 
 

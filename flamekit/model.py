@@ -145,6 +145,7 @@ class Meta:
     duration_ns: int = 0  # wall-clock length of the profile, 0 when unknown
     has_idle_marker: bool = False  # the format marks idle time (e.g. V8's (idle))
     counted: bool = False  # a sample row's weight is how many samples it stands for (folded)
+    lines_dropped_by: str = ""  # the transform that dropped the source lines the format had
     warnings: tuple[str, ...] = ()
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import retree
 from .errors import UsageError
-from .model import FrameKind, Frames, Profile, Samples, Threads
+from .model import FrameKind, Frames, LineTicks, Profile, Samples, Threads
 from .tree import accumulate_down, first_occurrence
 from .units import parse_duration_ns
 
@@ -234,7 +234,39 @@ def focus_root(profile: Profile, pattern) -> Profile:
     stacks, canon = retree.build(
         new_depth, new_parent, st.frame, real, np.full(len(st), -1), len(profile.frames)
     )
-    return profile.replace(stacks=stacks, samples=_remap_samples(profile, canon))
+    samples = _remap_samples(profile, canon)
+    return profile.replace(
+        stacks=stacks, samples=samples, line_ticks=_moved_line_ticks(profile, canon, len(stacks))
+    )
+
+
+def _moved_line_ticks(
+    profile: Profile, canon: np.ndarray, nodes: int, lines_kept: np.ndarray | None = None
+) -> LineTicks | None:
+    """Line ticks on the new call tree of a transform that moves each old node's self weight
+    to new node ``canon[old]`` (-1: dropped), as weights: a new node may gather old nodes whose
+    ticks were in other units. Old nodes not in ``lines_kept`` (default all) and old nodes
+    without ticks put their self weight on line 0 (unknown) of their new node."""
+    from .analyze.weights import node_self
+
+    lt = profile.line_ticks
+    if lt is None:
+        return None
+    self_w = node_self(profile).astype(np.float64)
+    per_node = np.bincount(lt.node, weights=lt.ticks, minlength=len(self_w))
+    bare = np.flatnonzero((per_node == 0) & (self_w > 0))
+    node = np.r_[lt.node, bare].astype(np.int64)
+    line = np.r_[lt.line, np.zeros(len(bare), dtype=np.int32)]
+    weight = np.r_[lt.ticks / per_node[lt.node] * self_w[lt.node], self_w[bare]]
+    if lines_kept is not None:
+        line = np.where(lines_kept[node], line, 0)
+    new = canon[node]
+    keep = (new >= 0) & (weight > 0)
+    if not keep.any() or nodes == 0:
+        return None
+    return LineTicks(
+        node=new[keep].astype(np.int32), line=line[keep].astype(np.int32), ticks=weight[keep]
+    )
 
 
 def hide(profile: Profile, pattern) -> Profile:
@@ -254,7 +286,11 @@ def hide(profile: Profile, pattern) -> Profile:
     stacks, canon = retree.build(new_depth, new_parent, st.frame, keep, anc, len(profile.frames))
     new = canon[profile.samples.stack]
     if not (new < 0).any():
-        return profile.replace(stacks=stacks, samples=replace(profile.samples, stack=new))
+        return profile.replace(
+            stacks=stacks,
+            samples=replace(profile.samples, stack=new),
+            line_ticks=_moved_line_ticks(profile, canon, len(stacks), real),
+        )
     strings, frames, fid = _add_frame(profile, HIDDEN, FrameKind.SYNTHETIC)
     root = len(stacks)
     stacks = type(stacks)(
@@ -263,8 +299,13 @@ def hide(profile: Profile, pattern) -> Profile:
         depth=np.append(stacks.depth, np.int32(0)).astype(np.int32),
     )
     new = np.where(new < 0, root, new).astype(np.int32)
+    moved = _moved_line_ticks(profile, np.where(canon < 0, root, canon), len(stacks), real)
     return profile.replace(
-        strings=strings, frames=frames, stacks=stacks, samples=replace(profile.samples, stack=new)
+        strings=strings,
+        frames=frames,
+        stacks=stacks,
+        samples=replace(profile.samples, stack=new),
+        line_ticks=moved,
     )
 
 
@@ -323,7 +364,8 @@ def collapse_recursion(profile: Profile, *, direct_only: bool = False) -> Profil
     )
     canon = np.array(mapping, dtype=np.int64)
     samples = replace(profile.samples, stack=canon[profile.samples.stack].astype(np.int32))
-    return profile.replace(stacks=stacks, samples=samples)
+    moved = _moved_line_ticks(profile, canon, len(stacks))
+    return profile.replace(stacks=stacks, samples=samples, line_ticks=moved)
 
 
 def merge_threads(profile: Profile) -> Profile:
@@ -419,6 +461,7 @@ def group_by(profile: Profile, by: GroupBy) -> Profile:
         frames=frames,
         stacks=stacks,
         samples=_remap_samples(profile, canon),
+        line_ticks=_moved_line_ticks(profile, canon, len(stacks)) if by == "function" else None,
     )
     return out if by == "function" else collapse_recursion(out, direct_only=True)
 
@@ -502,8 +545,23 @@ class TransformOptions:
 _OPTION_NAMES = {"threads": "thread", "from_ns": "from_time", "to_ns": "to_time"}
 
 
+def has_lines(profile: Profile) -> bool:
+    """Whether the profile places time on source lines (see :mod:`flamekit.analyze.lines`)."""
+    fr = profile.frames
+    running = bool(np.any((fr.line > 0) & ~fr.owns_line()))
+    return running or profile.line_ticks is not None or profile.sample_lines is not None
+
+
+def _note_lost_lines(before: Profile, after: Profile, option: str) -> Profile:
+    """``after``, recording in its meta that ``option`` dropped the lines ``before`` had."""
+    if after.meta.lines_dropped_by or not has_lines(before) or has_lines(after):
+        return after
+    return after.replace(meta=replace(after.meta, lines_dropped_by=option))
+
+
 def apply(profile: Profile, options: TransformOptions | None = None, **kwargs) -> Profile:
-    """Run the transforms chosen in ``options`` (or keyword arguments) in the documented order."""
+    """Run the transforms chosen in ``options`` (or keyword arguments) in the documented order.
+    A transform that drops the source lines says so in ``meta.lines_dropped_by``."""
     o = replace(options or TransformOptions(), **kwargs)
     if o.threads:
         profile = select_threads(profile, o.threads)
@@ -516,17 +574,18 @@ def apply(profile: Profile, options: TransformOptions | None = None, **kwargs) -
     if o.focus:
         profile = focus(profile, o.focus)
     if o.focus_root:
-        profile = focus_root(profile, o.focus_root)
+        profile = _note_lost_lines(profile, focus_root(profile, o.focus_root), "--focus-root")
     if o.hide:
-        profile = hide(profile, o.hide)
+        profile = _note_lost_lines(profile, hide(profile, o.hide), "--hide")
     if o.group_by:
-        profile = group_by(profile, o.group_by)
+        profile = _note_lost_lines(profile, group_by(profile, o.group_by), "--group-by")
     if o.collapse_recursion or o.collapse_direct_recursion:
-        profile = collapse_recursion(profile, direct_only=not o.collapse_recursion)
+        collapsed = collapse_recursion(profile, direct_only=not o.collapse_recursion)
+        profile = _note_lost_lines(profile, collapsed, "--collapse-recursion")
     if o.merge_threads:
         profile = merge_threads(profile)
     if o.invert:
-        profile = invert(profile)
+        profile = _note_lost_lines(profile, invert(profile), "--invert")
     return profile
 
 
