@@ -9,7 +9,7 @@ import sys
 import click
 
 from . import __version__
-from .cli_options import DURATION, ProfileLoader, profile_input, profiles_argument
+from .cli_options import DURATION, INPUT_PATH, ProfileLoader, profile_input, profiles_argument
 from .errors import FlamekitError
 from .render.colors import PALETTES as PALETTE_CHOICES
 from .transforms import GROUP_BY
@@ -142,7 +142,7 @@ def hotpaths(
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("profile_path", metavar="PROFILE", type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("profile_path", metavar="PROFILE", type=INPUT_PATH)
 @click.argument("pattern", metavar="FUNCTION_REGEX")
 @profile_input
 @click.option(

@@ -140,4 +140,8 @@ def load_path(
     path: str, from_format: str | None = None, options: Mapping[str, Any] | None = None
 ) -> Profile:
     """Open and import ``path`` ('-' for stdin)."""
-    return load_source(open_source(path), from_format, options)
+    source = open_source(path)
+    try:
+        return load_source(source, from_format, options)
+    finally:
+        source.close()
