@@ -26,12 +26,15 @@ _THREAD = re.compile(r"^thread \((0x[0-9A-Fa-f]+|\d+)\)(?:: (.*))?$", re.S)
 _PROCESS = re.compile(r'^process (\d+):"(.*)"$', re.S)
 _LOCATION = re.compile(r"^(.*?)(?::(\d+))?$", re.S)
 
-# sniffing: a line starts with a thread or process frame, or has frames that look like Python's
-_PY_FRAME = re.compile(rb"^[^\s;()][^;]*? \((?:[^;()]*\.pyx?|<[^;]*>)(?::\d+)?\)$")
+# sniffing: a line starts with a thread or process frame, or has frames that look like Python's:
+# ``^[^\s;()][^;]*? \((?:[^;()]*\.pyx?|<[^;]*>)(?::\d+)?\)$``, tested in linear time as a
+# location without parentheses ending in .py/.pyx after the last '(', or the longest one in <>
+_PY_LOCATION = re.compile(rb"[^;()]*\.pyx?(?::\d+)?")
+_PY_SPECIAL = re.compile(rb"<[^;]*>(?::\d+)?")
 _ROOT_FRAME = re.compile(
     rb'^(?:thread \((?:0x[0-9A-Fa-f]+|\d+)\)(?:: [^;]*)?|process \d+:"[^"]*")$'
 )
-_COUNT_TAIL = re.compile(rb"\s+\d+\r?$")
+_COUNT_TAIL = re.compile(rb"(?<!\s)\s++\d++\r?$")
 
 
 def sniff(head: bytes) -> bool:
@@ -43,9 +46,20 @@ def sniff(head: bytes) -> bool:
     for line in lines:
         frames = _COUNT_TAIL.sub(b"", line).split(b";")
         # with --native the outermost frames are native ones: any Python frame will do
-        if _ROOT_FRAME.match(frames[0]) or any(_PY_FRAME.match(f) for f in frames):
+        if _ROOT_FRAME.match(frames[0]) or any(map(_looks_python, frames)):
             good += 1
     return good >= max(1, len(lines) * 3 // 4)
+
+
+def _looks_python(frame: bytes) -> bool:
+    """``name (file.py:line)`` or ``name (<special>:line)``, as py-spy writes frames."""
+    if not frame.endswith(b")") or b";" in frame or frame[:1] in b" \t\n\r\x0b\x0c;()":
+        return False
+    opener = frame.rfind(b" (", 1)
+    if opener > 0 and _PY_LOCATION.fullmatch(frame, opener + 2, len(frame) - 1):
+        return True
+    special = frame.find(b" (<", 1)
+    return special > 0 and _PY_SPECIAL.fullmatch(frame, special + 2, len(frame) - 1) is not None
 
 
 def split_frame(text: str) -> tuple[str, str, int]:
