@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import warnings
 
 import click
 
@@ -427,6 +428,8 @@ def main(argv: list[str] | None = None) -> None:
     # 700 allocations), which otherwise walks the young objects again and again while a big
     # profile's names and frames are made (~3% of a 100 MB import). Library use is unchanged.
     gc.set_threshold(100_000, 50, 100)
+    if not debug:  # numbers are checked where they enter; library warnings are not the user's
+        warnings.simplefilter("ignore")
     try:
         cli.main(args=args, prog_name="flamekit", standalone_mode=False)
     except FlamekitError as exc:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..builder import ProfileBuilder
+from ..builder import ProfileBuilder, ValueOutOfRange
 from ..model import EMPTY_STACK, FrameKind, Profile
 from ..sources import Source
 from .folded import PathCache, iter_stack_lines
@@ -128,7 +128,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     nodes: list[int] = []
     counts: list[int | float] = []
     thread_keys: list[tuple[int, int, str]] = []
-    for _lineno, stack_text, count in iter_stack_lines(source):
+    for lineno, stack_text, count in iter_stack_lines(source):
         frames = stack_text.split(";") if stack_text else []
         pid, tid, name, command, skip = split_roots(frames)
         roots = tuple(frames[:skip])
@@ -138,7 +138,12 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
             key = keys[roots] = (pid, tid, label)
             names[(pid, tid)] = names.get((pid, tid)) or label
         frames = frames[skip:] or [EMPTY_STACK]  # a thread seen with no Python frames on it
-        nodes.append(paths.node(frames))
+        try:
+            nodes.append(paths.node(frames))
+        except ValueOutOfRange as exc:
+            raise source.error(
+                exc.message, line=lineno, hint="is this py-spy raw output?"
+            ) from None
         counts.append(count)
         thread_keys.append(key)
     thread_of = {

@@ -58,6 +58,8 @@ class _Reader:
             raise self.fail(where, f"expected a number, found {_kind(value)}")
         if not math.isfinite(value):
             raise self.fail(where, "expected a finite number")
+        if abs(value) > _INT64_MAX:
+            raise self.fail(where, f"{value!r} is too large (at most 2**63 - 1)")
         return value
 
     def index(self, value: Any, where: str, nframes: int) -> int:
@@ -70,6 +72,9 @@ class _Reader:
                 f"frame index {value} is out of range (shared.frames has {nframes} frames)",
             )
         return value
+
+
+_INT64_MAX = 2**63 - 1
 
 
 def _kind(value: Any) -> str:
@@ -314,9 +319,12 @@ def _read_sampled(ctx: _Context, prof: dict, where: str, scale: int | None) -> N
             raise r.fail(
                 f"{where}.weights[{j}]", f"expected a non-negative number, found {_kind(w)}"
             )
+        value = round(w * scale) if scale is not None else w
+        if value > _INT64_MAX:
+            raise r.fail(f"{where}.weights[{j}]", f"weight {w!r} is too large")
         stacks.append(node)
         threads.append(thread)
-        values.append(round(w * scale) if scale is not None else w)
+        values.append(value)
     builder.add_samples(stacks, values, threads=threads)
 
 
