@@ -298,15 +298,27 @@ def _spool(handle: IO[bytes], name: str) -> IO[bytes]:
     spool = tempfile.TemporaryFile()
     try:
         with handle:
+            first = True
             while True:
                 block = handle.read(1 << 20)
                 if not block:
                     break
+                if first and not block.startswith(GZIP_MAGIC) and b"\x00" in block[:4096]:
+                    # no text or JSON profile holds NUL bytes; /dev/zero would never end
+                    raise InputError(
+                        name,
+                        "binary data, not a profile",
+                        hint="for perf.data run 'perf script' first",
+                    )
+                first = False
                 spool.write(block)
         spool.flush()
     except OSError as exc:
         spool.close()
         raise InputError(name, f"cannot read: {_reason(exc)}") from None
+    except InputError:
+        spool.close()
+        raise
     return spool
 
 

@@ -205,3 +205,15 @@ def test_unreadable_file_is_a_one_line_error_naming_it(tmp_path):
         cmd = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", *cmd]
     proc = subprocess.run(cmd, capture_output=True, env=ENV)
     _one_line_error(proc, str(locked), "permission denied")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_endless_binary_device_is_refused_early(device):
+    if not os.path.exists(device):
+        pytest.skip(f"no {device}")
+    _one_line_error(run_cli("info", device), device, "binary data")
+
+
+def test_empty_stdin_and_device_name_the_input():
+    _one_line_error(run_cli("info", "-", input=b""), "<stdin>", "empty")
+    _one_line_error(run_cli("info", os.devnull), os.devnull, "empty")
