@@ -25,6 +25,8 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+import flamekit.cli  # noqa: F401  (imported once here, so that forked runs start at once)
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted(
     p

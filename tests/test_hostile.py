@@ -15,8 +15,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-import flamekit.cli  # noqa: F401  (imported once here, not in every forked run)
-
 from . import hostile
 from .conftest import ROOT
 
