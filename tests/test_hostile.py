@@ -186,3 +186,16 @@ def test_seeded_fuzz_over_every_sample():
     tally, problems = fuzz(count, seed=14, report=lambda _: None)
     assert tally["runs"] == count * len(hostile.SAMPLES)
     assert problems == []
+
+
+def test_perf_thread_ids_beyond_64_bits_name_the_line(tmp_path):
+    good = b"app 1 1.0: 1 cycles:\n\t1 main (/bin/app)\n\n"
+    bad = b"app 1/18446744073709551616 1.5: 1 cycles:\n\t1 main (/bin/app)\n\n"
+    _error(_convert(tmp_path, "t.perf", good + bad), "t.perf:4:", "too large")
+    _error(_convert(tmp_path, "t.perf", bad), "t.perf:1:", "too large")
+
+
+def test_cpuprofile_list_entries_that_are_not_numbers_are_named(tmp_path):
+    doc = json.loads(_cpuprofile())
+    doc["timeDeltas"][5] = "x"
+    _error(_convert(tmp_path, "d.cpuprofile", json.dumps(doc).encode()), "entry 5 is a string")

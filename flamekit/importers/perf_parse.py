@@ -105,6 +105,7 @@ FRAME = FrameLine()
 BODY_CACHE_BYTES = 16 << 20  # raw stack texts remembered; beyond this the caches start over
 ROOT_CACHE_ENTRIES = 4096  # stack texts remembered per comm/pid/tid
 NO_TIME = -1
+_INT64_MAX = 2**63 - 1
 
 _COMPLEX = -1  # a stack text that needs the full line-by-line state machine
 _BAD = (-1,)  # a line that is neither a header nor a frame
@@ -213,7 +214,10 @@ class PerfParser:
         the record before it and is found again (a ``\\n\\n`` in a stack text) on the way."""
         parts = SPLIT.split(text)
         if parts[0]:
-            self._feed_general(parts[0], lambda: offset)
+            try:
+                self._feed_general(parts[0], lambda: offset)
+            except OverflowError:
+                raise BadNumber(offset) from None
         roots = self._roots
         event_filter = self.event_filter
         dropped = self.dropped
@@ -333,8 +337,10 @@ class PerfParser:
         else:
             pname = comm
         pname = pname.replace(b" ", b"_")
-        root = self._frame(self._text(pname), "", FrameKind.SYNTHETIC)
         key = (-1 if pid == b"?" else int(pid), int(tid), self._text(comm))
+        if key[0] > _INT64_MAX or key[1] > _INT64_MAX:
+            raise OverflowError("a pid or tid beyond 64 bits")
+        root = self._frame(self._text(pname), "", FrameKind.SYNTHETIC)
         thread = self._thread_ids.get(key)
         if thread is None:
             thread = self._thread_ids[key] = len(self.threads)

@@ -272,6 +272,18 @@ def sample_stacks(
     return stacks
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and abs(value) < 2**64
+
+
+def _json_kind(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else "a boolean"
+    if isinstance(value, int):
+        return f"{value}, beyond 64 bits"
+    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), "not a number")
+
+
 def int_array(values: Any, source: Source, what: str) -> np.ndarray:
     """A JSON list of numbers as an int64 array (floats rounded), or an error naming ``what``."""
     if isinstance(values, np.ndarray):
@@ -283,7 +295,10 @@ def int_array(values: Any, source: Source, what: str) -> np.ndarray:
     except (ValueError, TypeError, OverflowError):
         arr = np.zeros(0, dtype=object)
     if len(values) and (arr.ndim != 1 or arr.dtype.kind not in "iuf"):
-        raise source.error(f"'{what}' must be a list of numbers")
+        bad = (k for k, v in enumerate(values) if isinstance(v, bool) or not _is_number(v))
+        k = next(bad, None)
+        at = f" (entry {k} is {_json_kind(values[k])})" if k is not None else ""
+        raise source.error(f"'{what}' must be a list of numbers{at}")
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise source.error(f"'{what}' holds a number that is not finite")
     if len(arr) and arr.dtype.kind in "iuf":
