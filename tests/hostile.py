@@ -137,6 +137,14 @@ def _mutate_json(data: bytes, rng: random.Random, strings: bool) -> bytes:
 
 
 # -- hypothesis strategies ------------------------------------------------------------------------
+class Mutant(tuple):
+    """(sample, data), shown by the sample's name and the data's size and head."""
+
+    def __repr__(self) -> str:
+        sample, data = self
+        return f"Mutant({sample.name!r}, {len(data)} bytes, {data[:60]!r}...)"
+
+
 def _strategies():
     from hypothesis import strategies as st
 
@@ -183,7 +191,9 @@ def cut_samples(fmt: str):
     """Real samples of ``fmt`` cut at any byte."""
     st = _strategies()
     return st.tuples(st.sampled_from(samples_of(fmt)), st.floats(0, 1)).map(
-        lambda pair: (pair[0], pair[0].read_bytes()[: int(pair[0].stat().st_size * pair[1])])
+        lambda pair: Mutant(
+            (pair[0], pair[0].read_bytes()[: int(pair[0].stat().st_size * pair[1])])
+        )
     )
 
 
@@ -196,7 +206,7 @@ def numbers_in_samples(fmt: str):
         spots = list(_NUMBER.finditer(data))
         m = spots[index % len(spots)]
         text = repr(number) if isinstance(number, float) else str(number)
-        return sample, data[: m.start()] + text.encode() + data[m.end() :]
+        return Mutant((sample, data[: m.start()] + text.encode() + data[m.end() :]))
 
     return st.builds(
         put, st.sampled_from(samples_of(fmt)), st.integers(0, 10**6), out_of_range_numbers()

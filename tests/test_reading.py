@@ -217,3 +217,17 @@ def test_endless_binary_device_is_refused_early(device):
 def test_empty_stdin_and_device_name_the_input():
     _one_line_error(run_cli("info", "-", input=b""), "<stdin>", "empty")
     _one_line_error(run_cli("info", os.devnull), os.devnull, "empty")
+
+
+def test_progress_bar_clamps_estimates_outside_the_total(monkeypatch, capsys):
+    from flamekit import progress
+
+    bar = progress._Bar(100_000_000, "reading x")
+    for done in (153_000_000, -61_000_000):
+        bar._last = 0.0  # draw every update
+        bar.update_to(done)
+    drawn = capsys.readouterr().err.split("\r")
+    assert [line.split("] ")[1] for line in drawn if "] " in line] == [
+        "100.0% 100/100 MB",
+        "  0.0% 0/100 MB",
+    ]
