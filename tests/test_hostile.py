@@ -199,3 +199,10 @@ def test_cpuprofile_list_entries_that_are_not_numbers_are_named(tmp_path):
     doc = json.loads(_cpuprofile())
     doc["timeDeltas"][5] = "x"
     _error(_convert(tmp_path, "d.cpuprofile", json.dumps(doc).encode()), "entry 5 is a string")
+
+
+def test_speedscope_stack_entry_that_is_an_array_is_named(tmp_path):
+    doc = json.loads((ROOT / "samples/pyspy/work.speedscope.json").read_bytes())
+    doc["profiles"][0]["samples"][2][1] = []
+    outcome = _convert(tmp_path, "s.speedscope.json", json.dumps(doc).encode())
+    _error(outcome, "profiles[0].samples[2][1]", "must be an integer")

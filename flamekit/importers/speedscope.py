@@ -292,7 +292,10 @@ def _read_sampled(ctx: _Context, prof: dict, where: str, scale: int | None) -> N
         if not isinstance(stack, list):
             raise r.fail(f"{where}.samples[{j}]", f"expected an array, found {_kind(stack)}")
         key = tuple(stack)
-        found = cache.get(key)
+        try:
+            found = cache.get(key)
+        except TypeError:  # an entry that is an array or an object: refused just below
+            found = None
         if found is None:
             if all(type(x) is int for x in stack) and (
                 not stack or (min(stack) >= 0 and max(stack) < nframes)
