@@ -81,31 +81,6 @@ def test_cpuprofile_hit_counts_out_of_range_are_one_line_errors(tmp_path, value)
     _error(_convert(tmp_path, "p.cpuprofile", _hits_only(value)), "p.cpuprofile", "hitCount")
 
 
-def test_all_zero_hit_counts_warn_why(tmp_path):
-    doc = json.loads(_hits_only(0))
-    for node in doc["nodes"]:
-        node["hitCount"] = 0
-    outcome = _convert(tmp_path, "p.cpuprofile", json.dumps(doc).encode())
-    assert outcome.exit == 0
-    assert "p.cpuprofile: the profile has no samples" in outcome.stderr
-    assert "hit counts" in outcome.stderr
-
-
-def test_all_zero_counts_warn_why(tmp_path):
-    outcome = _convert(tmp_path, "z.folded", b"a;b 0\na;c 0\n")
-    assert outcome.exit == 0
-    assert "z.folded: all 2 samples weigh 0" in outcome.stderr
-
-
-def test_all_zero_time_deltas_warn_why(tmp_path):
-    doc = json.loads(_cpuprofile())
-    doc["timeDeltas"] = [0] * len(doc["timeDeltas"])
-    doc["endTime"] = doc["startTime"]
-    outcome = _convert(tmp_path, "t.cpuprofile", json.dumps(doc).encode())
-    assert outcome.exit == 0
-    assert "samples weigh 0" in outcome.stderr
-
-
 def test_chrome_trace_times_beyond_int64_are_one_line_errors(tmp_path):
     doc = json.loads((ROOT / "samples/chrome/page.trace.json").read_bytes())
     profile = next(e for e in doc["traceEvents"] if e.get("name") == "Profile")

@@ -133,23 +133,10 @@ def load_source(
         profile = fmt.importer().load(source, dict(options or {}))
     except InvalidProfile as exc:  # numbers the importer let through that the model refuses
         raise source.error(exc.message, hint=exc.hint or "check the numbers in the file") from None
-    _check_weight_left(source, profile)
     if source.warnings:
         warnings = tuple(dict.fromkeys((*profile.meta.warnings, *source.warnings)))
         profile = profile.replace(meta=dataclasses.replace(profile.meta, warnings=warnings))
     return profile
-
-
-def _check_weight_left(source: Source, profile: Profile) -> None:
-    """A profile whose samples weigh nothing gives empty outputs: warn, saying why."""
-    n = len(profile.samples)
-    if n and profile.samples.weight.any():
-        return
-    what = "the profile has no samples" if n == 0 else f"all {n} samples weigh 0"
-    source.warnings.append(
-        f"{source.name}: {what}, so every output is empty (are the counts, hit counts or "
-        "time deltas all 0, or was the recording too short?)"
-    )
 
 
 def load_path(
