@@ -181,3 +181,11 @@ def test_speedscope_stack_entry_that_is_an_array_is_named(tmp_path):
     doc["profiles"][0]["samples"][2][1] = []
     outcome = _convert(tmp_path, "s.speedscope.json", json.dumps(doc).encode())
     _error(outcome, "profiles[0].samples[2][1]", "must be an integer")
+
+
+def test_speedscope_weight_that_overflows_when_scaled_is_named(tmp_path):
+    doc = json.loads((ROOT / "samples/pyspy/work.speedscope.json").read_bytes())
+    assert doc["profiles"][0]["unit"] == "seconds"  # scaled to nanoseconds on import
+    doc["profiles"][0]["weights"][1] = 1e308
+    outcome = _convert(tmp_path, "s.speedscope.json", json.dumps(doc).encode())
+    _error(outcome, "profiles[0].weights[1]", "too large")

@@ -322,9 +322,11 @@ def _read_sampled(ctx: _Context, prof: dict, where: str, scale: int | None) -> N
             raise r.fail(
                 f"{where}.weights[{j}]", f"expected a non-negative number, found {_kind(w)}"
             )
-        value = round(w * scale) if scale is not None else w
-        if value > _INT64_MAX:
+        value = w * scale if scale is not None else w
+        if value > _INT64_MAX:  # (a huge weight times the unit's scale may be infinite)
             raise r.fail(f"{where}.weights[{j}]", f"weight {w!r} is too large")
+        if scale is not None:
+            value = round(value)
         stacks.append(node)
         threads.append(thread)
         values.append(value)
