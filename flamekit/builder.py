@@ -414,6 +414,8 @@ def _flags(n: int, ids: set[int]) -> np.ndarray | None:
     out = np.zeros(n, dtype=bool)
     out[list(ids)] = True
     return out
+
+
 class ValueOutOfRange(InvalidProfile):
     """An importer handed over a number the model cannot hold (the input's fault)."""
 
