@@ -471,14 +471,9 @@ def _join(parent, fid, depth, leaf, n1: int, lines1: int):
 # -- two processes ----------------------------------------------------------------------------
 def _split_point(source: Source, at_least: int) -> int | None:
     """Offset of the line start nearest after the middle of a plain file, or None."""
-    if (
-        source.gzipped
-        or source.path is None
-        or source.size < max(at_least, 2)
-        or not hasattr(os, "fork")
-    ):
+    if source.gzipped or source.size < max(at_least, 2) or not hasattr(os, "fork"):
         return None
-    with open(source.path, "rb") as stream:
+    with source.open() as stream:
         stream.seek(source.size // 2)
         pos = stream.tell()
         while True:
@@ -492,13 +487,13 @@ def _split_point(source: Source, at_least: int) -> int | None:
             pos += len(block)
 
 
-def _read_range(path: str, start: int, stop: int | None) -> bytes:
-    with open(path, "rb") as stream:
+def _read_range(source: Source, start: int, stop: int | None) -> bytes:
+    with source.open() as stream:
         stream.seek(start)
         return stream.read() if stop is None else stream.read(stop - start)
 
 
-def _parse_two(path: str, at: int) -> tuple[_Tables | None, _Tables | None]:
+def _parse_two(source: Source, at: int) -> tuple[_Tables | None, _Tables | None]:
     """Parse [0, at) here and [at, end) in a forked child. The child's tables come back
     through a pipe; if the child fails for a reason of its own, its half is parsed here."""
     read_fd, write_fd = os.pipe()
@@ -507,7 +502,7 @@ def _parse_two(path: str, at: int) -> tuple[_Tables | None, _Tables | None]:
         status = 0
         try:
             os.close(read_fd)
-            tables = _parse(partial(_read_range, path, at, None))
+            tables = _parse(partial(_read_range, source, at, None))
             if tables is not None:
                 tables = tables._replace(
                     parent=tables.parent.astype(np.int32),
@@ -524,7 +519,7 @@ def _parse_two(path: str, at: int) -> tuple[_Tables | None, _Tables | None]:
     os.close(write_fd)
     pipe = os.fdopen(read_fd, "rb")
     try:
-        mine = _parse(partial(_read_range, path, 0, at))
+        mine = _parse(partial(_read_range, source, 0, at))
         if mine is None:  # the careful path reads the whole file: the child's half is moot
             return None, None
         payload = pipe.read()
@@ -533,7 +528,7 @@ def _parse_two(path: str, at: int) -> tuple[_Tables | None, _Tables | None]:
         if status == 0 and payload:
             theirs = pickle.loads(payload)
         else:
-            theirs = _parse(partial(_read_range, path, at, None))
+            theirs = _parse(partial(_read_range, source, at, None))
         return mine, theirs
     finally:
         pipe.close()
@@ -554,10 +549,7 @@ def load_fast(
     if source.size >= 2**31 - 1:
         return None
     at = _split_point(source, split_at_least)
-    if at is not None and source.path is not None:
-        parts = _parse_two(source.path, at)
-    else:
-        parts = (_parse(source.read_bytes),)
+    parts = _parse_two(source, at) if at is not None else (_parse(source.read_bytes),)
     if any(part is None for part in parts):
         return None
     frames = []
