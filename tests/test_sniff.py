@@ -50,6 +50,8 @@ EXPECTED = {
     "perf/templates.perf.txt": "perf",
     "perf/node-jit.perf.txt": "perf",
     "perf/node-jit-notime.perf.txt": "perf",
+    "perf/lines-srcline.perf.txt": "perf",
+    "perf/lines-srcline-F.perf.txt": "perf",
 }
 
 
