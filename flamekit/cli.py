@@ -31,7 +31,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     Every command that reads a profile takes the same transforms, applied after loading in this
     order: --thread, --from-time/--to-time, --no-idle, --exclude, --focus, --focus-root, --hide,
-    --group-by, --collapse-recursion, --merge-threads, --invert.
+    --hide-area, --group-by, --collapse-recursion, --merge-threads, --invert.
     """
     ctx.obj = {"debug": debug}
 
