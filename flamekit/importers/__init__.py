@@ -129,7 +129,10 @@ def load_source(
             f"reading {fmt.name} files is not supported yet",
             hint=f"flamekit reads: {', '.join(readable_formats())}",
         )
-    profile = fmt.importer().load(source, dict(options or {}))
+    from ..progress import import_progress
+
+    with import_progress(source):
+        profile = fmt.importer().load(source, dict(options or {}))
     if source.warnings:
         warnings = tuple(dict.fromkeys((*profile.meta.warnings, *source.warnings)))
         profile = profile.replace(meta=dataclasses.replace(profile.meta, warnings=warnings))
