@@ -382,10 +382,11 @@ BLOCKS_SKIPPED_TRANSFORMS = (
 )
 @click.option(
     "--group-by",
-    type=click.Choice(["entry", "hot"]),
-    default="entry",
+    type=click.Choice(["auto", "entry", "hot"]),
+    default="auto",
     show_default=True,
-    help="One bubble per entry function (what the loop called) or per hottest function.",
+    help="One bubble per entry function (what the loop called) or per hottest function; "
+    "auto: by entry, unless one entry holds most of the blocked time.",
 )
 @click.option(
     "--fail-over",
