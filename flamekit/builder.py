@@ -12,6 +12,8 @@ from .errors import InvalidProfile
 from .model import FrameKind, Frames, LineTicks, Meta, Profile, Samples, Stacks, Threads
 
 NO_TIME = -(2**63)
+INT64_MAX = 2**63 - 1
+MAX_POSITION = 2**31 - 1  # frame lines and columns are stored as int32
 
 
 class ProfileBuilder:
@@ -74,6 +76,12 @@ class ProfileBuilder:
         ``own_line``: ``line``/``column`` are the function's own position (V8 call frames), so
         they are part of its identity; otherwise they are the line being run (py-spy).
         """
+        if not (0 <= line <= MAX_POSITION and 0 <= column <= MAX_POSITION):
+            what = "line" if not 0 <= line <= MAX_POSITION else "column"
+            raise ValueOutOfRange(
+                f"frame {name[:80]!r} has {what} number {line if what == 'line' else column}, "
+                f"outside 0..{MAX_POSITION}"
+            )
         if self._frame_memo_stale:
             self._rebuild_frame_memo()
         own_line = bool(own_line and (line or column))
@@ -228,6 +236,8 @@ class ProfileBuilder:
 
     def thread(self, pid: int = -1, tid: int = -1, name: str = "") -> int:
         """Id of the thread (pid, tid, name), adding it if new."""
+        if not (-INT64_MAX <= pid <= INT64_MAX and -INT64_MAX <= tid <= INT64_MAX):
+            raise ValueOutOfRange(f"thread id {pid}/{tid} does not fit in 64 bits")
         key = (pid, tid, name)
         th = self._thread_ids.get(key)
         if th is None:
@@ -375,9 +385,8 @@ class ProfileBuilder:
         n = len(stack)
         if self._timed not in (0, n):
             raise InvalidProfile(f"{self._timed} of {n} samples have a timestamp: all or none must")
-        if weight.dtype.kind == "f" and (
-            np.all(np.isfinite(weight)) and np.array_equal(weight, np.round(weight))
-        ):
+        _check_weights(weight)
+        if weight.dtype.kind == "f" and np.array_equal(weight, np.round(weight)):
             weight = weight.astype(np.int64)
         samples = Samples(
             stack=stack,
@@ -405,6 +414,35 @@ def _flags(n: int, ids: set[int]) -> np.ndarray | None:
     out = np.zeros(n, dtype=bool)
     out[list(ids)] = True
     return out
+
+
+class ValueOutOfRange(InvalidProfile):
+    """An importer handed over a number the model cannot hold (the input's fault)."""
+
+
+def _check_weights(weight: np.ndarray) -> None:
+    """Weights are finite, >= 0 and their total fits in int64 (sums are never wrapped)."""
+    if len(weight) == 0:
+        return
+    as_float = weight.astype(np.float64, copy=False)
+    if weight.dtype.kind == "f" and not np.all(np.isfinite(weight)):
+        bad = int(np.flatnonzero(~np.isfinite(weight))[0])
+        raise ValueOutOfRange(f"sample {bad} has a weight that is not a finite number")
+    if as_float.min() < 0:
+        bad = int(np.argmin(as_float))
+        raise ValueOutOfRange(f"sample {bad} has a negative weight")
+    if float(as_float.sum()) >= 2.0**63 or (
+        weight.dtype.kind in "iu" and _exact_sum(weight) > INT64_MAX
+    ):
+        raise ValueOutOfRange("the sample weights add up to more than 2**63 - 1")
+
+
+def _exact_sum(weight: np.ndarray) -> int:
+    """The exact total of non-negative int64 weights: high and low 32 bits summed apart."""
+    if float(weight.astype(np.float64).sum()) < 2.0**62:
+        return 0  # far from the limit: no need for the exact value
+    w = weight.astype(np.int64, copy=False)
+    return (int((w >> 32).sum()) << 32) + int((w & 0xFFFFFFFF).sum())
 
 
 def _common_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> int:

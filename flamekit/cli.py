@@ -5,11 +5,12 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import warnings
 
 import click
 
 from . import __version__
-from .cli_options import DURATION, ProfileLoader, profile_input, profiles_argument
+from .cli_options import DURATION, INPUT_PATH, ProfileLoader, profile_input, profiles_argument
 from .errors import FlamekitError
 from .output import OUTPUT_PATH, write_text
 from .render.colors import PALETTES as PALETTE_CHOICES
@@ -147,7 +148,7 @@ def hotpaths(
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("profile_path", metavar="PROFILE", type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("profile_path", metavar="PROFILE", type=INPUT_PATH)
 @click.argument("pattern", metavar="FUNCTION_REGEX")
 @profile_input
 @click.option(
@@ -459,6 +460,8 @@ def main(argv: list[str] | None = None) -> None:
     from .output import exit_cleanly_on_termination
 
     exit_cleanly_on_termination()
+    if not debug:  # numbers are checked where they enter; library warnings are not the user's
+        warnings.simplefilter("ignore")
     try:
         cli.main(args=args, prog_name="flamekit", standalone_mode=False)
     except FlamekitError as exc:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
-from .cli_options import ProfileLoader, profile_input
+from .cli_options import INPUT_PATH, ProfileLoader, profile_input
 from .errors import CheckFailed, UsageError
 from .output import OUTPUT_PATH
 from .render.terminal import terminal_width
 
 SUMMARY_EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".txt": "text"}
 PICTURE_EXTENSIONS = {".svg": "svg", ".html": "html", ".htm": "html"}
-PATH = click.Path(allow_dash=True, dir_okay=False)
+PATH = INPUT_PATH
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -222,6 +222,11 @@ def profile_input(command: Callable | None = None, *, skip: tuple[str, ...] = ()
     )(wrapper)
 
 
+# Inputs are checked when opened (flamekit.sources), so that a missing, unreadable or directory
+# input is reported in the one-line error form with its name, like every other bad input.
+INPUT_PATH = click.Path(allow_dash=True, readable=False)
+
+
 def profiles_argument(command: Callable) -> Callable:
     """One or more profile paths ('-' for stdin)."""
     return click.argument(
@@ -229,7 +234,7 @@ def profiles_argument(command: Callable) -> Callable:
         nargs=-1,
         required=True,
         metavar="PROFILE...",
-        type=click.Path(allow_dash=True, dir_okay=False),
+        type=INPUT_PATH,
     )(command)
 
 

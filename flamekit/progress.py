@@ -23,7 +23,7 @@ class _Bar:
         self._done = 0
 
     def update_to(self, done: int, *, force: bool = False) -> None:
-        done = min(max(done, self._done), self.total)  # never back, never past the end
+        done = max(0, min(done, self.total))  # an estimate never runs past either end
         self._done = done
         now = time.monotonic()
         if now - self._last < 0.2 and not force:

@@ -1,11 +1,20 @@
-"""Opening inputs: a path or '-' for stdin, gzip by magic, a head for sniffing, lines, JSON."""
+"""Opening inputs: a path or '-' for stdin, gzip by magic, a head for sniffing, lines, JSON.
+
+Every input is opened once. A regular file is read through its one descriptor with positioned
+reads, so that any number of readers (the head sniffer, the parser, a second process parsing the
+other half) each keep their own offset. Anything else (a pipe, a FIFO, a terminal, ``<(...)``)
+is copied once into an unnamed temporary file, which is then read the same way: a stream that
+cannot seek is never read twice or split at a guessed offset.
+"""
 
 from __future__ import annotations
 
+import errno
 import gzip
 import io
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import zlib
@@ -30,9 +39,10 @@ class Source:
     name: str
     path: str | None  # None for stdin
     gzipped: bool
-    size: int  # bytes on disk (compressed size for .gz), 0 when unknown
+    size: int  # bytes of the (compressed, for .gz) content
     head: bytes
-    _spool: IO[bytes] | None = field(default=None, repr=False)
+    _file: IO[bytes] | None = field(default=None, repr=False)  # the one open handle
+    _start: int = field(default=0, repr=False)  # where the content starts in it
     warnings: list[str] = field(default_factory=list, repr=False)
     progress_bar: Any = field(default=None, repr=False)  # set by progress.import_progress
 
@@ -56,15 +66,20 @@ class Source:
         return InputError(self.name, message, line=line, offset=offset, hint=hint)
 
     def open(self) -> IO[bytes]:
-        """A binary stream of the decompressed content."""
-        if self._spool is not None:
-            raw: IO[bytes] = open(os.dup(self._spool.fileno()), "rb", closefd=True)
-            raw.seek(0)
-        else:
-            raw = open(self.path, "rb")
+        """A new binary stream of the decompressed content, with an offset of its own."""
+        if self._file is None or self._file.closed:
+            raise self.error("the input was closed before it was read")
+        raw: IO[bytes] = io.BufferedReader(
+            _PositionedReader(self._file.fileno(), self._start), buffer_size=1 << 20
+        )
         if self.gzipped:
             return _GzipErrors(self, gzip.GzipFile(fileobj=raw, mode="rb"))
         return raw
+
+    def close(self) -> None:
+        """Let go of the input's handle (streams opened from it stop working)."""
+        if self._file is not None:
+            self._file.close()
 
     def read_bytes(self) -> bytes:
         """The whole decompressed content."""
@@ -132,6 +147,41 @@ class Source:
             ) from None
 
 
+class _PositionedReader(io.RawIOBase):
+    """Reads a descriptor with ``os.pread`` from its own offset: readers never disturb each
+    other, nor a forked process reading the same descriptor."""
+
+    def __init__(self, fd: int, start: int) -> None:
+        self._fd = fd
+        self._start = start
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = os.pread(self._fd, len(buffer), self._start + self._pos)
+        buffer[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            pos = offset
+        elif whence == io.SEEK_CUR:
+            pos = self._pos + offset
+        else:
+            pos = os.fstat(self._fd).st_size - self._start + offset
+        self._pos = max(0, pos)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+
 def _tell(stream) -> int:
     inner = getattr(stream, "fileobj_pos", None)
     if inner is not None:
@@ -175,39 +225,122 @@ class _GzipErrors(io.RawIOBase):
         super().close()
 
 
+STDIN_NAME = "<stdin>"
+
+
 def open_source(path: str) -> Source:
-    """Open ``path`` (or '-' for stdin) and read its head for format detection."""
-    if path == "-":
-        # stdin is spooled to an unnamed temporary file so it can be sniffed and read again
-        spool = tempfile.TemporaryFile()
-        shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
-        spool.flush()
-        spool.seek(0)
-        magic = spool.read(2)
-        src = Source(
-            "<stdin>",
-            None,
-            magic == GZIP_MAGIC,
-            spool.tell() and os.fstat(spool.fileno()).st_size,
-            b"",
-            _spool=spool,
-        )
-        with src.open() as stream:
-            src.head = stream.read(HEAD_SIZE)
-        return src
+    """Open ``path`` (or '-' for stdin) once and read its head for format detection."""
+    name = STDIN_NAME if path == "-" else path
+    handle, start = _open_stdin() if path == "-" else (_open_path(path), 0)
     try:
-        size = os.path.getsize(path)
-        with open(path, "rb") as fh:
-            magic = fh.read(2)
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, not a profile") from None
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except PermissionError:
-        raise InputError(path, "permission denied") from None
+        info = os.fstat(handle.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(name, "is a directory, not a profile")
+        if not stat.S_ISREG(info.st_mode):
+            handle, start = _spool(handle, name), 0
+            info = os.fstat(handle.fileno())
+        magic = os.pread(handle.fileno(), 2, start)
+    except InputError:
+        handle.close()
+        raise
     except OSError as exc:
-        raise InputError(path, exc.strerror or str(exc)) from None
-    src = Source(path, path, magic == GZIP_MAGIC, size, b"")
+        handle.close()
+        raise InputError(name, _reason(exc)) from None
+    src = Source(
+        name,
+        None if path == "-" else path,
+        magic == GZIP_MAGIC,
+        max(0, info.st_size - start),
+        b"",
+        _file=handle,
+        _start=start,
+    )
     with src.open() as stream:
         src.head = stream.read(HEAD_SIZE)
     return src
+
+
+def _open_path(path: str) -> IO[bytes]:
+    try:
+        return open(path, "rb", buffering=0)
+    except OSError as exc:
+        raise InputError(path, _reason(exc)) from None
+
+
+def _open_stdin() -> tuple[IO[bytes], int]:
+    """A handle of its own on standard input, and where its unread content starts."""
+    stdin = sys.stdin
+    if stdin is None:
+        raise _closed_stdin()
+    try:
+        fd = stdin.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):  # replaced by a test harness
+        spool = tempfile.TemporaryFile()
+        shutil.copyfileobj(getattr(stdin, "buffer", stdin), spool, 1 << 20)
+        return spool, 0
+    try:
+        handle = open(os.dup(fd), "rb", buffering=0)
+    except OSError:
+        raise _closed_stdin() from None
+    if handle.isatty():
+        handle.close()
+        raise InputError(
+            STDIN_NAME,
+            "standard input is a terminal",
+            hint="pipe or redirect a profile into flamekit, or give its path",
+        )
+    try:
+        start = os.lseek(handle.fileno(), 0, os.SEEK_CUR)
+    except OSError:
+        start = 0  # a pipe: it is spooled from where it is
+    return handle, start
+
+
+def _closed_stdin() -> InputError:
+    return InputError(
+        STDIN_NAME,
+        "standard input is closed",
+        hint="pipe or redirect a profile into flamekit, or give its path",
+    )
+
+
+def _spool(handle: IO[bytes], name: str) -> IO[bytes]:
+    """Copy a stream that cannot seek (pipe, FIFO, terminal) into an unnamed temporary file."""
+    spool = tempfile.TemporaryFile()
+    try:
+        with handle:
+            first = True
+            while True:
+                block = handle.read(1 << 20)
+                if not block:
+                    break
+                if first and not block.startswith(GZIP_MAGIC) and b"\x00" in block[:4096]:
+                    # no text or JSON profile holds NUL bytes; /dev/zero would never end
+                    raise InputError(
+                        name,
+                        "binary data, not a profile",
+                        hint="for perf.data run 'perf script' first",
+                    )
+                first = False
+                spool.write(block)
+        spool.flush()
+    except OSError as exc:
+        spool.close()
+        raise InputError(name, f"cannot read: {_reason(exc)}") from None
+    except InputError:
+        spool.close()
+        raise
+    return spool
+
+
+def _reason(exc: OSError) -> str:
+    """The user's words for an error opening or reading an input."""
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory, not a profile"
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, PermissionError):
+        return "permission denied (check the file's permissions)"
+    if exc.errno == errno.EBADF:
+        return "the input is closed"
+    return exc.strerror or str(exc)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import UnknownFormat
+from ..errors import InvalidProfile, UnknownFormat
 from ..model import Profile
 from ..sources import Source, open_source
 
@@ -131,8 +131,11 @@ def load_source(
         )
     from ..progress import import_progress
 
-    with import_progress(source):
-        profile = fmt.importer().load(source, dict(options or {}))
+    try:
+        with import_progress(source):
+            profile = fmt.importer().load(source, dict(options or {}))
+    except InvalidProfile as exc:  # numbers the importer let through that the model refuses
+        raise source.error(exc.message, hint=exc.hint or "check the numbers in the file") from None
     if source.warnings:
         warnings = tuple(dict.fromkeys((*profile.meta.warnings, *source.warnings)))
         profile = profile.replace(meta=dataclasses.replace(profile.meta, warnings=warnings))
@@ -143,4 +146,8 @@ def load_path(
     path: str, from_format: str | None = None, options: Mapping[str, Any] | None = None
 ) -> Profile:
     """Open and import ``path`` ('-' for stdin)."""
-    return load_source(open_source(path), from_format, options)
+    source = open_source(path)
+    try:
+        return load_source(source, from_format, options)
+    finally:
+        source.close()

@@ -37,10 +37,21 @@ def frame_kind(name: str) -> FrameKind:
     return FrameKind.UNKNOWN
 
 
+MAX_COUNT = 2**63 - 1
+
+
 def parse_count(text: str, source: Source, lineno: int) -> int | float:
-    """A folded count: a non-negative integer or decimal."""
+    """A folded count: a non-negative integer or decimal, at most 2**63 - 1."""
     if _COUNT.match(text):
-        return float(text) if "." in text else int(text)
+        digits = len(text.split(".")[0].lstrip("0"))
+        value = float(text) if "." in text else int(text) if digits <= 19 else MAX_COUNT + 1
+        if digits > 19 or value > MAX_COUNT:
+            raise source.error(
+                f"count {text[:40]!r} is too large",
+                line=lineno,
+                hint="a count is at most 2**63 - 1",
+            )
+        return value
     if text.startswith("-") and _COUNT.match(text[1:]):
         raise source.error(f"negative count {text!r}", line=lineno)
     if text.endswith((")", "]")):
@@ -189,7 +200,13 @@ def load_lines(source: Source) -> Profile:
         stack, _, count_bytes = body.rpartition(b" ")
         # fast path: digits after the last space, and a stack that ends in a printable ASCII
         # character (so no Unicode whitespace is hiding before the space)
-        if count_bytes.isdigit() and stack and 32 < stack[-1] < 127 and stack[0] != 59:
+        if (
+            count_bytes.isdigit()
+            and len(count_bytes) < 19
+            and stack
+            and 32 < stack[-1] < 127
+            and stack[0] != 59
+        ):
             count: float = int(count_bytes)
         else:  # anything unusual: the careful path, with its error messages
             stack_text, count_text = split_line(decode(raw, lineno), source, lineno)

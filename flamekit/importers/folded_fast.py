@@ -471,14 +471,9 @@ def _join(parent, fid, depth, leaf, n1: int, lines1: int):
 # -- two processes ----------------------------------------------------------------------------
 def _split_point(source: Source, at_least: int) -> int | None:
     """Offset of the line start nearest after the middle of a plain file, or None."""
-    if (
-        source.gzipped
-        or source.path is None
-        or source.size < max(at_least, 2)
-        or not hasattr(os, "fork")
-    ):
+    if source.gzipped or source.size < max(at_least, 2) or not hasattr(os, "fork"):
         return None
-    with open(source.path, "rb") as stream:
+    with source.open() as stream:
         stream.seek(source.size // 2)
         pos = stream.tell()
         while True:
@@ -492,10 +487,12 @@ def _split_point(source: Source, at_least: int) -> int | None:
             pos += len(block)
 
 
-def _read_range(path: str, start: int, stop: int | None, bar=None, scale: float = 1.0) -> bytes:
-    """Bytes [start, stop) of ``path``; with a progress ``bar``, read in pieces and shown
+def _read_range(
+    source: Source, start: int, stop: int | None, bar=None, scale: float = 1.0
+) -> bytes:
+    """Bytes [start, stop) of ``source``; with a progress ``bar``, read in pieces and shown
     (the bytes read times ``scale``)."""
-    with open(path, "rb") as stream:
+    with source.open() as stream:
         stream.seek(start)
         if bar is None:
             return stream.read() if stop is None else stream.read(stop - start)
@@ -513,7 +510,7 @@ def _read_range(path: str, start: int, stop: int | None, bar=None, scale: float 
         return b"".join(chunks)
 
 
-def _parse_two(path: str, at: int, bar=None) -> tuple[_Tables | None, _Tables | None]:
+def _parse_two(source: Source, at: int, bar=None) -> tuple[_Tables | None, _Tables | None]:
     """Parse [0, at) here and [at, end) in a forked child. The child's tables come back
     through a pipe; if the child fails for a reason of its own, its half is parsed here.
     A progress ``bar`` shows this half's reading for the whole file (the halves are read
@@ -524,7 +521,7 @@ def _parse_two(path: str, at: int, bar=None) -> tuple[_Tables | None, _Tables | 
         status = 0
         try:
             os.close(read_fd)
-            tables = _parse(partial(_read_range, path, at, None))
+            tables = _parse(partial(_read_range, source, at, None))
             if tables is not None:
                 tables = tables._replace(
                     parent=tables.parent.astype(np.int32),
@@ -541,8 +538,8 @@ def _parse_two(path: str, at: int, bar=None) -> tuple[_Tables | None, _Tables | 
     os.close(write_fd)
     pipe = os.fdopen(read_fd, "rb")
     try:
-        scale = os.path.getsize(path) / at if bar is not None else 1.0
-        mine = _parse(partial(_read_range, path, 0, at, bar, scale))
+        scale = source.size / at if bar is not None else 1.0
+        mine = _parse(partial(_read_range, source, 0, at, bar, scale))
         if mine is None:  # the careful path reads the whole file: the child's half is moot
             return None, None
         payload = pipe.read()
@@ -551,7 +548,7 @@ def _parse_two(path: str, at: int, bar=None) -> tuple[_Tables | None, _Tables | 
         if status == 0 and payload:
             theirs = pickle.loads(payload)
         else:
-            theirs = _parse(partial(_read_range, path, at, None))
+            theirs = _parse(partial(_read_range, source, at, None))
         return mine, theirs
     finally:
         pipe.close()
@@ -572,8 +569,8 @@ def load_fast(
     if source.size >= 2**31 - 1:
         return None
     at = _split_point(source, split_at_least)
-    if at is not None and source.path is not None:
-        parts = _parse_two(source.path, at, source.progress_bar)
+    if at is not None:
+        parts = _parse_two(source, at, source.progress_bar)
     else:
         parts = (_parse(source.read_bytes),)
     if any(part is None for part in parts):

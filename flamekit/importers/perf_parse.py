@@ -26,10 +26,16 @@ from itertools import chain
 
 from ..model import FrameKind
 
-# The record grammar of stackcollapse-perf (same regular expressions, same precedence).
-HEADER = re.compile(rb"^(\S.+?)\s+(\d+)/*(\d+)*\s+")
-EVENT = re.compile(rb":\s*(\d+)*\s+(\S+):\s*$")
-FRAME = re.compile(rb"^\s*(\w+)\s*(.+) \((.*)\)")
+# The record grammar of stackcollapse-perf: what its regular expressions
+#   header  ^(\S.+?)\s+(\d+)/*(\d+)*\s+        event  :\s*(\d+)*\s+(\S+):\s*$
+#   frame   ^\s*(\w+)\s*(.+) \((.*)\)
+# match and capture, found in linear time. Theirs backtrack exponentially or quadratically on
+# lines such as 'ab ' + 40 digits ((\d+)* after \d+), so here the same languages are written
+# with possessive quantifiers (nothing a later part could use is ever given back), a comm that
+# ends in a non-space unless it is two characters long (a comm ending in a space can only
+# succeed where a shorter one did), and the frame line is split by hand (FrameLine below).
+HEADER = re.compile(rb"^(\S(?:.|.+?\S))\s++(\d++)/*+(\d++)?\s++")
+EVENT = re.compile(rb":(?:\s*+(\d++)\s++|\s++)(\S+):\s*+$")
 # the timestamp: the first "seconds.fraction:" word after comm and pid/tid
 TIME = re.compile(rb"(?<!\S)(\d+)\.(\d+):(?!\S)")
 TIME_AT = re.compile(rb"(?:\[\d+\]\s+)?(\d+)\.(\d+):(?!\S)")  # the usual place, anchored
@@ -49,16 +55,57 @@ SPLIT = re.compile(
 # "\n\n" then the next record's first line: splits a chunk into (head, stack text) pairs
 RECORDS = re.compile(rb"\n\n([^\n]*)")
 
-_OFFSET = re.compile(rb"\+0x[\da-f]+$")
-_DIRNAME = re.compile(rb".*/")
-_GO_METHOD = re.compile(rb"\.\(.*\)\.")
+_OFFSET = re.compile(rb"\+0x[\da-f]++$")
 _ARGS = re.compile(rb"\((?!anonymous namespace\)).*")
 _PERF_MAP = re.compile(rb"/tmp/perf-\d+\.map")
 _JITDUMP = re.compile(rb"jitted-\d+-\d+\.so$")
 
+_SPACE = b" \t\n\r\x0b\x0c"  # \s of a bytes pattern
+
+
+def _is_word(byte: int) -> bool:
+    return byte == 95 or 48 <= byte <= 57 or 65 <= byte <= 90 or 97 <= byte <= 122
+
+
+class FrameLine:
+    """``^\\s*(\\w+)\\s*(.+) \\((.*)\\)`` in linear time: ``match(line)`` gives (match, pc,
+    function, module) as that pattern captures them, or None.
+
+    The pattern's choice: the last " (" with a ")" after it (the greedy ``(.+)``), the last ")"
+    (the greedy ``(.*)``), and the longest ``\\w+`` that still leaves ``(.+)`` a character (so
+    'foo (bar)' gives pc 'fo' and function 'o', as the Perl script does)."""
+
+    @staticmethod
+    def match(line: bytes) -> tuple[bytes, bytes, bytes, bytes] | None:
+        n = len(line)
+        start = 0
+        while start < n and line[start] in _SPACE:
+            start += 1
+        word_end = start
+        while word_end < n and _is_word(line[word_end]):
+            word_end += 1
+        if word_end == start:
+            return None
+        close = line.rfind(b")")
+        opener = line.rfind(b" (", start + 2, close) if close >= 0 else -1
+        if opener < 0:
+            return None
+        if opener > word_end:
+            space_end = word_end
+            while space_end < n and line[space_end] in _SPACE:
+                space_end += 1
+            pc, func_start = line[start:word_end], min(space_end, opener - 1)
+        else:  # the " (" right after the word: the word gives its last character away
+            pc, func_start = line[start : opener - 1], opener - 1
+        return line[: close + 1], pc, line[func_start:opener], line[opener + 2 : close]
+
+
+FRAME = FrameLine()
+
 BODY_CACHE_BYTES = 16 << 20  # raw stack texts remembered; beyond this the caches start over
 ROOT_CACHE_ENTRIES = 4096  # stack texts remembered per comm/pid/tid
 NO_TIME = -1
+_INT64_MAX = 2**63 - 1
 
 _COMPLEX = -1  # a stack text that needs the full line-by-line state machine
 _BAD = (-1,)  # a line that is neither a header nor a frame
@@ -187,7 +234,10 @@ class PerfParser:
         the record before it and is found again (a ``\\n\\n`` in a stack text) on the way."""
         parts = SPLIT.split(text)
         if parts[0]:
-            self._feed_general(parts[0], lambda: offset)
+            try:
+                self._feed_general(parts[0], lambda: offset)
+            except OverflowError:
+                raise BadNumber(offset) from None
         roots = self._roots
         event_filter = self.event_filter
         dropped = self.dropped
@@ -310,8 +360,10 @@ class PerfParser:
         else:
             pname = comm
         pname = pname.replace(b" ", b"_")
-        root = self._frame(self._text(pname), "", FrameKind.SYNTHETIC)
         key = (-1 if pid == b"?" else int(pid), int(tid), self._text(comm))
+        if key[0] > _INT64_MAX or key[1] > _INT64_MAX:
+            raise OverflowError("a pid or tid beyond 64 bits")
+        root = self._frame(self._text(pname), "", FrameKind.SYNTHETIC)
         thread = self._thread_ids.get(key)
         if thread is None:
             thread = self._thread_ids[key] = len(self.threads)
@@ -398,7 +450,7 @@ class PerfParser:
             return _BAD
         return tuple(self._frames(m, java))
 
-    def _frames(self, m: re.Match, java: bool) -> list[int]:
+    def _frames(self, m: tuple[bytes, bytes, bytes, bytes], java: bool) -> list[int]:
         """stackcollapse-perf's naming rules for one frame line (several when inlined)."""
         pc, rawfunc, mod = m[1], m[2], m[3]
         opts = self.opts
@@ -421,10 +473,10 @@ class PerfParser:
         for i, part in enumerate(parts):
             func = part
             if func == b"[unknown]":
-                func = _DIRNAME.sub(b"", mod, count=1) if mod != b"[unknown]" else b"unknown"
+                func = mod.rpartition(b"/")[2] if mod != b"[unknown]" else b"unknown"
                 func = b"[" + func + b" <" + pc + b">]" if opts.addrs else b"[" + func + b"]"
             func = func.replace(b";", b":")
-            if not _GO_METHOD.search(func):
+            if not _is_go_method(func):
                 func = _ARGS.sub(b"", func, count=1)
             func = func.replace(b'"', b"").replace(b"'", b"")
             if java and b"/" in func and func.startswith(b"L"):
@@ -510,6 +562,12 @@ class PerfParser:
         self.bad_lines += count
         if self.first_bad is None:
             self.first_bad = Located(locate(), line, text)
+
+
+def _is_go_method(func: bytes) -> bool:
+    """``\\.\\(.*\\)\\.`` found in ``func`` (a Go method such as ``net/http.(*Client).Do``)."""
+    at = func.find(b".(")
+    return at >= 0 and func.rfind(b").") >= at + 2
 
 
 def _time(line: bytes, pos: int) -> int:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..builder import ProfileBuilder
+from ..builder import ProfileBuilder, ValueOutOfRange
 from ..model import EMPTY_STACK, FrameKind, Profile
 from ..sources import Source
 from .folded import PathCache, iter_stack_lines
@@ -26,12 +26,15 @@ _THREAD = re.compile(r"^thread \((0x[0-9A-Fa-f]+|\d+)\)(?:: (.*))?$", re.S)
 _PROCESS = re.compile(r'^process (\d+):"(.*)"$', re.S)
 _LOCATION = re.compile(r"^(.*?)(?::(\d+))?$", re.S)
 
-# sniffing: a line starts with a thread or process frame, or has frames that look like Python's
-_PY_FRAME = re.compile(rb"^[^\s;()][^;]*? \((?:[^;()]*\.pyx?|<[^;]*>)(?::\d+)?\)$")
+# sniffing: a line starts with a thread or process frame, or has frames that look like Python's:
+# ``^[^\s;()][^;]*? \((?:[^;()]*\.pyx?|<[^;]*>)(?::\d+)?\)$``, tested in linear time as a
+# location without parentheses ending in .py/.pyx after the last '(', or the longest one in <>
+_PY_LOCATION = re.compile(rb"[^;()]*\.pyx?(?::\d+)?")
+_PY_SPECIAL = re.compile(rb"<[^;]*>(?::\d+)?")
 _ROOT_FRAME = re.compile(
     rb'^(?:thread \((?:0x[0-9A-Fa-f]+|\d+)\)(?:: [^;]*)?|process \d+:"[^"]*")$'
 )
-_COUNT_TAIL = re.compile(rb"\s+\d+\r?$")
+_COUNT_TAIL = re.compile(rb"(?<!\s)\s++\d++\r?$")
 
 
 def sniff(head: bytes) -> bool:
@@ -43,9 +46,20 @@ def sniff(head: bytes) -> bool:
     for line in lines:
         frames = _COUNT_TAIL.sub(b"", line).split(b";")
         # with --native the outermost frames are native ones: any Python frame will do
-        if _ROOT_FRAME.match(frames[0]) or any(_PY_FRAME.match(f) for f in frames):
+        if _ROOT_FRAME.match(frames[0]) or any(map(_looks_python, frames)):
             good += 1
     return good >= max(1, len(lines) * 3 // 4)
+
+
+def _looks_python(frame: bytes) -> bool:
+    """``name (file.py:line)`` or ``name (<special>:line)``, as py-spy writes frames."""
+    if not frame.endswith(b")") or b";" in frame or frame[:1] in b" \t\n\r\x0b\x0c;()":
+        return False
+    opener = frame.rfind(b" (", 1)
+    if opener > 0 and _PY_LOCATION.fullmatch(frame, opener + 2, len(frame) - 1):
+        return True
+    special = frame.find(b" (<", 1)
+    return special > 0 and _PY_SPECIAL.fullmatch(frame, special + 2, len(frame) - 1) is not None
 
 
 def split_frame(text: str) -> tuple[str, str, int]:
@@ -114,7 +128,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     nodes: list[int] = []
     counts: list[int | float] = []
     thread_keys: list[tuple[int, int, str]] = []
-    for _lineno, stack_text, count in iter_stack_lines(source):
+    for lineno, stack_text, count in iter_stack_lines(source):
         frames = stack_text.split(";") if stack_text else []
         pid, tid, name, command, skip = split_roots(frames)
         roots = tuple(frames[:skip])
@@ -124,7 +138,12 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
             key = keys[roots] = (pid, tid, label)
             names[(pid, tid)] = names.get((pid, tid)) or label
         frames = frames[skip:] or [EMPTY_STACK]  # a thread seen with no Python frames on it
-        nodes.append(paths.node(frames))
+        try:
+            nodes.append(paths.node(frames))
+        except ValueOutOfRange as exc:
+            raise source.error(
+                exc.message, line=lineno, hint="is this py-spy raw output?"
+            ) from None
         counts.append(count)
         thread_keys.append(key)
     thread_of = {

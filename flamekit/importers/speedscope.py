@@ -58,6 +58,8 @@ class _Reader:
             raise self.fail(where, f"expected a number, found {_kind(value)}")
         if not math.isfinite(value):
             raise self.fail(where, "expected a finite number")
+        if abs(value) > _INT64_MAX:
+            raise self.fail(where, f"{value!r} is too large (at most 2**63 - 1)")
         return value
 
     def index(self, value: Any, where: str, nframes: int) -> int:
@@ -70,6 +72,9 @@ class _Reader:
                 f"frame index {value} is out of range (shared.frames has {nframes} frames)",
             )
         return value
+
+
+_INT64_MAX = 2**63 - 1
 
 
 def _kind(value: Any) -> str:
@@ -290,7 +295,10 @@ def _read_sampled(ctx: _Context, prof: dict, where: str, scale: int | None) -> N
         if not isinstance(stack, list):
             raise r.fail(f"{where}.samples[{j}]", f"expected an array, found {_kind(stack)}")
         key = tuple(stack)
-        found = cache.get(key)
+        try:
+            found = cache.get(key)
+        except TypeError:  # an entry that is an array or an object: refused just below
+            found = None
         if found is None:
             if all(type(x) is int for x in stack) and (
                 not stack or (min(stack) >= 0 and max(stack) < nframes)
@@ -317,9 +325,14 @@ def _read_sampled(ctx: _Context, prof: dict, where: str, scale: int | None) -> N
             raise r.fail(
                 f"{where}.weights[{j}]", f"expected a non-negative number, found {_kind(w)}"
             )
+        value = w * scale if scale is not None else w
+        if value > _INT64_MAX:  # (a huge weight times the unit's scale may be infinite)
+            raise r.fail(f"{where}.weights[{j}]", f"weight {w!r} is too large")
+        if scale is not None:
+            value = round(value)
         stacks.append(node)
         threads.append(thread)
-        values.append(round(w * scale) if scale is not None else w)
+        values.append(value)
     builder.add_samples(stacks, values, threads=threads)
 
 

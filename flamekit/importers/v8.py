@@ -85,6 +85,29 @@ def _int(value: Any, default: int = 0) -> int:
     return default
 
 
+MAX_US = (2**63 - 1) // 1000  # microseconds whose nanoseconds still fit in int64
+BAD_HITS = -1  # a hitCount that is not a whole number in 0..2**53
+
+
+def _hit_count(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return BAD_HITS
+    if value != value or not 0 <= value <= 2**53 or value != int(value):
+        return BAD_HITS
+    return int(value)
+
+
+def check_time_us(value: float | None, what: str, source: Source, where: str) -> None:
+    """A timestamp in microseconds whose nanoseconds fit in int64."""
+    if value is not None and not -MAX_US <= value <= MAX_US:
+        raise source.error(
+            f"{where}'{what}' is {value!r}, beyond what 64-bit nanoseconds can hold",
+            hint=f"times are microseconds, at most {MAX_US}",
+        )
+
+
 def add_nodes(table: V8Nodes, nodes: Any, source: Source, where: str) -> None:
     """Append a list of node objects (``.cpuprofile`` nodes or a chunk's ``cpuProfile.nodes``)."""
     if not isinstance(nodes, list):
@@ -96,6 +119,8 @@ def add_nodes(table: V8Nodes, nodes: Any, source: Source, where: str) -> None:
         nid = node.get("id")
         if not isinstance(nid, int) or isinstance(nid, bool):
             raise source.error(f"{where}node {k} has no integer 'id'")
+        if not -(2**63) <= nid < 2**63:
+            raise source.error(f"{where}node {k} has id {nid}, beyond 64 bits")
         if nid in index:
             raise source.error(f"{where}node id {nid} appears twice")
         call = node.get("callFrame")
@@ -111,7 +136,7 @@ def add_nodes(table: V8Nodes, nodes: Any, source: Source, where: str) -> None:
         index[nid] = len(table.ids)
         table.ids.append(nid)
         table.frames.append((name, url, max(line, 0), max(column, 0), script))
-        table.hits.append(max(_int(node.get("hitCount")), 0))
+        table.hits.append(_hit_count(node.get("hitCount")))
         position = node.get("positionTicks")
         if isinstance(position, list) and position:
             table.ticks[len(table.ids) - 1] = _position_ticks(position)
@@ -333,6 +358,18 @@ def _warn_lost(builder, table: V8Nodes, tree: V8Tree, ids: np.ndarray, source, w
         )
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and abs(value) < 2**64
+
+
+def _json_kind(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else "a boolean"
+    if isinstance(value, int):
+        return f"{value}, beyond 64 bits"
+    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), "not a number")
+
+
 def int_array(values: Any, source: Source, what: str) -> np.ndarray:
     """A JSON list of numbers as an int64 array (floats rounded), or an error naming ``what``."""
     if isinstance(values, np.ndarray):
@@ -344,10 +381,20 @@ def int_array(values: Any, source: Source, what: str) -> np.ndarray:
     except (ValueError, TypeError, OverflowError):
         arr = np.zeros(0, dtype=object)
     if len(values) and (arr.ndim != 1 or arr.dtype.kind not in "iuf"):
-        raise source.error(f"'{what}' must be a list of numbers")
+        bad = (k for k, v in enumerate(values) if isinstance(v, bool) or not _is_number(v))
+        k = next(bad, None)
+        at = f" (entry {k} is {_json_kind(values[k])})" if k is not None else ""
+        raise source.error(f"'{what}' must be a list of numbers{at}")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise source.error(f"'{what}' holds a number that is not finite")
+    if len(arr) and arr.dtype.kind in "iuf":
+        big = np.flatnonzero(np.abs(arr.astype(np.float64)) > MAX_US)
+        if len(big):
+            k = int(big[0])
+            raise source.error(
+                f"'{what}' entry {k} is {values[k]!r}, too large", hint=f"at most {MAX_US}"
+            )
     if arr.dtype.kind == "f":
-        if not np.all(np.isfinite(arr)):
-            raise source.error(f"'{what}' holds a number that is not finite")
         return np.rint(arr).astype(np.int64)
     return arr.astype(np.int64, copy=False)
 
@@ -418,6 +465,14 @@ def load_thread(
         stacks = sample_stacks(builder, tree, ids, source, where, table.lenient)
         if table.lenient:
             _warn_lost(builder, table, tree, ids, source, where)
+        check_time_us(start_us, "startTime", source, where)
+        check_time_us(end_us, "endTime", source, where)
+        check_time_us(base_us, "startTime", source, where)
+        if float(np.abs(dts).sum(dtype=np.float64)) > MAX_US:
+            raise source.error(
+                f"{where}'timeDeltas' add up to more than 64-bit nanoseconds can hold",
+                hint=f"the deltas are microseconds; together at most {MAX_US}",
+            )
         start = float(start_us if start_us is not None else 0)
         end = float(end_us) if end_us is not None else start
         timing = sample_timing(start, end, dts)
@@ -448,6 +503,14 @@ def load_thread(
         raise source.error(f"{where}'samples' without 'timeDeltas'")
     # only hit counts: one aggregated sample per node, time estimated from the profile's length
     hits = np.asarray(table.hits, dtype=np.int64)
+    if np.any(hits == BAD_HITS):
+        k = int(np.flatnonzero(hits == BAD_HITS)[0])
+        raise source.error(
+            f"{where}node {table.ids[k]} has a 'hitCount' that is not a whole number >= 0",
+            hint="hit counts count samples: 0, 1, 2, ...",
+        )
+    check_time_us(start_us, "startTime", source, where)
+    check_time_us(end_us, "endTime", source, where)
     total_hits = int(hits.sum())
     facts["timed"] = False
     if total_hits == 0:

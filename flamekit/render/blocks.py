@@ -132,10 +132,14 @@ def render_text(report: BlockReport, width: int | None = 80) -> str:
 
 
 def _ref_parts(ref: FrameRef | None) -> tuple[str, str]:
-    """A frame's name and the last part of its location, for a table cell."""
+    """A frame's display name and the last part of its location, for a table cell (no
+    location where the display name already says where, as for anonymous functions)."""
     if ref is None:
         return "(none)", ""
-    return ref.name, ref.location.rsplit("/", 1)[-1] if ref.location else ""
+    label = ref.label or ref.name
+    if label != ref.name or not ref.location:
+        return label, ""
+    return label, ref.location.rsplit("/", 1)[-1]
 
 
 def _name_columns(

@@ -23,7 +23,8 @@ def _location(stat: FunctionStat) -> str:
         return ""
     if not stat.line:
         return stat.file
-    return f"{stat.file}:{stat.line}" + (f":{stat.column}" if stat.column else "")
+    # the column is in the display label where two functions share a line
+    return f"{stat.file}:{stat.line}"
 
 
 def render_info(profile: Profile, source_name: str, width: int | None = WIDTH) -> str:
