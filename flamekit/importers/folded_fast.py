@@ -538,8 +538,8 @@ def _parse_two(source: Source, at: int, bar=None) -> tuple[_Tables | None, _Tabl
     os.close(write_fd)
     pipe = os.fdopen(read_fd, "rb")
     try:
-        scale = source.size / at if bar is not None else 1.0
-        mine = _parse(partial(_read_range, source, 0, at, bar, scale))
+        shown = {} if bar is None else {"bar": bar, "scale": source.size / at}
+        mine = _parse(partial(_read_range, source, 0, at, **shown))
         if mine is None:  # the careful path reads the whole file: the child's half is moot
             return None, None
         payload = pipe.read()
