@@ -214,7 +214,7 @@ def convert(
         from .errors import UsageError
 
         raise UsageError("--places is an option of folded output", hint="add --to folded")
-    profile = loader.load(profiles)
+    profile = loader.load(profiles, report_weightless=False)
     require_weight(profile, ", ".join(profiles))
     write_output(output, target.render(profile, **({"places": True} if places else {})))
 
@@ -331,7 +331,7 @@ def flame(
     from .render.registry import require_weight
 
     opts = FlameOptions(js=not no_js, **options)
-    profile = loader.load(profiles)
+    profile = loader.load(profiles, report_weightless=False)
     require_weight(profile, ", ".join(profiles))
     render = render_html if fmt == "html" else render_svg
     write_output(output, render(profile, opts))

@@ -55,11 +55,16 @@ class ProfileLoader:
     import_options: dict[str, Any] = field(default_factory=dict)
     transforms: TransformOptions = field(default_factory=TransformOptions)
 
-    def load(self, paths: tuple[str, ...] | list[str]) -> Profile:
+    def load(
+        self, paths: tuple[str, ...] | list[str], *, report_weightless: bool = True
+    ) -> Profile:
         """Import every path, merge them into one profile, print the importers' warnings and
-        apply the transforms (in the order of :func:`flamekit.transforms.apply`)."""
+        apply the transforms (in the order of :func:`flamekit.transforms.apply`); warn when no
+        sample carries weight (``report_weightless``: commands that refuse such a profile
+        themselves pass False)."""
         from . import load
         from .console import warn
+        from .render.registry import WEIGHTLESS_HINT, weightless
         from .transforms import apply
 
         profile = load(list(paths), from_format=self.from_format, **self.import_options)
@@ -73,6 +78,9 @@ class ProfileLoader:
                     "no samples are left after " + self.transforms.describe(),
                     hint="check the patterns, thread names and times",
                 )
+        why = weightless(profile) if report_weightless else None
+        if why:
+            warn(f"{', '.join(paths)}: {why}, so there is nothing to show ({WEIGHTLESS_HINT})")
         return profile
 
 

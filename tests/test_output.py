@@ -240,6 +240,18 @@ def test_a_profile_without_weight_is_an_error_not_an_empty_file(tmp_path, comman
     assert out.read_text() == "old"
 
 
+@pytest.mark.parametrize("command", ["info", "top", "hotpaths"])
+def test_text_reports_of_a_profile_without_weight_say_why(tmp_path, command):
+    src = tmp_path / "zero.folded"
+    src.write_text("main;a 0\nmain;b 0\n")
+    proc = run_cli(command, src)
+    assert proc.returncode == 0
+    assert proc.stderr.decode() == (
+        f"flamekit: warning: {src}: no sample has any weight (2 samples, all weighing 0), so "
+        "there is nothing to show (check the input's counts, hit counts or time deltas)\n"
+    )
+
+
 def test_an_empty_output_name_is_a_one_line_error():
     proc = run_cli("convert", FOLDED, "--to", "folded", "-o", "")
     assert proc.returncode == 2

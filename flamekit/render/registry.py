@@ -72,6 +72,17 @@ def output_for(path: str, to: str | None) -> Output:
     return best[0]
 
 
+WEIGHTLESS_HINT = "check the input's counts, hit counts or time deltas"
+
+
+def weightless(profile: Profile) -> str | None:
+    """Why a profile with samples shows nothing (no sample carries weight), else None."""
+    n = len(profile.samples)
+    if not n or profile.total_weight():
+        return None
+    return f"no sample has any weight ({n:,} sample{'s' if n != 1 else ''}, all weighing 0)"
+
+
 def require_weight(profile: Profile, source: str) -> None:
     """Refuse to write an output that would be empty because no sample carries weight."""
     if profile.total_weight():
@@ -81,5 +92,5 @@ def require_weight(profile: Profile, source: str) -> None:
         source,
         f"no sample has any weight ({n:,} sample{'s' if n != 1 else ''}, all weighing 0), "
         "so the output would be empty",
-        hint="check the input's counts, hit counts or time deltas",
+        hint=WEIGHTLESS_HINT,
     )
