@@ -32,7 +32,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     Every command that reads a profile takes the same transforms, applied after loading in this
     order: --thread, --from-time/--to-time, --no-idle, --exclude, --focus, --focus-root, --hide,
-    --group-by, --collapse-recursion, --merge-threads, --invert.
+    --hide-area, --group-by, --collapse-recursion, --merge-threads, --invert.
     """
     ctx.obj = {"debug": debug}
 
@@ -391,10 +391,11 @@ BLOCKS_SKIPPED_TRANSFORMS = (
 )
 @click.option(
     "--group-by",
-    type=click.Choice(["entry", "hot"]),
-    default="entry",
+    type=click.Choice(["auto", "entry", "hot"]),
+    default="auto",
     show_default=True,
-    help="One bubble per entry function (what the loop called) or per hottest function.",
+    help="One bubble per entry function (what the loop called) or per hottest function; "
+    "auto: by entry, unless one entry holds most of the blocked time.",
 )
 @click.option(
     "--fail-over",

@@ -12,7 +12,7 @@ import click
 from .errors import UsageError
 from .importers import INPUT_FORMATS
 from .model import Profile
-from .transforms import GROUP_BY, TransformOptions, parse_time
+from .transforms import AREAS, GROUP_BY, TransformOptions, parse_time
 
 
 def _flag(name: str, help: str) -> tuple[Callable, str]:
@@ -150,6 +150,15 @@ TRANSFORM_OPTIONS: list[tuple[Callable, str]] = [
     ),
     (
         click.option(
+            "--hide-area",
+            multiple=True,
+            type=click.Choice(tuple(AREAS)),
+            help="Remove the frames of a code area; their time goes to the caller (repeatable).",
+        ),
+        "hide_area",
+    ),
+    (
+        click.option(
             "--group-by",
             type=click.Choice(GROUP_BY),
             help="Replace frames by their function, file, module or package.",
@@ -187,9 +196,10 @@ def profile_input(command: Callable | None = None, *, skip: tuple[str, ...] = ()
     """Add ``--from``, the importer options and the transforms; pass a ``loader`` to the command.
 
     The transforms run after loading in a fixed order: --thread, --from-time/--to-time,
-    --no-idle, --exclude, --focus, --focus-root, --hide, --group-by, --collapse-recursion,
-    --merge-threads, --invert. ``@profile_input(skip=("group_by", ...))`` leaves out the
-    transforms (by keyword) that make no sense for a command or that it spells differently.
+    --no-idle, --exclude, --focus, --focus-root, --hide, --hide-area, --group-by,
+    --collapse-recursion, --merge-threads, --invert. ``@profile_input(skip=("group_by", ...))``
+    leaves out the transforms (by keyword) that make no sense for a command or that it spells
+    differently.
     """
     if command is None:
         return functools.partial(profile_input, skip=skip)
@@ -202,7 +212,7 @@ def profile_input(command: Callable | None = None, *, skip: tuple[str, ...] = ()
             loader.import_options[key] = kwargs.pop(key)
         loader.import_options = {k: v for k, v in loader.import_options.items() if v is not None}
         chosen = {key: kwargs.pop(key) for _decorator, key in transforms}
-        for key in ("threads", "exclude", "hide"):
+        for key in ("threads", "exclude", "hide", "hide_area"):
             if key in chosen:
                 chosen[key] = tuple(chosen[key])
         loader.transforms = TransformOptions(**chosen)

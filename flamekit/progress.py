@@ -1,4 +1,8 @@
-"""A bytes-read progress bar on stderr, shown only on a terminal and for large inputs."""
+"""A bytes-read progress bar on stderr, shown only on a terminal and for large inputs.
+
+:func:`import_progress` holds one bar over a whole import: it fills as the input is read (by
+whichever reader the importer uses) and stays, full, while the profile is built.
+"""
 
 from __future__ import annotations
 
@@ -18,14 +22,14 @@ class _Bar:
         self._last = 0.0
         self._done = 0
 
-    def update_to(self, done: int) -> None:
+    def update_to(self, done: int, *, force: bool = False) -> None:
         done = max(0, min(done, self.total))  # an estimate never runs past either end
         self._done = done
         now = time.monotonic()
-        if now - self._last < 0.2:
+        if now - self._last < 0.2 and not force:
             return
         self._last = now
-        frac = min(1.0, done / self.total) if self.total else 0.0
+        frac = done / self.total if self.total else 0.0
         width = 30
         filled = int(frac * width)
         sys.stderr.write(
@@ -41,7 +45,14 @@ class _Bar:
 
 @contextlib.contextmanager
 def byte_progress(source, enabled: bool = True):
-    """Yield a bar with ``update_to(bytes)`` or None when no bar should be drawn."""
+    """Yield a bar with ``update_to(bytes)`` or None when no bar should be drawn.
+
+    Inside :func:`import_progress` for the same source, the import's bar is yielded.
+    """
+    held = getattr(source, "progress_bar", None)
+    if held is not None:
+        yield held if enabled else None
+        return
     if not enabled or source.size < MIN_SIZE or not stderr_is_terminal():
         yield None
         return
@@ -50,3 +61,14 @@ def byte_progress(source, enabled: bool = True):
         yield bar
     finally:
         bar.finish()
+
+
+@contextlib.contextmanager
+def import_progress(source):
+    """One bar for the import of ``source`` (when it is large and stderr is a terminal)."""
+    with byte_progress(source) as bar:
+        source.progress_bar = bar
+        try:
+            yield bar
+        finally:
+            source.progress_bar = None

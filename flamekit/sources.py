@@ -20,7 +20,7 @@ import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 import orjson
 
@@ -29,6 +29,7 @@ from .errors import InputError
 HEAD_SIZE = 64 * 1024
 MAX_LINE = 16 * 1024 * 1024  # longer lines are refused rather than read into memory
 GZIP_MAGIC = b"\x1f\x8b"
+READ_CHUNK = 4 * 1024 * 1024  # a large input is read in pieces this big, to show progress
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Source:
     _file: IO[bytes] | None = field(default=None, repr=False)  # the one open handle
     _start: int = field(default=0, repr=False)  # where the content starts in it
     warnings: list[str] = field(default_factory=list, repr=False)
+    progress_bar: Any = field(default=None, repr=False)  # set by progress.import_progress
 
     @property
     def stem(self) -> str:
@@ -81,8 +83,17 @@ class Source:
 
     def read_bytes(self) -> bytes:
         """The whole decompressed content."""
-        with self.open() as stream:
-            return stream.read()
+        from .progress import byte_progress
+
+        with self.open() as stream, byte_progress(self) as bar:
+            if bar is None:
+                return stream.read()
+            chunks = []
+            while chunk := stream.read(READ_CHUNK):
+                chunks.append(chunk)
+                bar.update_to(_tell(stream))
+            bar.update_to(self.size, force=True)
+            return b"".join(chunks)
 
     def iter_lines(self, progress: bool = True) -> Iterator[bytes]:
         """Lines as bytes (with their line ending), refusing lines over MAX_LINE bytes."""

@@ -6,7 +6,7 @@ by regular expression against the frame's name (``re.search``). Nothing recurses
 
 :func:`apply` runs a :class:`TransformOptions` in this fixed order, the one the CLI uses::
 
-    threads -> time slice -> no-idle -> exclude -> focus -> focus-root -> hide
+    threads -> time slice -> no-idle -> exclude -> focus -> focus-root -> hide -> hide-area
             -> group-by -> collapse recursion -> merge threads -> invert
 """
 
@@ -29,6 +29,15 @@ from .units import parse_duration_ns
 GroupBy = Literal["function", "file", "module", "package"]
 GROUP_BY: tuple[str, ...] = ("function", "file", "module", "package")
 HIDDEN = "(hidden)"
+# The code areas a reader can hide (--hide-area, the flame graph's area chips): kinds per area.
+AREAS: dict[str, tuple[FrameKind, ...]] = {
+    "user": (FrameKind.USER,),
+    "dependencies": (FrameKind.DEPENDENCY,),
+    "runtime": (FrameKind.RUNTIME,),
+    "native": (FrameKind.NATIVE, FrameKind.KERNEL, FrameKind.JIT),
+    "gc": (FrameKind.GC,),
+    "idle": (FrameKind.IDLE,),
+}
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -274,8 +283,21 @@ def hide(profile: Profile, pattern) -> Profile:
 
     Samples all of whose frames are hidden keep their weight under one ``(hidden)`` root.
     """
+    return _hide_nodes(profile, _node_matches(profile, pattern, "--hide"))
+
+
+def hide_areas(profile: Profile, areas: Sequence[str]) -> Profile:
+    """Remove the frames of the code ``areas`` (keys of AREAS), as :func:`hide` does."""
+    unknown = [a for a in areas if a not in AREAS]
+    if unknown:
+        raise UsageError(f"--hide-area {unknown[0]!r}: not one of {', '.join(AREAS)}")
+    kinds = [int(k) for a in areas for k in AREAS[a]]
+    return _hide_nodes(profile, np.isin(profile.frames.kind, kinds)[profile.stacks.frame])
+
+
+def _hide_nodes(profile: Profile, hidden: np.ndarray) -> Profile:
+    """Remove the call-tree nodes marked ``hidden``; their time goes to the caller."""
     st = profile.stacks
-    hidden = _node_matches(profile, pattern, "--hide")
     if not hidden.any():
         return profile
     real = ~hidden
@@ -515,6 +537,7 @@ class TransformOptions:
     focus: str | None = None
     focus_root: str | None = None
     hide: tuple[str, ...] = ()
+    hide_area: tuple[str, ...] = ()
     group_by: GroupBy | None = None
     collapse_recursion: bool = False
     collapse_direct_recursion: bool = False
@@ -577,6 +600,8 @@ def apply(profile: Profile, options: TransformOptions | None = None, **kwargs) -
         profile = _note_lost_lines(profile, focus_root(profile, o.focus_root), "--focus-root")
     if o.hide:
         profile = _note_lost_lines(profile, hide(profile, o.hide), "--hide")
+    if o.hide_area:
+        profile = _note_lost_lines(profile, hide_areas(profile, o.hide_area), "--hide-area")
     if o.group_by:
         profile = _note_lost_lines(profile, group_by(profile, o.group_by), "--group-by")
     if o.collapse_recursion or o.collapse_direct_recursion:

@@ -53,20 +53,31 @@
   var state = { zoom: 0, search: "", ignoreCase: false };
   var matches = null;
 
-  var children = framesEl.children;
-  for (var i = 0; i < n; i++) {
-    var g = children[i];
-    g.fkIndex = i;
-    els.push(g);
-    var r = g.getElementsByTagNameNS(NS, "rect")[0];
-    rects.push(r);
-    var ts = g.getElementsByTagNameNS(NS, "text");
-    texts.push(ts.length && ts[0].getAttribute("class") !== "fk-where" ? ts[0] : null);
-    wheres.push(g.querySelector(".fk-where"));
-    baseX.push(parseFloat(r.getAttribute("x")));
-    baseW.push(parseFloat(r.getAttribute("width")));
-    fills.push(r.getAttribute("fill"));
+  /* the drawn frames' elements, in D's order */
+  function collect() {
+    els = [];
+    rects = [];
+    texts = [];
+    wheres = [];
+    baseX = [];
+    baseW = [];
+    fills = [];
+    var children = framesEl.children;
+    for (var i = 0; i < n; i++) {
+      var g = children[i];
+      g.fkIndex = i;
+      els.push(g);
+      var r = g.getElementsByTagNameNS(NS, "rect")[0];
+      rects.push(r);
+      var ts = g.getElementsByTagNameNS(NS, "text");
+      texts.push(ts.length && ts[0].getAttribute("class") !== "fk-where" ? ts[0] : null);
+      wheres.push(g.querySelector(".fk-where"));
+      baseX.push(parseFloat(r.getAttribute("x")));
+      baseW.push(parseFloat(r.getAttribute("width")));
+      fills.push(r.getAttribute("fill"));
+    }
   }
+  collect();
   svg.style.setProperty("--fk-search", D.searchcolor);
   svg.style.setProperty("--fk-search-label", D.searchlabel || "#fff");
 
@@ -132,6 +143,23 @@
       var v = D.extra[labels[k]][i];
       if (v) {
         s += "; " + labels[k] + ": " + v;
+      }
+    }
+    return s;
+  }
+
+  /* a frame's tooltip, as flamekit.render.flame writes it */
+  function titleOf(i) {
+    var s = D.names[i];
+    if (D.files[i]) {
+      s += " " + D.files[i] + (D.lines[i] ? ":" + D.lines[i] : "");
+    }
+    s += " (" + amount(i) + ", " + pct(D.total[i], D.total[0]) + ")";
+    var labels = D.extrakeys || Object.keys(D.extra || {});
+    for (var k = 0; k < labels.length; k++) {
+      var v = D.extra[labels[k]][i];
+      if (v) {
+        s += "\n" + labels[k] + ": " + v;
       }
     }
     return s;
@@ -627,14 +655,18 @@
   /* "hottest frame n of N": the drawn frames by self weight, heaviest first; next and
      previous select one, zooming out (or in) as far as needed to show it */
   var hotOrder = [];
-  for (var h = 1; h < n; h++) {
-    if (D.self[h] > 0) {
-      hotOrder.push(h);
+  function rankHot() {
+    hotOrder = [];
+    for (var h = 1; h < n; h++) {
+      if (D.self[h] > 0) {
+        hotOrder.push(h);
+      }
     }
+    hotOrder.sort(function (a, b) {
+      return D.self[b] - D.self[a] || a - b;
+    });
   }
-  hotOrder.sort(function (a, b) {
-    return D.self[b] - D.self[a] || a - b;
-  });
+  rankHot();
   var hotAt = -1;
   var hotEl = part("hot");
   var hotLabel = part("hot-label");
@@ -668,6 +700,219 @@
     showDetails(i);
     defaultDetails = describe(i);
   }
+
+  /* area chips: hide a code area by giving its frames' time to their callers, as
+     flamekit.transforms.hide_areas does, and draw the graph again from the data as rendered */
+  var first = null;
+  var offAreas = {};
+
+  function withoutAreas(O) {
+    var off = {};
+    for (var a = 0; a < O.areas.length; a++) {
+      if (offAreas[O.areas[a][0]]) {
+        O.areas[a][1].forEach(function (k) {
+          off[k] = 1;
+        });
+      }
+    }
+    var m = O.names.length;
+    var rep = [0];
+    var kids = [{}];
+    var self = [O.self[0]];
+    var selfS = [O.samples ? O.samples[0] : 0];
+    var visible = new Int32Array(m); /* per frame: its new node, or its nearest shown caller's */
+    var node = new Int32Array(m); /* per frame: the new node its own time goes to */
+    var up = [0];
+    var hiddenRoot = -1;
+    function add(r, p, key) {
+      rep.push(r);
+      kids.push({});
+      self.push(0);
+      selfS.push(0);
+      kids[p][key] = rep.length - 1;
+      return rep.length - 1;
+    }
+    for (var i = 1; i < m; i++) {
+      var d = O.depth[i];
+      var caller = up[d - 1];
+      up[d] = i;
+      var p = visible[caller];
+      var to;
+      if (off[O.kind[i]]) {
+        visible[i] = p;
+        if (p === 0) {
+          if (hiddenRoot < 0) {
+            hiddenRoot = add(0, 0, "hidden");
+          }
+          to = hiddenRoot;
+        } else {
+          to = p;
+        }
+      } else {
+        to = kids[p][O.fid[i]];
+        if (to === undefined) {
+          to = add(i, p, O.fid[i]);
+        }
+        visible[i] = to;
+      }
+      self[to] += O.self[i];
+      if (O.samples) {
+        selfS[to] += O.samples[i];
+        selfS[node[caller]] -= O.samples[i];
+      }
+      node[i] = to;
+    }
+    return { rep: rep, kids: kids, self: self, samples: O.samples ? selfS : null, hiddenRoot: hiddenRoot };
+  }
+
+  function rebuild() {
+    if (!first) {
+      first = { D: D, g: els.slice() };
+    }
+    var O = first.D;
+    var t = withoutAreas(O);
+    var N = { names: [], files: [], lines: [], where: [], depth: [], x0: [], total: [], self: [], end: [], node: [] };
+    var totals = t.self.slice();
+    var counts = t.samples ? t.samples.slice() : null;
+    var order = [];
+    /* siblings in name order, as flamekit.render.flame_layout.layout draws them */
+    function rankOf(v) {
+      return v === t.hiddenRoot ? O.hiddenrank : O.rank[t.rep[v]];
+    }
+    function sorted(v) {
+      var ks = Object.keys(t.kids[v]).map(function (k) {
+        return t.kids[v][k];
+      });
+      return ks.sort(function (a, b) {
+        return rankOf(a) - rankOf(b);
+      });
+    }
+    function sum(v) {
+      var ks = sorted(v);
+      for (var k = 0; k < ks.length; k++) {
+        totals[v] += sum(ks[k]);
+        if (counts) {
+          counts[v] += counts[ks[k]];
+        }
+      }
+      return totals[v];
+    }
+    sum(0);
+    function visit(v, depth, x) {
+      var at = order.length;
+      order.push(v);
+      N.node.push(v);
+      N.depth.push(depth);
+      N.x0.push(x);
+      N.end.push(0);
+      var ks = sorted(v);
+      for (var k = 0; k < ks.length; k++) {
+        if (totals[ks[k]] > 0) {
+          visit(ks[k], depth + 1, x);
+          x += totals[ks[k]];
+        }
+      }
+      N.end[at] = order.length - 1;
+    }
+    visit(0, 0, O.x0[0]);
+    var keep = { v: 1 };
+    Object.keys(O).forEach(function (key) {
+      if (!(key in N) && !Array.isArray(O[key])) {
+        keep[key] = O[key];
+      }
+    });
+    var extra = {};
+    Object.keys(O.extra || {}).forEach(function (key) {
+      extra[key] = [];
+    });
+    var perFrame = ["names", "files", "lines", "where", "kind", "fid", "rank"];
+    var nd = { extra: extra, extrakeys: O.extrakeys, areas: O.areas, samples: null };
+    perFrame.forEach(function (key) {
+      nd[key] = [];
+    });
+    for (var j = 0; j < order.length; j++) {
+      var v = order[j];
+      var r = t.rep[v];
+      perFrame.forEach(function (key) {
+        nd[key].push(O[key] ? O[key][r] : null);
+      });
+      Object.keys(extra).forEach(function (key) {
+        extra[key].push(v === t.hiddenRoot ? "" : O.extra[key][r]);
+      });
+      if (v === t.hiddenRoot) {
+        nd.names[j] = "(hidden)";
+        nd.files[j] = "";
+        nd.lines[j] = 0;
+        nd.where[j] = "";
+      }
+    }
+    Object.keys(keep).forEach(function (key) {
+      if (!(key in nd)) {
+        nd[key] = keep[key];
+      }
+    });
+    nd.depth = N.depth;
+    nd.x0 = N.x0;
+    nd.end = N.end;
+    nd.total = order.map(function (v) {
+      return totals[v];
+    });
+    nd.self = order.map(function (v) {
+      return t.self[v];
+    });
+    nd.samples = counts
+      ? order.map(function (v) {
+          return counts[v];
+        })
+      : null;
+    nd.omitted = O.omitted;
+    D = nd;
+    n = order.length;
+    geoX = D.x0;
+    geoW = D.total;
+    while (framesEl.firstChild) {
+      framesEl.removeChild(framesEl.firstChild);
+    }
+    var fh = D.frameheight;
+    for (var q = 0; q < n; q++) {
+      var g = first.g[t.rep[order[q]]].cloneNode(true);
+      g.classList.remove("fk-hidden", "fk-parent", "fk-match", "fk-selected", "fk-deep", "fk-stub");
+      g.removeAttribute("tabindex");
+      var rect = g.getElementsByTagNameNS(NS, "rect")[0];
+      rect.setAttribute("x", num(D.xpad + ((D.x0[q] - D.x0[0]) / D.total[0]) * plotW));
+      rect.setAttribute("width", num((D.total[q] / D.total[0]) * plotW));
+      rect.setAttribute("y", num(D.inverted ? D.ybase + D.depth[q] * fh : D.ybase - D.depth[q] * fh));
+      framesEl.appendChild(g);
+    }
+    collect();
+    for (var y = 0; y < n; y++) {
+      setY(y, parseFloat(rects[y].getAttribute("y")));
+      var title = els[y].getElementsByTagName("title")[0];
+      if (title) {
+        title.textContent = titleOf(y);
+      }
+    }
+    lo = 0;
+    rankHot();
+    hotAt = -1;
+    selected = null;
+    if (hotLabel) {
+      hotLabel.textContent = "hottest frames (" + hotOrder.length + ")";
+    }
+    els[0].setAttribute("tabindex", "0");
+    zoom(0);
+    search(state.search);
+  }
+
+  Array.prototype.forEach.call(svg.querySelectorAll(".fk-area"), function (chip) {
+    button(chip, function () {
+      var key = chip.getAttribute("data-area");
+      offAreas[key] = !offAreas[key];
+      chip.classList.toggle("fk-on", offAreas[key]);
+      chip.setAttribute("aria-pressed", offAreas[key] ? "true" : "false");
+      rebuild();
+    });
+  });
 
   function claim() {
     doc.fkActiveGraph = svg;

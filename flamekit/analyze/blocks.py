@@ -35,7 +35,10 @@ from ..tree import children_csr, levels, preorder
 from .naming import function_label_of_frames, function_labels
 from .weights import function_table
 
-GroupBy = Literal["entry", "hot"]
+GroupBy = Literal["entry", "hot", "auto"]
+# with group_by="auto", an entry holding more than this share of the blocked time makes the
+# bubbles go by hottest function (one bubble per entry would be one giant circle)
+DOMINANT_SHARE = 0.5
 
 AREAS = ("user", "dependency", "runtime", "native", "gc", "other")
 _AREA_OF_KIND = {
@@ -339,10 +342,31 @@ def find_blocks(
         profile_ns=profile_ns,
         idle_marker=bool(profile.meta.has_idle_marker),
         notes=notes,
-        group_by=group_by,
+        group_by="entry" if group_by == "auto" else group_by,
         all_durations_ns=durations.astype(np.int64),
     )
-    return _with_groups(profile, report, group_by)
+    grouped = _with_groups(profile, report, report.group_by)
+    if group_by == "auto":
+        return _auto_groups(profile, grouped)
+    return grouped
+
+
+def _auto_groups(profile: Profile, by_entry: BlockReport) -> BlockReport:
+    """Bubbles by hottest function when one entry holds most of the blocked time and its
+    blocks have more than one hottest function; else the report grouped by entry."""
+    blocked = sum(g.total_ns for g in by_entry.groups)
+    top = by_entry.groups[0] if by_entry.groups else None
+    if top is None or top.total_ns <= DOMINANT_SHARE * blocked:
+        return by_entry
+    if len({by_entry.blocks[i].hottest_function for i in top.blocks}) < 2:
+        return by_entry
+    share = 100.0 * top.total_ns / blocked
+    note = (
+        f"one entry, {top.name}, holds {share:.0f}% of the blocked time: the bubbles are by "
+        "hottest function (--group-by entry for one per entry)"
+    )
+    by_hot = dataclasses.replace(by_entry, group_by="hot", notes=[*by_entry.notes, note])
+    return _with_groups(profile, by_hot, "hot")
 
 
 def _coverage_notes(profile, t, end_t, th, first, durations) -> list[str]:

@@ -129,8 +129,11 @@ def load_source(
             f"reading {fmt.name} files is not supported yet",
             hint=f"flamekit reads: {', '.join(readable_formats())}",
         )
+    from ..progress import import_progress
+
     try:
-        profile = fmt.importer().load(source, dict(options or {}))
+        with import_progress(source):
+            profile = fmt.importer().load(source, dict(options or {}))
     except InvalidProfile as exc:  # numbers the importer let through that the model refuses
         raise source.error(exc.message, hint=exc.hint or "check the numbers in the file") from None
     if source.warnings:

@@ -31,7 +31,7 @@ import numpy as np
 
 from ..builder import ProfileBuilder
 from ..model import Profile
-from ..sources import MAX_LINE, Source
+from ..sources import MAX_LINE, READ_CHUNK, Source
 from ..tree import depth_groups, stable_argsort
 
 _CHUNK = 8 << 20
@@ -487,15 +487,34 @@ def _split_point(source: Source, at_least: int) -> int | None:
             pos += len(block)
 
 
-def _read_range(source: Source, start: int, stop: int | None) -> bytes:
+def _read_range(
+    source: Source, start: int, stop: int | None, bar=None, scale: float = 1.0
+) -> bytes:
+    """Bytes [start, stop) of ``source``; with a progress ``bar``, read in pieces and shown
+    (the bytes read times ``scale``)."""
     with source.open() as stream:
         stream.seek(start)
-        return stream.read() if stop is None else stream.read(stop - start)
+        if bar is None:
+            return stream.read() if stop is None else stream.read(stop - start)
+        left = -1 if stop is None else stop - start
+        chunks = []
+        done = 0
+        while left:
+            chunk = stream.read(READ_CHUNK if left < 0 else min(READ_CHUNK, left))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            done += len(chunk)
+            left = left - len(chunk) if left > 0 else left
+            bar.update_to(int(done * scale))
+        return b"".join(chunks)
 
 
-def _parse_two(source: Source, at: int) -> tuple[_Tables | None, _Tables | None]:
+def _parse_two(source: Source, at: int, bar=None) -> tuple[_Tables | None, _Tables | None]:
     """Parse [0, at) here and [at, end) in a forked child. The child's tables come back
-    through a pipe; if the child fails for a reason of its own, its half is parsed here."""
+    through a pipe; if the child fails for a reason of its own, its half is parsed here.
+    A progress ``bar`` shows this half's reading for the whole file (the halves are read
+    side by side, at about the same pace)."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: parse, send the tables, leave without cleanup handlers
@@ -519,7 +538,8 @@ def _parse_two(source: Source, at: int) -> tuple[_Tables | None, _Tables | None]
     os.close(write_fd)
     pipe = os.fdopen(read_fd, "rb")
     try:
-        mine = _parse(partial(_read_range, source, 0, at))
+        shown = {} if bar is None else {"bar": bar, "scale": source.size / at}
+        mine = _parse(partial(_read_range, source, 0, at, **shown))
         if mine is None:  # the careful path reads the whole file: the child's half is moot
             return None, None
         payload = pipe.read()
@@ -549,7 +569,10 @@ def load_fast(
     if source.size >= 2**31 - 1:
         return None
     at = _split_point(source, split_at_least)
-    parts = _parse_two(source, at) if at is not None else (_parse(source.read_bytes),)
+    if at is not None:
+        parts = _parse_two(source, at, source.progress_bar)
+    else:
+        parts = (_parse(source.read_bytes),)
     if any(part is None for part in parts):
         return None
     frames = []

@@ -24,10 +24,10 @@ from ..analyze.weights import node_self
 from ..errors import UsageError
 from ..model import Profile
 from ..resources import jinja_environment, read_web_asset
-from ..transforms import invert
+from ..transforms import AREAS, HIDDEN, invert
 from ..units import format_duration_ns, middle_truncate
 from . import colors as palettes
-from .flame_layout import FlameLayout, MinWidth, layout
+from .flame_layout import FlameLayout, MinWidth, layout, name_rank
 
 XPAD = 10
 FRAME_PAD = 1
@@ -459,6 +459,13 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "ybase": ys[0],
         "frameheight": fh,
     }
+    areas = _areas(kinds) if options.js and lay.duration is None else []
+    if areas:  # what the area chips need to rebuild the graph without an area
+        data["kind"] = kinds.tolist()
+        data["fid"] = [-1, *frame_ids.tolist()]
+        data["rank"] = [-1, *name_rank(drawn)[frame_ids].tolist()]
+        data["areas"] = [[key, [int(k) for k in AREAS[key]]] for key, _label in areas]
+        data["hiddenrank"] = _hidden_rank(drawn)
     if lay.duration is not None:  # flame chart: zoom by time, not by weight
         data["gx0"] = x0
         data["gw"] = lay.duration.tolist()
@@ -493,6 +500,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         "details_y": _num(height - footer_h - ypad2 / 2),
         "right": options.width - XPAD,
         "js": options.js,
+        "areas": areas,
         "css": _inline_asset("flamegraph.css", "]]>", "</style"),
         "extra_css": Markup(display_text(options.extra_css).replace("]]>", "")),
     }
@@ -504,6 +512,29 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         context["data"] = script_json(data)
         context["script"] = _inline_asset("flamegraph.js", "]]>", "</script")
     return FlameGraph(context=context, layout=lay, names=names)
+
+
+AREA_LABELS = {
+    "user": "your code",
+    "dependencies": "dependencies",
+    "runtime": "runtime",
+    "native": "native",
+    "gc": "GC",
+    "idle": "idle",
+}
+
+
+def _areas(kinds: np.ndarray) -> list[tuple[str, str]]:
+    """The code areas (key, chip label) with drawn frames, when there are two or more."""
+    present = set(np.unique(kinds[1:]).tolist())
+    found = [(k, AREA_LABELS[k]) for k, ks in AREAS.items() if present & {int(x) for x in ks}]
+    return found if len(found) >= 2 else []
+
+
+def _hidden_rank(profile: Profile) -> float:
+    """Where a ``(hidden)`` frame goes among siblings: after the frames whose name sorts first."""
+    before = [i for i, text in enumerate(profile.strings) if text < HIDDEN]
+    return float(np.isin(profile.frames.name, before).sum()) - 0.5
 
 
 def default_title(

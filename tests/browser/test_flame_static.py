@@ -13,7 +13,7 @@ from flamekit.render.flame import FlameOptions, render_html, render_svg
 pytestmark = pytest.mark.browser
 
 SAMPLE = Path(__file__).parents[2] / "samples" / "cpuprofile" / "server.cpuprofile"
-CONTROLS = ".fk-search, .fk-case, .fk-unzoom, .fk-matched, .fk-omitted tspan"
+CONTROLS = ".fk-search, .fk-case, .fk-unzoom, .fk-matched, .fk-omitted tspan, .fk-areas"
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,7 @@ def test_controls_show_where_the_script_runs(page, static_url, doc):
     page.wait_for_function("document.querySelector('svg.flamekit').fkReady")
     shown = shown_controls(page)
     assert "Search" in shown and "ic" in shown
+    assert any(text.startswith("hide:") for text in shown)  # the area chips
     assert ": click one to see them" in shown  # the deep-stack hint
 
 
