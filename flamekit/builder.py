@@ -341,11 +341,14 @@ class ProfileBuilder:
     def add_line_ticks(self, nodes, lines, ticks) -> None:
         """Record that call-tree ``nodes[k]`` spent ``ticks[k]`` of its self time on source line
         ``lines[k]`` (1-based, 0 unknown); ticks of one node share its self weight."""
-        cols = (
-            np.asarray(nodes, dtype=np.int32),
-            np.asarray(lines, dtype=np.int32),
-            np.asarray(ticks, dtype=np.float64),
-        )
+        lines = np.asarray(lines, dtype=object if isinstance(lines, list) else None)
+        ticks = np.asarray(ticks, dtype=np.float64)
+        if len(lines) and not (lines.min() >= 0 and lines.max() <= MAX_POSITION):
+            bad = lines.max() if lines.max() > MAX_POSITION else lines.min()
+            raise ValueOutOfRange(f"a source line number is {bad}, outside 0..{MAX_POSITION}")
+        if len(ticks) and not (np.all(np.isfinite(ticks)) and ticks.max() < 2.0**53):
+            raise ValueOutOfRange("a count of line ticks is not a finite number below 2**53")
+        cols = (np.asarray(nodes, dtype=np.int32), lines.astype(np.int32), ticks)
         if not len(cols[0]) == len(cols[1]) == len(cols[2]):
             raise InvalidProfile("add_line_ticks() was given columns of different lengths")
         if len(cols[0]):

@@ -81,6 +81,14 @@ def test_cpuprofile_hit_counts_out_of_range_are_one_line_errors(tmp_path, value)
     _error(_convert(tmp_path, "p.cpuprofile", _hits_only(value)), "p.cpuprofile", "hitCount")
 
 
+@pytest.mark.parametrize("line", [2**31, 2**70, -5])
+def test_cpuprofile_position_tick_lines_out_of_range_are_one_line_errors(tmp_path, line):
+    doc = json.loads(json.dumps(CPU))
+    node = next(n for n in doc["nodes"] if n.get("positionTicks"))
+    node["positionTicks"][0]["line"] = line
+    _error(_convert(tmp_path, "p.cpuprofile", json.dumps(doc).encode()), "p.cpuprofile", "line")
+
+
 def test_chrome_trace_times_beyond_int64_are_one_line_errors(tmp_path):
     doc = json.loads((ROOT / "samples/chrome/page.trace.json").read_bytes())
     profile = next(e for e in doc["traceEvents"] if e.get("name") == "Profile")

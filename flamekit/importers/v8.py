@@ -158,7 +158,7 @@ def _position_ticks(items: list) -> list[tuple[int, int]]:
         if isinstance(item, dict):
             line, ticks = _int(item.get("line")), _int(item.get("ticks"))
             if ticks > 0:
-                out.append((max(line, 0), ticks))
+                out.append((line, ticks))  # range-checked by the builder
     return out
 
 
