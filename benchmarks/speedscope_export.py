@@ -21,18 +21,10 @@ from pathlib import Path
 
 import numpy as np
 import orjson
+from cpuprofile_import import _frame  # the same V8 call frame shape
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def _frame(name: str, url: str, line: int = -1, column: int = -1) -> dict:
-    return {
-        "functionName": name,
-        "scriptId": "0" if not url else "42",
-        "url": url,
-        "lineNumber": line,
-        "columnNumber": column,
-    }
 
 
 def jumpy_profile(samples: int, depth: int = 10, nodes: int = 3000, seed: int = 3) -> bytes:
