@@ -70,3 +70,23 @@ def page(browser):
     pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
     yield pg
     context.close()
+
+
+SERVER_SAMPLE = Path(__file__).parents[2] / "samples" / "cpuprofile" / "server.cpuprofile"
+
+
+@pytest.fixture(scope="session")
+def server_pages(web_root):
+    """The deep real ``server.cpuprofile`` rendered once, served as ``server.svg``,
+    ``server.html``, ``server-nojs.svg`` and ``server-nojs.html``; yields the base URL."""
+    import flamekit
+    from flamekit.render.flame import FlameOptions, render_html, render_svg
+
+    root, base = web_root
+    profile = flamekit.load(str(SERVER_SAMPLE))
+    static = FlameOptions(js=False)
+    (root / "server.svg").write_text(render_svg(profile), encoding="utf-8")
+    (root / "server.html").write_text(render_html(profile), encoding="utf-8")
+    (root / "server-nojs.svg").write_text(render_svg(profile, static), encoding="utf-8")
+    (root / "server-nojs.html").write_text(render_html(profile, static), encoding="utf-8")
+    return base

@@ -4,26 +4,14 @@ labels, is inside a 1280x800 window; the frames above it are a click away."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 import flamekit
-from flamekit.render.flame import FlameOptions, render_html, render_svg
+
+from .conftest import SERVER_SAMPLE as SAMPLE
 
 pytestmark = pytest.mark.browser
-
-SAMPLE = Path(__file__).parents[2] / "samples" / "cpuprofile" / "server.cpuprofile"
-
-
-@pytest.fixture(scope="module")
-def deep_url(web_root):
-    root, base = web_root
-    profile = flamekit.load(str(SAMPLE))
-    (root / "deep.svg").write_text(render_svg(profile), encoding="utf-8")
-    (root / "deep.html").write_text(render_html(profile), encoding="utf-8")
-    (root / "deep-static.svg").write_text(render_svg(profile, FlameOptions(js=False)), "utf-8")
-    return base
 
 
 @pytest.fixture
@@ -58,12 +46,12 @@ FRAMES_IN_VIEW = """() => {
 }"""
 
 
-@pytest.mark.parametrize("doc", ["deep.svg", "deep.html", "deep-static.svg"])
-def test_first_view_holds_the_root_and_the_widest_frames(window, deep_url, doc):
+@pytest.mark.parametrize("doc", ["server.svg", "server.html", "server-nojs.svg"])
+def test_first_view_holds_the_root_and_the_widest_frames(window, server_pages, doc):
     profile = flamekit.load(str(SAMPLE))
     assert int(profile.stacks.depth.max()) > 200  # deep: the recursive route
-    window.goto(deep_url + doc)
-    if doc != "deep-static.svg":
+    window.goto(server_pages + doc)
+    if doc != "server-nojs.svg":
         window.wait_for_function("document.querySelector('svg.flamekit').fkReady")
     frames = window.evaluate(FRAMES_IN_VIEW)
     widest = sorted(frames, key=lambda f: -f["width"])[:12]
@@ -82,8 +70,8 @@ def test_first_view_holds_the_root_and_the_widest_frames(window, deep_url, doc):
     assert height <= 800
 
 
-def test_deep_frames_are_reached_by_zoom(window, deep_url):
-    window.goto(deep_url + "deep.html")
+def test_deep_frames_are_reached_by_zoom(window, server_pages):
+    window.goto(server_pages + "server.html")
     window.wait_for_function("document.querySelector('svg.flamekit').fkReady")
     hidden = window.evaluate("document.querySelectorAll('.fk-frames > g.fk-deep').length")
     assert hidden > 200

@@ -3,27 +3,15 @@ buttons and the n/p keys; bars say where they are (file:line) and their share wh
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import flamekit
 from flamekit.analyze.weights import node_self
-from flamekit.render.flame import render_html, render_svg
+
+from .conftest import SERVER_SAMPLE as SAMPLE
 
 pytestmark = pytest.mark.browser
-
-SAMPLE = Path(__file__).parents[2] / "samples" / "cpuprofile" / "server.cpuprofile"
-
-
-@pytest.fixture(scope="module")
-def hot_url(web_root):
-    root, base = web_root
-    profile = flamekit.load(str(SAMPLE))
-    (root / "hot.svg").write_text(render_svg(profile), encoding="utf-8")
-    (root / "hot.html").write_text(render_html(profile), encoding="utf-8")
-    return base
 
 
 def _selected(page) -> dict:
@@ -41,12 +29,12 @@ def _selected(page) -> dict:
     )
 
 
-@pytest.mark.parametrize("doc", ["hot.svg", "hot.html"])
-def test_next_hottest_visits_frames_by_descending_self_time(browser, hot_url, doc):
+@pytest.mark.parametrize("doc", ["server.svg", "server.html"])
+def test_next_hottest_visits_frames_by_descending_self_time(browser, server_pages, doc):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     try:
-        page.goto(hot_url + doc)
+        page.goto(server_pages + doc)
         page.wait_for_function("document.querySelector('svg.flamekit').fkReady")
         data = page.evaluate("JSON.parse(document.querySelector('.fk-data').textContent)")
         count = sum(1 for i, v in enumerate(data["self"]) if i and v > 0)
@@ -77,8 +65,8 @@ def test_next_hottest_visits_frames_by_descending_self_time(browser, hot_url, do
         context.close()
 
 
-def test_bars_say_where_and_how_much(page, hot_url):
-    page.goto(hot_url + "hot.html")
+def test_bars_say_where_and_how_much(page, server_pages):
+    page.goto(server_pages + "server.html")
     page.wait_for_function("document.querySelector('svg.flamekit').fkReady")
     bars = page.evaluate(
         """[...document.querySelectorAll('.fk-frames > g')].map(g => [

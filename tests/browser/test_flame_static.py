@@ -3,28 +3,11 @@ control that cannot work; where the script runs, the controls are there."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-import flamekit
-from flamekit.render.flame import FlameOptions, render_html, render_svg
 
 pytestmark = pytest.mark.browser
 
-SAMPLE = Path(__file__).parents[2] / "samples" / "cpuprofile" / "server.cpuprofile"
 CONTROLS = ".fk-search, .fk-case, .fk-unzoom, .fk-matched, .fk-omitted tspan, .fk-areas"
-
-
-@pytest.fixture(scope="module")
-def static_url(web_root):
-    root, base = web_root
-    profile = flamekit.load(str(SAMPLE))
-    (root / "live.svg").write_text(render_svg(profile), encoding="utf-8")
-    (root / "live.html").write_text(render_html(profile), encoding="utf-8")
-    (root / "nojs.svg").write_text(render_svg(profile, FlameOptions(js=False)), "utf-8")
-    (root / "nojs.html").write_text(render_html(profile, FlameOptions(js=False)), "utf-8")
-    return base
 
 
 def shown_controls(page) -> list[str]:
@@ -35,9 +18,9 @@ def shown_controls(page) -> list[str]:
     )
 
 
-@pytest.mark.parametrize("doc", ["live.svg", "live.html"])
-def test_controls_show_where_the_script_runs(page, static_url, doc):
-    page.goto(static_url + doc)
+@pytest.mark.parametrize("doc", ["server.svg", "server.html"])
+def test_controls_show_where_the_script_runs(page, server_pages, doc):
+    page.goto(server_pages + doc)
     page.wait_for_function("document.querySelector('svg.flamekit').fkReady")
     shown = shown_controls(page)
     assert "Search" in shown and "ic" in shown
@@ -45,37 +28,39 @@ def test_controls_show_where_the_script_runs(page, static_url, doc):
     assert ": click one to see them" in shown  # the deep-stack hint
 
 
-@pytest.mark.parametrize("doc", ["live.svg", "live.html", "nojs.svg", "nojs.html"])
-def test_no_dead_controls_without_script(browser, static_url, doc):
+@pytest.mark.parametrize(
+    "doc", ["server.svg", "server.html", "server-nojs.svg", "server-nojs.html"]
+)
+def test_no_dead_controls_without_script(browser, server_pages, doc):
     context = browser.new_context(
         viewport={"width": 1280, "height": 800}, java_script_enabled=False
     )
     page = context.new_page()
     try:
-        page.goto(static_url + doc)
+        page.goto(server_pages + doc)
         assert page.locator("svg.flamekit").count() == 1
         assert shown_controls(page) == []
         footer = page.text_content(".fk-omitted")
         assert "deeper frame" in footer
-        assert "click" not in footer or doc.startswith("live")  # a hint only in live files
+        assert "click" not in footer or "nojs" not in doc  # a hint only in live files
     finally:
         context.close()
 
 
-def test_interactive_svg_as_img_draws_no_buttons(page, static_url, web_root):
+def test_interactive_svg_as_img_draws_no_buttons(page, server_pages, web_root):
     root, _ = web_root
     (root / "as-img.html").write_text(
-        '<!DOCTYPE html><body style="margin:0"><img src="live.svg"></body>', encoding="utf-8"
+        '<!DOCTYPE html><body style="margin:0"><img src="server.svg"></body>', encoding="utf-8"
     )
     (root / "bare.svg").write_text(
-        (root / "live.svg").read_text(encoding="utf-8").replace(">Search<", "><"), "utf-8"
+        (root / "server.svg").read_text(encoding="utf-8").replace(">Search<", "><"), "utf-8"
     )
     (root / "bare-img.html").write_text(
         '<!DOCTYPE html><body style="margin:0"><img src="bare.svg"></body>', encoding="utf-8"
     )
     shots = []
     for doc in ("as-img.html", "bare-img.html"):
-        page.goto(static_url + doc)
+        page.goto(server_pages + doc)
         page.wait_for_function("document.querySelector('img').complete")
         # the top right corner, where Search and ic are drawn in a live graph
         shots.append(page.screenshot(clip={"x": 1050, "y": 0, "width": 150, "height": 36}))
