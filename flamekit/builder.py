@@ -96,17 +96,11 @@ class ProfileBuilder:
         if self._frame_memo_stale:
             self._rebuild_frame_memo()
         own_line = bool(own_line and (line or column))
+        # an own position is part of the identity: the key gains a True (as _rebuild_frame_memo)
         key = (
-            (name, file, line, column, module, kind, own_line)
+            (name, file, line, column, module, kind, True)
             if own_line
-            else (
-                name,
-                file,
-                line,
-                column,
-                module,
-                kind,
-            )
+            else (name, file, line, column, module, kind)
         )
         fid = self._frame_ids.get(key)
         if fid is None:
