@@ -162,8 +162,8 @@ class ProfileBuilder:
         """Append call-tree nodes in bulk (ids continue from ``node_count``), unmemoized.
 
         For importers that index their own nodes: the caller guarantees every (parent, frame)
-        pair is new and each depth is its parent's plus one; ``stack()`` does not know these
-        nodes, and ``build()`` validates them.
+        pair is new and each depth is its parent's plus one; ``build()`` validates them, and a
+        later ``stack()`` call finds them (its memo is rebuilt then).
         """
         for target, values in (
             (self._parent, parent),
@@ -171,6 +171,7 @@ class ProfileBuilder:
             (self._depth, depth),
         ):
             target.frombytes(np.asarray(values, dtype=np.int32).tobytes())
+        self._memo_stale = True
 
     def stack_path(self, frames: Iterable[int], parent: int = -1) -> int:
         """Node of the path ``frames`` (root first) below ``parent``; -1 for an empty path."""

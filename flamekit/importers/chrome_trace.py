@@ -20,7 +20,7 @@ import numpy as np
 from ..builder import ProfileBuilder
 from ..model import Profile
 from ..sources import Source
-from . import v8
+from . import v8, v8_bulk
 
 _OBJECT = re.compile(rb'^\s*\{\s*"(?:traceEvents|metadata)"\s*:')
 _ARRAY = re.compile(rb"^\s*\[\s*\{")
@@ -244,6 +244,11 @@ def choose(
 
 def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import every V8 CPU profile in a Chrome trace, one model thread per profiled thread."""
+    with v8_bulk.gc_paused():
+        return _load(source)
+
+
+def _load(source: Source) -> Profile:
     events = _events(source.read_json(), source)
     found, thread_names, process_names = collect(events, source)
     builder = ProfileBuilder("chrome-trace", unit="nanoseconds", name=source.stem)

@@ -20,6 +20,7 @@ import numpy as np
 from ..builder import ProfileBuilder
 from ..model import FrameKind
 from ..sources import Source
+from . import v8_bulk
 
 ROOT_NAME = "(root)"
 MISSING_FRAMES = "(missing frames)"  # the callers of nodes whose parent was lost
@@ -64,7 +65,10 @@ class V8Nodes:
     ids: list[int] = field(default_factory=list)
     parent: list[int] = field(default_factory=list)  # index into ids, -1 for none (yet)
     parent_ids: list[int | None] = field(default_factory=list)  # a trace node's 'parent' id
+    # distinct call frames (name, url, 1-based line, column, in a script) and each node's one
     frames: list[tuple[str, str, int, int, bool]] = field(default_factory=list)
+    frame_index: dict[tuple[str, str, int, int, bool], int] = field(default_factory=dict)
+    frame_of: list[int] = field(default_factory=list)
     children: list[list[int] | None] = field(default_factory=list)  # child ids as listed
     hits: list[int] = field(default_factory=list)
     index: dict[int, int] = field(default_factory=dict)
@@ -73,6 +77,13 @@ class V8Nodes:
     # of nodes that never arrived then go under a MISSING_FRAMES node instead of failing
     lenient: bool = False
     orphans: list[int] = field(default_factory=list)
+
+    def frame_code(self, row: tuple[str, str, int, int, bool]) -> int:
+        """Index of a distinct call frame in ``frames``, adding it if new."""
+        code = self.frame_index.setdefault(row, len(self.frames))
+        if code == len(self.frames):
+            self.frames.append(row)
+        return code
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -112,6 +123,8 @@ def add_nodes(table: V8Nodes, nodes: Any, source: Source, where: str) -> None:
     """Append a list of node objects (``.cpuprofile`` nodes or a chunk's ``cpuProfile.nodes``)."""
     if not isinstance(nodes, list):
         raise source.error(f"{where}'nodes' is not a list")
+    if v8_bulk.add_nodes(table, nodes, _position_ticks):
+        return
     index = table.index
     for k, node in enumerate(nodes):
         if not isinstance(node, dict):
@@ -135,7 +148,7 @@ def add_nodes(table: V8Nodes, nodes: Any, source: Source, where: str) -> None:
         script = call.get("scriptId") not in (None, 0, "0", "")
         index[nid] = len(table.ids)
         table.ids.append(nid)
-        table.frames.append((name, url, max(line, 0), max(column, 0), script))
+        table.frame_of.append(table.frame_code((name, url, max(line, 0), max(column, 0), script)))
         table.hits.append(_hit_count(node.get("hitCount")))
         position = node.get("positionTicks")
         if isinstance(position, list) and position:
@@ -194,6 +207,8 @@ def add_line_ticks(
 
 def link_nodes(table: V8Nodes, source: Source, where: str) -> None:
     """Fill ``parent`` from ``children`` lists and ``parent`` ids, refusing contradictions."""
+    if v8_bulk.link_nodes(table):
+        return
     index = table.index
     parent = table.parent
     ids = table.ids
@@ -244,21 +259,14 @@ class V8Tree:
 
 
 def build_tree(builder: ProfileBuilder, table: V8Nodes, source: Source, where: str) -> V8Tree:
-    """Add every node to the builder's call tree, parents first, without recursion."""
+    """Add every node to the builder's call tree, breadth first (roots by index, then each
+    node's children by index), without recursion: ``(root)`` is not a frame, its children are
+    the tree's roots; a node's frame is made when first met in that order."""
     n = len(table.ids)
     if n == 0:
         raise source.error(f"{where}the profile has no nodes")
-    parent = table.parent
-    kids: list[list[int]] = [[] for _ in range(n)]
-    roots = []
-    for i, p in enumerate(parent):
-        if p < 0:
-            roots.append(i)
-        else:
-            kids[p].append(i)
-    order = list(roots)
-    for i in order:  # the list grows while it is walked: a breadth-first queue
-        order.extend(kids[i])
+    parent = np.asarray(table.parent, dtype=np.int64)
+    order, level = v8_bulk.breadth_first(parent)
     if len(order) != n:
         seen = np.zeros(n, dtype=bool)
         seen[order] = True
@@ -267,38 +275,91 @@ def build_tree(builder: ProfileBuilder, table: V8Nodes, source: Source, where: s
             f"{where}a cycle among the nodes (node {table.ids[stuck]} is not reachable from "
             "the root through 'children'/'parent')"
         )
-    stack_of = [-1] * n
-    orphan = set(table.orphans)
-    missing = missing_node(builder) if orphan else -1
-    frame_ids: dict[tuple[str, str, int, int, bool], int] = {}
-    frames = table.frames
-    idle_seen = False
-    stack = builder.stack
-    for i in order:
-        fr = frames[i]
-        p = parent[i]
-        if p < 0 and fr[0] == ROOT_NAME and not fr[1]:
-            continue  # (root) is not a frame: its children are the tree's roots
-        fid = frame_ids.get(fr)
-        if fid is None:
-            name, url, line, column, script = fr
-            kind, module = frame_kind(name, url, script)
-            idle_seen = idle_seen or kind == FrameKind.IDLE
-            fid = builder.frame(
-                name or "(anonymous)",
-                url,
-                line=line,
-                column=column,
-                module=module,
-                kind=kind,
-                own_line=True,  # a callFrame's position is the function's own
-            )
-            frame_ids[fr] = fid
-        up = missing if i in orphan else (-1 if p < 0 else stack_of[p])
-        stack_of[i] = stack(up, fid)
+    frames, codes = table.frames, np.asarray(table.frame_of, dtype=np.int64)
+    roots = order[: int(np.count_nonzero(parent < 0))].tolist()
+    skipped = [i for i in roots if frames[codes[i]][0] == ROOT_NAME and not frames[codes[i]][1]]
+    keep = np.ones(n, dtype=bool)
+    keep[skipped] = False
+    drawn = order[keep[order]]
+    missing = missing_node(builder) if table.orphans else -1
+    frame_of, idle_seen = _add_frames(builder, frames, codes, drawn)
+    if builder.node_count == 0 and len(roots) == 1 and not table.orphans:
+        stack_of = _add_stacks_bulk(builder, parent, frame_of, drawn, level[keep[order]])
+    else:
+        stack_of = None
+    if stack_of is None:
+        stack_of = _add_stacks(builder, table, parent, frame_of, drawn, missing)
     ids = np.asarray(table.ids, dtype=np.int64)
     order_by_id = np.argsort(ids, kind="stable")
-    return V8Tree(ids[order_by_id], np.asarray(stack_of, dtype=np.int64)[order_by_id], idle_seen)
+    return V8Tree(ids[order_by_id], stack_of[order_by_id], idle_seen)
+
+
+def _add_frames(
+    builder: ProfileBuilder,
+    frames: list[tuple[str, str, int, int, bool]],
+    codes: np.ndarray,
+    drawn: np.ndarray,
+) -> tuple[np.ndarray, bool]:
+    """The builder frame of every node (``codes``: its index in ``frames``), frames made in the
+    order the ``drawn`` nodes first meet them; and whether one of them is idle."""
+    made = np.full(len(frames), -1, dtype=np.int64)
+    idle_seen = False
+    for code in v8_bulk.first_met(codes[drawn]).tolist():
+        name, url, line, column, script = frames[code]
+        kind, module = frame_kind(name, url, script)
+        idle_seen = idle_seen or kind == FrameKind.IDLE
+        made[code] = builder.frame(
+            name or "(anonymous)",
+            url,
+            line=line,
+            column=column,
+            module=module,
+            kind=kind,
+            own_line=True,  # a callFrame's position is the function's own
+        )
+    return made[codes], idle_seen
+
+
+def _add_stacks_bulk(
+    builder: ProfileBuilder,
+    parent: np.ndarray,
+    frame_of: np.ndarray,
+    drawn: np.ndarray,
+    level: np.ndarray,
+) -> np.ndarray | None:
+    """Stack node of every node of a one-root tree added to an empty builder in one step, when
+    no two siblings share a frame (so that every drawn node is a new call-tree node); else None.
+    ``level``: each drawn node's depth in the V8 tree."""
+    up = parent[drawn]
+    if not v8_bulk.siblings_distinct(up, frame_of[drawn]):
+        return None
+    stack_of = np.full(len(parent), -1, dtype=np.int64)
+    stack_of[drawn] = np.arange(len(drawn))
+    up_stack = np.where(up >= 0, stack_of[np.maximum(up, 0)], -1)
+    depth = level - level[0] if len(level) else level  # 1 less below an undrawn (root)
+    builder.extend_stacks(up_stack, frame_of[drawn], depth)
+    return stack_of
+
+
+def _add_stacks(
+    builder: ProfileBuilder,
+    table: V8Nodes,
+    parent: np.ndarray,
+    frame_of: np.ndarray,
+    drawn: np.ndarray,
+    missing: int,
+) -> np.ndarray:
+    """Stack node of every node, added one at a time through the builder's memo (which merges
+    siblings with one frame, and nodes of earlier threads)."""
+    stack_of = [-1] * len(parent)
+    orphan = set(table.orphans)
+    parents = parent.tolist()
+    stack = builder.stack
+    for i, fid in zip(drawn.tolist(), frame_of[drawn].tolist(), strict=True):
+        p = parents[i]
+        up = missing if i in orphan else (-1 if p < 0 else stack_of[p])
+        stack_of[i] = stack(up, fid)
+    return np.asarray(stack_of, dtype=np.int64)
 
 
 MISSING = -2

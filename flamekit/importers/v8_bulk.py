@@ -1,0 +1,255 @@
+"""The V8 node table in bulk: columns, links and tree order without a Python step per node.
+
+A node-heavy profile (deep recursion, many call paths) has tens of thousands of nodes; a Python
+loop that checks, links and adds each one costs several times what parsing their JSON did. Here
+every column is taken out of the parsed node objects by C-level passes (``map`` over ``dict.get``,
+``zip``) whose types are checked once per column, and the links and the breadth-first order are
+numpy. Each function returns False or None, leaving everything untouched, as soon as the input is
+anything but the plain shape; the caller then runs the careful per-node code and its precise error
+messages, so results and errors never depend on which path ran.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from itertools import chain, compress, repeat
+from operator import is_not, itemgetter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .v8 import V8Nodes
+
+MAX_POSITION = 2**31 - 1
+MAX_HITS = 2**53
+_NO_SCRIPT = (None, 0, "0", "")
+_ID = itemgetter("id")
+_CALL_FRAME = itemgetter("callFrame")
+_FRAME_FIELDS = itemgetter("functionName", "url", "lineNumber", "columnNumber", "scriptId")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: importing creates hundreds of thousands of objects
+    and no cycles, and each collection would walk all of them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _column(items: list, key: str, default: Any = None) -> list:
+    """``item.get(key, default)`` of every item (TypeError when one is not a dict)."""
+    return list(map(dict.get, items, repeat(key), repeat(default)))
+
+
+def _types(values: list) -> set[type]:
+    return set(map(type, values))
+
+
+def _int64(values: list) -> np.ndarray | None:
+    """The list (of Python ints) as int64, or None when one does not fit."""
+    try:
+        return np.array(values, dtype=np.int64)
+    except OverflowError:
+        return None
+
+
+def _frame_row(raw: tuple) -> tuple[str, str, int, int, bool] | None:
+    """A call frame's (name, url, line, column, script) as the per-node code makes it from
+    (functionName, url, lineNumber, columnNumber, scriptId); None when a field is unusual."""
+    name, url, line, column, script = raw
+    if type(name) is not str or type(url) is not str:
+        return None
+    if type(line) is not int or type(column) is not int:
+        return None
+    if not (-1 <= line < MAX_POSITION and -1 <= column < MAX_POSITION):
+        return None  # the per-node code names the frame whose position is out of range
+    return name, url, max(line + 1, 0), max(column + 1, 0), script not in _NO_SCRIPT
+
+
+def _frame_codes(table: V8Nodes, calls: list) -> list[int] | None:
+    """Index in ``table.frames`` of every call frame (adding new ones; a call frame seen again is
+    converted once), or None when one is unusual."""
+    try:
+        raws = list(map(_FRAME_FIELDS, calls))  # TypeError/KeyError: not a plain call frame
+        distinct = dict.fromkeys(raws)  # TypeError: an unhashable field (list, object)
+    except (KeyError, TypeError):
+        return None
+    rows = {}
+    for raw in distinct:
+        row = _frame_row(raw)
+        if row is None:
+            return None
+        rows[raw] = row
+    for raw, row in rows.items():
+        distinct[raw] = table.frame_code(row)
+    return list(map(distinct.__getitem__, raws))
+
+
+def _heads(nodes: list) -> tuple[list, list, list] | None:
+    """(ids, call frames, hit counts) of every node, or None."""
+    try:
+        ids = list(map(_ID, nodes))
+        calls = list(map(_CALL_FRAME, nodes))
+    except (KeyError, TypeError):
+        return None
+    hits = _column(nodes, "hitCount", 0)
+    if _types(ids) != {int} or not _types(hits) <= {int}:
+        return None
+    return ids, calls, hits
+
+
+def _forget_frames(table: V8Nodes, known: int) -> None:
+    """Drop the call frames added after the first ``known`` (the table as it was)."""
+    for row in table.frames[known:]:
+        del table.frame_index[row]
+    del table.frames[known:]
+
+
+def add_nodes(
+    table: V8Nodes, nodes: list, position_ticks: Callable[[list], list[tuple[int, int]]]
+) -> bool:
+    """Append plain node objects to ``table`` as the per-node code would (``position_ticks``
+    reads a node's non-empty ``positionTicks`` list); False (and the table unchanged) when any
+    node is unusual."""
+    n = len(nodes)
+    heads = _heads(nodes) if n else None
+    if heads is None:
+        return False
+    ids, calls, hits = heads
+    known = len(table.frames)
+    codes = _frame_codes(table, calls)
+    if codes is None:
+        _forget_frames(table, known)
+        return False
+    children = _column(nodes, "children")
+    parents = _column(nodes, "parent")
+    id_arr, hit_arr = _int64(ids), _int64(hits)
+    base = len(table.ids)
+    index = dict(zip(ids, range(base, base + n), strict=True))
+    if (
+        not _types(children) <= {list, type(None)}
+        or not _types(parents) <= {int, type(None)}
+        or id_arr is None
+        or hit_arr is None
+        or len(index) != n
+        or not index.keys().isdisjoint(table.index)
+    ):
+        _forget_frames(table, known)
+        return False
+    bad_hits = (hit_arr < 0) | (hit_arr > MAX_HITS)
+    table.ids.extend(ids)
+    table.frame_of.extend(codes)
+    table.hits.extend(np.where(bad_hits, -1, hit_arr).tolist() if bad_hits.any() else hits)
+    table.children.extend(children)
+    table.parent.extend(repeat(-1, n))
+    table.parent_ids.extend(parents)
+    table.index.update(index)
+    ticks = _column(nodes, "positionTicks")
+    for k in compress(range(n), ticks):
+        if isinstance(ticks[k], list):
+            table.ticks[base + k] = position_ticks(ticks[k])
+    return True
+
+
+def _positions(sorted_ids: np.ndarray, order: np.ndarray, wanted: np.ndarray):
+    """Index into the table of each of ``wanted`` ids, and which were found."""
+    pos = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
+    return order[pos], sorted_ids[pos] == wanted
+
+
+def link_nodes(table: V8Nodes) -> bool:
+    """Fill ``table.parent`` from the children lists and parent ids; False (table unchanged)
+    when any link is broken or contradictory."""
+    n = len(table.ids)
+    if n == 0 or set(table.parent) != {-1}:
+        return False
+    ids = np.array(table.ids, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    kid_lists = table.children
+    if type(None) in _types(kid_lists):
+        kid_lists = [k if k is not None else () for k in kid_lists]
+    counts = np.fromiter(map(len, kid_lists), dtype=np.int64, count=n)
+    parent = np.full(n, -1, dtype=np.int64)
+    if counts.any():
+        flat = list(chain.from_iterable(kid_lists))
+        if _types(flat) != {int}:
+            return False
+        kids = _int64(flat)
+        if kids is None:
+            return False
+        child, found = _positions(sorted_ids, order, kids)
+        owner = np.repeat(np.arange(n), counts)
+        if not found.all() or np.any(child == owner) or np.bincount(child, minlength=n).max() > 1:
+            return False
+        parent[child] = owner
+    orphans: list[int] = []
+    has = np.fromiter(map(is_not, table.parent_ids, repeat(None)), dtype=bool, count=n)
+    if has.any():
+        pids = _int64(list(compress(table.parent_ids, has)))
+        if pids is None:
+            return False
+        nodes = np.flatnonzero(has)
+        up, found = _positions(sorted_ids, order, pids)
+        if not found.all():
+            if not table.lenient:
+                return False
+            orphans = nodes[~found].tolist()
+            nodes, up = nodes[found], up[found]
+        if np.any(up == nodes) or np.any((parent[nodes] != -1) & (parent[nodes] != up)):
+            return False
+        parent[nodes] = up
+    table.parent[:] = parent.tolist()
+    table.orphans.extend(orphans)
+    return True
+
+
+def breadth_first(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The nodes in breadth-first order (roots by index, then each node's children by index)
+    and each one's depth. Nodes on a cycle are not reachable from a root and left out. A wide
+    level takes a few numpy steps, a narrow one (deep recursion) a short Python loop."""
+    n = len(parent)
+    by_parent = np.argsort(parent, kind="stable")  # roots first, then children grouped by parent
+    rooted = int(np.count_nonzero(parent < 0))
+    grouped = by_parent[rooted:]
+    bounds = np.searchsorted(parent[grouped], np.arange(n + 1))
+    kids, edges = grouped.tolist(), bounds.tolist()
+    order: list[int] = []
+    sizes: list[int] = []
+    current = by_parent[:rooted].tolist()
+    while current:
+        order.extend(current)
+        sizes.append(len(current))
+        if len(current) < 64:
+            after: list[int] = []
+            for i in current:
+                after.extend(kids[edges[i] : edges[i + 1]])
+            current = after
+            continue
+        at = np.asarray(current)
+        first = bounds[at]
+        count = bounds[at + 1] - first
+        total = int(count.sum())
+        skip = np.repeat(first - (np.cumsum(count) - count), count)
+        current = grouped[skip + np.arange(total)].tolist()
+    return np.asarray(order, dtype=np.int64), np.repeat(np.arange(len(sizes)), sizes)
+
+
+def first_met(values: np.ndarray) -> np.ndarray:
+    """The distinct values in the order they first occur."""
+    distinct, first = np.unique(values, return_index=True)
+    return distinct[np.argsort(first)]
+
+
+def siblings_distinct(parent: np.ndarray, frame: np.ndarray) -> bool:
+    """No two children of one node have the same frame (so no nodes merge in the builder)."""
+    key = (parent + 1) * (int(frame.max(initial=0)) + 1) + frame
+    return len(np.unique(key)) == len(key)
