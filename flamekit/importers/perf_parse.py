@@ -23,6 +23,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import NamedTuple
 
 from ..model import FrameKind
 
@@ -139,6 +140,28 @@ class SrcLine(tuple):
         return self
 
 
+@dataclass(slots=True)
+class Root:
+    """What a header's ``comm pid/tid`` prefix stands for: its root frame and thread, whether
+    it is a Java process (frame names are cleaned differently), the stack ids of the stack
+    texts seen under it, and the text caches of its kind of process."""
+
+    frame: int
+    thread: int
+    java: bool
+    stacks: dict[bytes, int]  # stack text -> stack id
+    lines: dict[bytes, tuple]  # stack line -> its frame ids (shared by roots of one kind)
+    bodies: dict[bytes, int]  # stack text -> body code (shared by roots of one kind)
+
+
+class BadLines(NamedTuple):
+    """The lines of a stack text that are neither frames nor srclines."""
+
+    count: int
+    first_line: int  # of the first one, within the record
+    first_text: bytes
+
+
 class BadNumber(Exception):
     """A header number too large for 64 bits; ``args[0]`` is the record's byte offset."""
 
@@ -208,13 +231,14 @@ class PerfParser:
         self.frames: list[tuple[str, str, int]] = []
         self._thread_ids: dict[tuple[int, int, str], int] = {}
         self.threads: list[tuple[int, int, str]] = []
+        # stack line -> frame ids and stack text -> body code, for non-Java and Java processes
         self._line_cache: tuple[dict[bytes, tuple], dict[bytes, tuple]] = ({}, {})
         self._body_cache: tuple[dict[bytes, int], dict[bytes, int]] = ({}, {})
         self._body_cache_bytes = 0
         self._body_ids: dict[tuple[int, ...], int] = {}
         self.bodies: list[tuple[int, ...]] = []
-        self._bad_info: dict[int, tuple[int, int, bytes]] = {}  # code -> (count, line, text)
-        self._roots: dict[bytes, tuple] = {}  # "comm pid/tid " -> root info
+        self._bad_info: dict[int, BadLines] = {}  # body code -> its lines not understood
+        self._roots: dict[bytes, Root] = {}  # "comm pid/tid " -> root
         self._stack_ids: dict[tuple[int, int], int] = {}
         self._period_cache: dict[bytes | None, int] = {}
         self.stacks: list[tuple[int, int]] = []
@@ -280,7 +304,7 @@ class PerfParser:
                         continue
                     event_filter = self.event_filter = event
                 root = roots.get(prefix) or self._root(prefix, comm, pid, tid)
-                sid = root[3].get(body)
+                sid = root.stacks.get(body)
                 if sid is None:
                     if b"\n\n" in body or body.endswith(b"\n"):  # not one plain record
                         self._feed_general(b"\n\n" + header + body, _after(parts, i, offset, -2))
@@ -294,7 +318,7 @@ class PerfParser:
                     period = self._period(p)
                 app_stack(sid)
                 app_weight(period)
-                app_thread(root[1])
+                app_thread(root.thread)
                 if len(frac) > 9:
                     frac = frac[:9]
                 app_time(int(sec + frac) * _NS_SCALE[len(frac)])
@@ -334,30 +358,30 @@ class PerfParser:
             p = ev[1]
             period = int(p) if p and p != b"0" else 1
         root = self._roots.get(m[0]) or self._root(m[0], m[1], m[2], m[3])
-        sid = root[3].get(body)
+        sid = root.stacks.get(body)
         if sid is None:
             sid = self._stack_of(root, head, body, locate)
             if sid is None:
                 return
         self._add_sample(sid, root, period, _time(head, m.end()))
 
-    def _stack_of(self, root: tuple, head: bytes, body: bytes, locate) -> int | None:
+    def _stack_of(self, root: Root, head: bytes, body: bytes, locate) -> int | None:
         """Stack id of a record whose stack text is not cached for its root yet; None when
         the record went through the slow path instead."""
-        bid = self._body_cache[root[2]].get(body)
+        bid = root.bodies.get(body)
         if bid is None:
-            bid = self._body(body, root[2])
+            bid = self._body(body, root)
         if bid == _COMPLEX:
             self._slow(head + body, locate)
             return None
-        lid = self._line_path(body, root[2]) if b"\n  " in body else -1
+        lid = self._line_path(body, root) if b"\n  " in body else -1
         if bid < 0:
-            count, line, text = self._bad_info[bid]
-            self._note_bad(count, line, text, locate)
-            return self._sid(root[0], -bid - 2, lid)
-        sid = self._sid(root[0], bid, lid)
-        if len(root[3]) < ROOT_CACHE_ENTRIES:
-            root[3][body] = sid
+            bad = self._bad_info[bid]
+            self._note_bad(bad.count, bad.first_line, bad.first_text, locate)
+            return self._sid(root.frame, -bid - 2, lid)
+        sid = self._sid(root.frame, bid, lid)
+        if len(root.stacks) < ROOT_CACHE_ENTRIES:
+            root.stacks[body] = sid
             self._remember(len(body))
         return sid
 
@@ -371,10 +395,10 @@ class PerfParser:
             self.stack_lines.append(lid)
         return sid
 
-    def _line_path(self, body: bytes, java: bool) -> int:
+    def _line_path(self, body: bytes, root: Root) -> int:
         """Id of the srcline places of a stack text's frames (root first, aligned with its
         frame sequence), or -1 when it has no srcline."""
-        cache = self._line_cache[java]
+        cache, java = root.lines, root.java
         places: list[tuple[str, int]] = []  # leaf first
         group = 0  # frames of the last frame line
         found = False
@@ -402,11 +426,8 @@ class PerfParser:
             self.line_paths.append(places)
         return lid
 
-    def _root(
-        self, prefix: bytes, comm: bytes, pid: bytes, tid: bytes | None
-    ) -> tuple[int, int, bool, dict[bytes, int]]:
-        """Root frame, thread, Java flag and stack ids by stack text for a header's
-        ``comm pid/tid`` prefix."""
+    def _root(self, prefix: bytes, comm: bytes, pid: bytes, tid: bytes | None) -> Root:
+        """The root of a header's ``comm pid/tid`` prefix, remembered."""
         if not tid or tid == b"0":
             tid, pid = pid, b"?"
         if self.opts.tid:
@@ -424,7 +445,8 @@ class PerfParser:
         if thread is None:
             thread = self._thread_ids[key] = len(self.threads)
             self.threads.append(key)
-        out = (root, thread, pname.startswith(b"java"), {})
+        java = pname.startswith(b"java")
+        out = Root(root, thread, java, {}, self._line_cache[java], self._body_cache[java])
         self._roots[prefix] = out
         return out
 
@@ -444,15 +466,15 @@ class PerfParser:
             return raw.decode("utf-8", errors="replace")
 
     # -- stack texts ---------------------------------------------------------------------------
-    def _body(self, body: bytes, java: bool) -> int:
+    def _body(self, body: bytes, root: Root) -> int:
         """Code of a record's stack text (``\\n`` + lines): the id of its frame sequence when
         every line is understood, ``-2 - id`` when some lines are not, or _COMPLEX."""
-        cache = self._line_cache[java]
+        cache, java = root.lines, root.java
         lines = body.split(b"\n")[1:]
         groups = list(map(cache.get, lines))
         if None not in groups and _COMPLEX not in groups and _BAD not in groups:
             code = self._intern(tuple(chain.from_iterable(reversed(groups))))
-            self._body_cache[java][body] = code
+            root.bodies[body] = code
             self._remember(len(body))
             return code
         groups = []
@@ -473,8 +495,8 @@ class PerfParser:
             code = self._intern(tuple(chain.from_iterable(reversed(groups))))
             if bad:
                 code = -2 - code
-                self._bad_info[code] = (len(bad), *bad[0])
-        self._body_cache[java][body] = code
+                self._bad_info[code] = BadLines(len(bad), *bad[0])
+        root.bodies[body] = code
         self._remember(len(body))
         return code
 
@@ -485,7 +507,7 @@ class PerfParser:
             for cache in (*self._body_cache, *self._line_cache):
                 cache.clear()
             for root in self._roots.values():
-                root[3].clear()
+                root.stacks.clear()
             self._body_cache_bytes = 0
 
     def _intern(self, frames: tuple[int, ...]) -> int:
@@ -579,7 +601,7 @@ class PerfParser:
                     placed = any(p != _NO_PLACE for p in places)
                     lid = self._intern_places(tuple(places)) if placed else -1
                     bid = self._intern(tuple(frames))
-                    self._add_sample(self._sid(root[0], bid, lid), root, period, timestamp)
+                    self._add_sample(self._sid(root.frame, bid, lid), root, period, timestamp)
                 root = None
                 frames, places, group = [], [], 0
                 continue
@@ -609,7 +631,7 @@ class PerfParser:
                 fm = FRAME.match(inline[1]) if inline else None
                 if fm is not None:  # the sample's only frame, on its header line
                     self._add(
-                        root, self._intern(tuple(self._frames(fm, root[2]))), period, timestamp
+                        root, self._intern(tuple(self._frames(fm, root.java))), period, timestamp
                     )
                     self.no_callchain += 1
                     root = None
@@ -617,7 +639,7 @@ class PerfParser:
             fm = FRAME.match(line)
             if fm is not None:
                 if root is not None:
-                    new = self._frames(fm, root[2])
+                    new = self._frames(fm, root.java)
                     frames[:0] = new
                     places[:0] = [_NO_PLACE] * len(new)
                     group = len(new)
@@ -629,13 +651,13 @@ class PerfParser:
                 continue
             self._note_bad(1, line_no, line, locate)
 
-    def _add(self, root: tuple, bid: int, period: int, timestamp: int) -> None:
-        self._add_sample(self._sid(root[0], bid), root, period, timestamp)
+    def _add(self, root: Root, bid: int, period: int, timestamp: int) -> None:
+        self._add_sample(self._sid(root.frame, bid), root, period, timestamp)
 
-    def _add_sample(self, sid: int, root: tuple, period: int, timestamp: int) -> None:
+    def _add_sample(self, sid: int, root: Root, period: int, timestamp: int) -> None:
         self.stack.append(sid)
         self.weight.append(period)
-        self.thread.append(root[1])
+        self.thread.append(root.thread)
         self.time.append(timestamp)
         if timestamp == NO_TIME:
             self.untimed += 1
