@@ -18,10 +18,6 @@ its roots, which gives the nodes, node order and samples of one pass over the wh
 
 from __future__ import annotations
 
-import contextlib
-import os
-import pickle
-import signal
 from collections.abc import Callable
 from functools import partial
 from operator import itemgetter
@@ -33,6 +29,7 @@ from ..builder import ProfileBuilder
 from ..model import Profile
 from ..sources import MAX_LINE, READ_CHUNK, Source
 from ..tree import depth_groups, stable_argsort
+from . import parallel
 
 _CHUNK = 8 << 20
 _MAX_DIGITS = 15  # counts stay exact in float64
@@ -471,7 +468,7 @@ def _join(parent, fid, depth, leaf, n1: int, lines1: int):
 # -- two processes ----------------------------------------------------------------------------
 def _split_point(source: Source, at_least: int) -> int | None:
     """Offset of the line start nearest after the middle of a plain file, or None."""
-    if source.gzipped or source.size < max(at_least, 2) or not hasattr(os, "fork"):
+    if source.gzipped or source.size < max(at_least, 2) or not parallel.can_fork():
         return None
     with source.open() as stream:
         stream.seek(source.size // 2)
@@ -510,52 +507,32 @@ def _read_range(
         return b"".join(chunks)
 
 
+def _child_tables(source: Source, at: int, report=None) -> _Tables | None:
+    """The tables of [at, end), in int32 columns (half the bytes to send back)."""
+    tables = _parse(partial(_read_range, source, at, None))
+    if tables is None:
+        return None
+    return tables._replace(
+        parent=tables.parent.astype(np.int32),
+        fid=tables.fid.astype(np.int32),
+        depth=tables.depth.astype(np.int32),
+        leaf=tables.leaf.astype(np.int32),
+    )
+
+
 def _parse_two(source: Source, at: int, bar=None) -> tuple[_Tables | None, _Tables | None]:
-    """Parse [0, at) here and [at, end) in a forked child. The child's tables come back
-    through a pipe; if the child fails for a reason of its own, its half is parsed here.
-    A progress ``bar`` shows this half's reading for the whole file (the halves are read
-    side by side, at about the same pace)."""
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: parse, send the tables, leave without cleanup handlers
-        status = 0
-        try:
-            os.close(read_fd)
-            tables = _parse(partial(_read_range, source, at, None))
-            if tables is not None:
-                tables = tables._replace(
-                    parent=tables.parent.astype(np.int32),
-                    fid=tables.fid.astype(np.int32),
-                    depth=tables.depth.astype(np.int32),
-                    leaf=tables.leaf.astype(np.int32),
-                )
-            with os.fdopen(write_fd, "wb") as out:
-                pickle.dump(tables, out, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_fd)
-    pipe = os.fdopen(read_fd, "rb")
-    try:
+    """Parse [0, at) here and [at, end) in a second process; if the child fails for a reason
+    of its own, its half is parsed here. A progress ``bar`` shows this half's reading for the
+    whole file (the halves are read side by side, at about the same pace)."""
+    with parallel.Beside(partial(_child_tables, source, at)) as child:
         shown = {} if bar is None else {"bar": bar, "scale": source.size / at}
         mine = _parse(partial(_read_range, source, 0, at, **shown))
         if mine is None:  # the careful path reads the whole file: the child's half is moot
             return None, None
-        payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        pid = 0
-        if status == 0 and payload:
-            theirs = pickle.loads(payload)
-        else:
-            theirs = _parse(partial(_read_range, source, at, None))
-        return mine, theirs
-    finally:
-        pipe.close()
-        if pid:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
-                os.waitpid(pid, 0)
+        theirs = child.join()
+    if theirs is parallel.FAILED:
+        theirs = _parse(partial(_read_range, source, at, None))
+    return mine, theirs
 
 
 def load_fast(

@@ -17,12 +17,7 @@ between records); their tables are merged into the same profile one process woul
 
 from __future__ import annotations
 
-import contextlib
-import mmap
 import os
-import pickle
-import signal
-import struct
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
@@ -33,6 +28,7 @@ from ..builder import ProfileBuilder
 from ..model import FrameKind, Profile
 from ..progress import byte_progress
 from ..sources import Source, _tell
+from . import parallel
 from .perf_parse import (
     EVENT,
     FRAME,
@@ -231,7 +227,7 @@ def _line_at(source: Source, offset: int) -> int:
 # -- two processes --------------------------------------------------------------------------
 def _split_point(source: Source, opts: PerfOptions) -> tuple[int, bytes] | None:
     """Where a second process can start (a blank line near the middle), and the event filter."""
-    if source.gzipped or source.size < PARALLEL_MIN or not hasattr(os, "fork"):
+    if source.gzipped or source.size < PARALLEL_MIN or not parallel.can_fork():
         return None
     event = opts.event_filter or first_event(source.head[: source.head.rfind(b"\n")])
     if not event:
@@ -255,55 +251,31 @@ def _split_point(source: Source, opts: PerfOptions) -> tuple[int, bytes] | None:
 
 
 def _parse_two(source: Source, opts: PerfOptions, at: int) -> list[tuple[int, ParseResult]] | None:
-    """Parse [0, at) here and [at, end) in a forked child; the child's text starts at ``at``.
+    """Parse [0, at) here and [at, end) in a second process; the child's text starts at ``at``.
     None if the child failed for a reason of its own (not the input)."""
-    shared = mmap.mmap(-1, 8)
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: parse, send the tables, leave without cleanup handlers
-        status = 0
+
+    def theirs(report) -> tuple[str, object]:
         try:
-            os.close(read_fd)
+            return "ok", _parse_region(source, opts, at, None, None, lambda done: report(done - at))
+        except _RegionError as exc:
+            return "error", exc.args
 
-            def report(done: int) -> None:
-                shared[:8] = struct.pack("q", done - at)
-
-            try:
-                payload = pickle.dumps(("ok", _parse_region(source, opts, at, None, None, report)))
-            except _RegionError as exc:
-                payload = pickle.dumps(("error", exc.args))
-            with os.fdopen(write_fd, "wb") as out:
-                out.write(payload)
-        except BaseException:
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_fd)
-    try:
+    with parallel.Beside(theirs) as child:
         with byte_progress(source) as bar:
 
             def progress(done: int) -> None:
                 if bar is not None:
-                    bar.update_to(done + struct.unpack("q", shared[:8])[0])
+                    bar.update_to(done + child.progress())
 
             mine = _parse_region(source, opts, 0, at, None, progress if bar else None)
-        with os.fdopen(read_fd, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        pid = 0
-        if status != 0 or not data:
-            return None
-        kind, value = pickle.loads(data)
-        if kind == "error":
-            offset, message, hint = value
-            raise _RegionError(offset, message, hint)
-        return [(0, mine), (at, value)]
-    finally:
-        if pid:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
-                os.waitpid(pid, 0)
-        shared.close()
+        result = child.join()
+    if result is parallel.FAILED:
+        return None
+    kind, value = result
+    if kind == "error":
+        offset, message, hint = value
+        raise _RegionError(offset, message, hint)
+    return [(0, mine), (at, value)]
 
 
 # -- building the profile -------------------------------------------------------------------
