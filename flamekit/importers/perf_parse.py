@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import NamedTuple
 
+import numpy as np
+
 from ..model import FrameKind
 
 # The record grammar of stackcollapse-perf: what its regular expressions
@@ -146,6 +148,7 @@ class Root:
     it is a Java process (frame names are cleaned differently), the stack ids of the stack
     texts seen under it, and the text caches of its kind of process."""
 
+    prefix: bytes
     frame: int
     thread: int
     java: bool
@@ -239,6 +242,8 @@ class PerfParser:
         self.bodies: list[tuple[int, ...]] = []
         self._bad_info: dict[int, BadLines] = {}  # body code -> its lines not understood
         self._roots: dict[bytes, Root] = {}  # "comm pid/tid " -> root
+        # (prefix, stack text) -> stack id << 32 | thread: the stacks of Root.stacks, together
+        self._sample_codes: dict[tuple[bytes, bytes], int] = {}
         self._stack_ids: dict[tuple[int, int], int] = {}
         self._period_cache: dict[bytes | None, int] = {}
         self.stacks: list[tuple[int, int]] = []
@@ -284,6 +289,8 @@ class PerfParser:
                 self._feed_general(parts[0], lambda: offset)
             except OverflowError:
                 raise BadNumber(offset) from None
+        if self._feed_seen(parts):
+            return
         roots = self._roots
         event_filter = self.event_filter
         dropped = self.dropped
@@ -324,6 +331,40 @@ class PerfParser:
                 app_time(int(sec + frac) * _NS_SCALE[len(frac)])
         except OverflowError:
             raise BadNumber(_after(parts, i, offset, 0)()) from None
+
+    def _feed_seen(self, parts: list[bytes | None]) -> bool:
+        """The records of ``parts`` (``SPLIT.split`` of a text) in a few passes over columns,
+        when every one is of the event kept, has a stack text already seen under its prefix,
+        and its time has a fraction as long as the others'; False (nothing added) otherwise."""
+        n = (len(parts) - 1) // 10
+        if n < 16 or not self.event_filter or parts[9::10].count(self.event_filter) != n:
+            return False
+        codes = list(map(self._sample_codes.get, zip(parts[2::10], parts[10::10], strict=True)))
+        if None in codes:
+            return False
+        periods = parts[8::10]
+        if periods.count(periods[0]) == n:
+            weights = [self._period_cache.get(periods[0]) or self._period(periods[0])]
+        else:
+            weights = list(map(self._period_cache.get, periods))
+            if None in weights:
+                return False
+        secs, fracs = parts[6::10], parts[7::10]
+        digits = len(fracs[0])
+        if digits > 9 or set(map(len, fracs)) != {digits} or max(map(len, secs)) > 9:
+            return False
+        try:
+            weight = np.array(weights, dtype=np.int64)
+        except OverflowError:
+            return False  # the loop names the record
+        time = np.array(secs).astype(np.int64) * 10**9
+        time += np.array(fracs).astype(np.int64) * _NS_SCALE[digits]
+        code = np.array(codes, dtype=np.int64)
+        self.stack.frombytes((code >> 32).astype(np.int32).tobytes())
+        self.weight.frombytes(np.broadcast_to(weight, n).tobytes())
+        self.thread.frombytes((code & 0xFFFFFFFF).astype(np.int32).tobytes())
+        self.time.frombytes(time.tobytes())
+        return True
 
     def _period(self, p: bytes | None) -> int:
         # stackcollapse-perf: a missing period or "0" counts 1 (Perl's false strings)
@@ -382,6 +423,7 @@ class PerfParser:
         sid = self._sid(root.frame, bid, lid)
         if len(root.stacks) < ROOT_CACHE_ENTRIES:
             root.stacks[body] = sid
+            self._sample_codes[(root.prefix, body)] = sid << 32 | root.thread
             self._remember(len(body))
         return sid
 
@@ -446,7 +488,7 @@ class PerfParser:
             thread = self._thread_ids[key] = len(self.threads)
             self.threads.append(key)
         java = pname.startswith(b"java")
-        out = Root(root, thread, java, {}, self._line_cache[java], self._body_cache[java])
+        out = Root(prefix, root, thread, java, {}, self._line_cache[java], self._body_cache[java])
         self._roots[prefix] = out
         return out
 
@@ -508,6 +550,7 @@ class PerfParser:
                 cache.clear()
             for root in self._roots.values():
                 root.stacks.clear()
+            self._sample_codes.clear()
             self._body_cache_bytes = 0
 
     def _intern(self, frames: tuple[int, ...]) -> int:
