@@ -218,9 +218,8 @@ def _palette(profile: Profile, options: FlameOptions) -> str:
     return palette
 
 
-def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> FlameGraph:
-    """Lay out and colour ``profile``; the result renders as SVG or HTML."""
-    options = options or FlameOptions()
+def _checked_minwidth(options: FlameOptions) -> MinWidth:
+    """Refuse options that cannot draw a graph; the parsed ``--minwidth``."""
     if options.width < 2 * XPAD + 10:
         raise UsageError(f"--width {options.width}: too narrow", hint="use at least 40 pixels")
     if options.frame_height < 2 or options.fontsize <= 0:
@@ -233,26 +232,43 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         raise UsageError("per-node colours or details cannot be combined with --reverse")
     if options.reverse and options.flamechart:
         raise UsageError("--reverse and --flamechart do not go together")
-    self_weight = node_self(profile)
-    drawn = profile
-    if options.reverse:
-        drawn = invert(profile)
-        self_weight = node_self(drawn)
+    return minwidth
+
+
+def _laid_out(
+    profile: Profile, options: FlameOptions, minwidth: MinWidth
+) -> tuple[Profile, FlameLayout]:
+    """The profile as drawn (inverted for --reverse, one lane per thread for a flame chart)
+    and its layout."""
+    drawn = invert(profile) if options.reverse else profile
     plot_width = options.width - 2 * XPAD
-    if options.flamechart:
-        from .flamechart import chart_layout  # imported when needed: start-up counts
+    if not options.flamechart:
+        return drawn, layout(drawn, node_self(drawn), plot_width=plot_width, minwidth=minwidth)
+    from .flamechart import chart_layout  # imported when needed: start-up counts
 
-        drawn, lay = chart_layout(drawn, plot_width=plot_width, minwidth=minwidth)
-        if hooks and drawn is not profile:
-            raise UsageError("per-node colours or details need a one-thread flame chart")
-    else:
-        lay = layout(drawn, self_weight, plot_width=plot_width, minwidth=minwidth)
-    palette = _palette(profile, options)
-    fs = options.fontsize
-    fh = options.frame_height
-    unit = profile.unit
+    drawn, lay = chart_layout(drawn, plot_width=plot_width, minwidth=minwidth)
+    hooks = options.node_colors is not None or options.node_details is not None
+    if hooks and drawn is not profile:
+        raise UsageError("per-node colours or details need a one-thread flame chart")
+    return drawn, lay
 
-    # per drawn frame: names, files, lines, kinds (index 0 is 'all')
+
+@dataclass(eq=False)
+class _Bars:
+    """Per drawn frame (index 0 is 'all'): what it is, where, and how it is painted."""
+
+    kept: np.ndarray  # call-tree node of each frame after 'all'
+    frame_ids: np.ndarray
+    raw_names: list[str]
+    names: list[str]  # display names
+    files: list[str]
+    lines: list[int]
+    where: list[str]  # the place shown beside a label that does not already name it
+    kinds: np.ndarray
+    fills: list[str] = field(default_factory=list)
+
+
+def _bars(drawn: Profile, lay: FlameLayout) -> _Bars:
     kept = lay.node[1:]
     frame_ids = drawn.stacks.frame[kept]
     strings = drawn.strings
@@ -264,78 +280,101 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     file_ids = np.where(file_ids > 0, file_ids, drawn.frames.module[frame_ids])
     files = [""] + [display_text(strings[i]) for i in file_ids.tolist()]
     lines = [0, *drawn.frames.line[frame_ids].tolist()]
-    bar_where = locations(files, lines, [0, *drawn.frames.column[frame_ids].tolist()])
+    where = locations(files, lines, [0, *drawn.frames.column[frame_ids].tolist()])
     # a label that already names its place (``(anonymous) app.js:39``) does not repeat it
-    bar_where = [
-        "" if label != display_name(raw) else where
-        for label, raw, where in zip(names, raw_names, bar_where, strict=True)
+    where = [
+        "" if label != display_name(raw) else place
+        for label, raw, place in zip(names, raw_names, where, strict=True)
     ]
     kinds = np.r_[0, drawn.frames.kind[frame_ids]].astype(np.uint8)
+    return _Bars(kept, frame_ids, raw_names, names, files, lines, where, kinds)
 
+
+def _paint(bars: _Bars, drawn: Profile, palette: str, options: FlameOptions) -> list:
+    """Fill the frames' colours; the legend (label, colour) to show."""
     if options.node_colors is not None:
         node_colors = list(options.node_colors)
         if len(node_colors) != len(drawn.stacks):
             raise UsageError("node_colors must have one colour per call-tree node")
-        fills = ["#c8c8c8"] + [node_colors[i] for i in kept.tolist()]
-        for fill in fills:
+        bars.fills = ["#c8c8c8"] + [node_colors[i] for i in bars.kept.tolist()]
+        for fill in bars.fills:
             if not re.fullmatch(r"#[0-9a-fA-F]{6}", fill):
                 raise UsageError(f"node colour {fill!r} is not #rrggbb")
     else:
-        fills = palettes.frame_colors(palette, raw_names, kinds)
-    legend: list[tuple[str, str]] = []
+        bars.fills = palettes.frame_colors(palette, bars.raw_names, bars.kinds)
     if options.legend is not None:
-        legend = [(display_text(a), b) for a, b in options.legend]
-    elif palette == palettes.KIND_PALETTE and options.node_colors is None:
-        legend = palettes.kind_legend(kinds[1:])
+        return [(display_text(a), b) for a, b in options.legend]
+    if palette == palettes.KIND_PALETTE and options.node_colors is None:
+        return palettes.kind_legend(bars.kinds[1:])
+    return []
 
-    # sample counts beside times for profiles weighted in nanoseconds
-    sample_counts = None
-    if unit == "nanoseconds" and lay.samples is not None:
-        sample_counts = lay.samples.tolist()
-    elif unit == "nanoseconds":
-        counts = np.bincount(drawn.samples.stack, minlength=len(drawn.stacks)).astype(np.int64)
-        from ..tree import subtree_sums
 
-        sub = subtree_sums(drawn.stacks, counts)
-        sample_counts = [int(counts.sum()), *sub[kept].tolist()]
-    countname = options.countname or "samples"
-    period = profile.meta.period_ns
+def _sample_counts(
+    drawn: Profile, lay: FlameLayout, kept: np.ndarray, unit: str
+) -> list[int] | None:
+    """Sample counts per frame, shown beside times for profiles weighted in nanoseconds."""
+    if unit != "nanoseconds":
+        return None
+    if lay.samples is not None:
+        return lay.samples.tolist()
+    counts = np.bincount(drawn.samples.stack, minlength=len(drawn.stacks)).astype(np.int64)
+    from ..tree import subtree_sums
 
-    grand = lay.grand_total
-    totals = lay.total.tolist()
-    depth = lay.depth.tolist()
-    rows = depth if lay.row is None else lay.row.tolist()
-    x0 = lay.x0.tolist()
-    details_extra: dict[str, list[str]] = {}
+    sub = subtree_sums(drawn.stacks, counts)
+    return [int(counts.sum()), *sub[kept].tolist()]
+
+
+def _details(drawn: Profile, lay: FlameLayout, kept: np.ndarray, options: FlameOptions) -> dict:
+    """Extra tooltip lines per frame: the caller's details, a flame chart's start and length."""
+    details: dict[str, list[str]] = {}
     if options.node_details:
         for label, values in options.node_details.items():
             if len(values) != len(drawn.stacks):
                 raise UsageError(f"node_details[{label!r}] must have one entry per node")
-            details_extra[display_text(label)] = [""] + [
-                display_text(values[i]) for i in kept.tolist()
-            ]
+            details[display_text(label)] = [""] + [display_text(values[i]) for i in kept.tolist()]
     if lay.start is not None and lay.duration is not None:
-        details_extra["start"] = [f"{v / 1e6:,.3f} ms" for v in lay.start.tolist()]
-        details_extra["duration"] = [format_duration_ns(v) for v in lay.duration.tolist()]
+        details["start"] = [f"{v / 1e6:,.3f} ms" for v in lay.start.tolist()]
+        details["duration"] = [format_duration_ns(v) for v in lay.duration.tolist()]
+    return details
 
-    omitted = ""
-    if lay.omitted_frames:
-        share = 100.0 * lay.omitted_weight / grand
-        # a flame chart counts the outermost left-out rectangles only
-        callees = ""
-        if lay.start is not None:
-            callees = " with its callees" if lay.omitted_frames == 1 else " with their callees"
-        omitted = (
-            f"{lay.omitted_frames:,} frame{'s' if lay.omitted_frames != 1 else ''} "
-            f"narrower than {minwidth} not drawn{callees} "
-            f"({share:.2f}% of {countname if unit != 'nanoseconds' else 'time'})"
-        )
 
-    # geometry (pixels)
+def _omitted_note(lay: FlameLayout, minwidth: MinWidth, countname: str, unit: str) -> str:
+    if not lay.omitted_frames:
+        return ""
+    share = 100.0 * lay.omitted_weight / lay.grand_total
+    # a flame chart counts the outermost left-out rectangles only
+    callees = ""
+    if lay.start is not None:
+        callees = " with its callees" if lay.omitted_frames == 1 else " with their callees"
+    return (
+        f"{lay.omitted_frames:,} frame{'s' if lay.omitted_frames != 1 else ''} "
+        f"narrower than {minwidth} not drawn{callees} "
+        f"({share:.2f}% of {countname if unit != 'nanoseconds' else 'time'})"
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _Geometry:
+    """Where things go, in pixels; the first view of a deep graph; the footer's note."""
+
+    height: int
+    top: float
+    bottom: float
+    ypad2: float
+    legend_h: float
+    ruler_h: float
+    footer_h: float
+    view: ViewRows | None
+    omitted: str
+    omitted_hint: str
+
+
+def _geometry(lay: FlameLayout, options: FlameOptions, has_legend: bool, omitted: str):
+    fs, fh = options.fontsize, options.frame_height
     ypad1 = fs * 3
     ypad2 = fs * 2 + 10
     ypad3 = fs * 2 if options.subtitle else 0
-    legend_h = fs + 8 if legend else 0
+    legend_h = fs + 8 if has_legend else 0
     ruler_h = fs + 6 if lay.duration is not None else 0  # a flame chart's time ruler
     fixed_h = ypad1 + ypad2 + ypad3 + legend_h + ruler_h + fs + 6  # room for a footer
     view = _view_rows(lay, fixed_h, fh) if lay.row is None else None
@@ -351,50 +390,72 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     footer_h = fs + 6 if (omitted or options.notes) else 0
     shown_rows = view.rows if view is not None else lay.max_depth + 1
     height = int(shown_rows * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h + ruler_h)
-    scale = plot_width / grand
-    # where frames go: by weight, or by time in a flame chart
-    geo_x0, geo_w, geo_scale = x0, totals, scale
-    if lay.duration is not None:
-        geo_w, geo_scale = lay.duration.tolist(), plot_width / lay.span
-    char_px = fs * options.font_width
     top = ypad1 + ypad3
     bottom = height - ypad2 - legend_h - footer_h - ruler_h
+    return _Geometry(
+        height, top, bottom, ypad2, legend_h, ruler_h, footer_h, view, omitted, omitted_hint
+    )
 
+
+def _amounts(
+    totals: list, samples: list[int] | None, unit: str, countname: str, period: int
+) -> list[str]:
+    """Each frame's weight as its tooltip says it."""
     if unit == "nanoseconds":
         amounts = [format_duration_ns(t) for t in totals]
-        if sample_counts is not None:
-            amounts = [f"{a}, {c:,} samples" for a, c in zip(amounts, sample_counts, strict=True)]
-    else:
-        amounts = [f"{_count(t)} {countname}" for t in totals]
-        if period:
-            amounts = [
-                f"{a}, {format_duration_ns(t * period)}"
-                for a, t in zip(amounts, totals, strict=True)
-            ]
+        if samples is not None:
+            amounts = [f"{a}, {c:,} samples" for a, c in zip(amounts, samples, strict=True)]
+        return amounts
+    amounts = [f"{_count(t)} {countname}" for t in totals]
+    if period:
+        amounts = [
+            f"{a}, {format_duration_ns(t * period)}" for a, t in zip(amounts, totals, strict=True)
+        ]
+    return amounts
+
+
+def _titles(bars: _Bars, amounts: list[str], totals: list, grand: float, details: dict) -> list:
     titles = []
-    for i, (name, file, line) in enumerate(zip(names, files, lines, strict=True)):
+    for i, (name, file, line) in enumerate(zip(bars.names, bars.files, bars.lines, strict=True)):
         where = (f" {file}:{line}" if line else f" {file}") if file else ""
         title = f"{name}{where} ({amounts[i]}, {100.0 * totals[i] / grand:.2f}%)"
-        for label_name, values in details_extra.items():
+        for label_name, values in details.items():
             if values[i]:
                 title += f"\n{label_name}: {values[i]}"
         titles.append(escape(title))
-    xs = [XPAD + v * geo_scale for v in geo_x0]
+    return titles
+
+
+def _frame_rows(
+    bars: _Bars, lay: FlameLayout, geo: _Geometry, options: FlameOptions, titles: list
+) -> tuple[list[tuple], list[float]]:
+    """The template's rows, one per frame drawn; and each frame's y."""
+    fh = options.frame_height
+    totals = lay.total.tolist()
+    rows = lay.depth.tolist() if lay.row is None else lay.row.tolist()
+    # where frames go: by weight, or by time in a flame chart
+    plot_width = options.width - 2 * XPAD
+    geo_w, geo_scale = totals, plot_width / lay.grand_total
+    if lay.duration is not None:
+        geo_w, geo_scale = lay.duration.tolist(), plot_width / lay.span
+    xs = [XPAD + v * geo_scale for v in lay.x0.tolist()]
     ws = [v * geo_scale for v in geo_w]
     if options.inverted:
-        ys = [top + d * fh for d in rows]
+        ys = [geo.top + d * fh for d in rows]
     else:
-        ys = [bottom - (d + 1) * fh + FRAME_PAD for d in rows]
-    text_dy = (fh - FRAME_PAD) / 2 + fs / 3
-    shares = [f"{100.0 * t / grand:.1f}%" for t in totals]
+        ys = [geo.bottom - (d + 1) * fh + FRAME_PAD for d in rows]
+    text_dy = (fh - FRAME_PAD) / 2 + options.fontsize / 3
+    shares = [f"{100.0 * t / lay.grand_total:.1f}%" for t in totals]
     shares[0] = ""  # 'all' is all of it
-    bars = [
+    char_px = options.fontsize * options.font_width
+    texts = [
         bar_texts(n, sh, wh, w, char_px)
-        for n, sh, wh, w in zip(names, shares, bar_where, ws, strict=True)
+        for n, sh, wh, w in zip(bars.names, shares, bars.where, ws, strict=True)
     ]
     # labels in white where black would not read (WCAG 4.5:1)
-    light = {f: palettes.label_color(f) == palettes.WHITE for f in set(fills)}
-    classes = ["fk-light" if light[f] else "" for f in fills]
+    light = {f: palettes.label_color(f) == palettes.WHITE for f in set(bars.fills)}
+    classes = ["fk-light" if light[f] else "" for f in bars.fills]
+    view = geo.view
     if view is not None:
         for i in np.flatnonzero(view.stub).tolist():
             classes[i] = f"{classes[i]} fk-stub".lstrip()
@@ -407,12 +468,12 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
             _nums(xs),
             _nums(ys),
             _nums(ws),
-            fills,
+            bars.fills,
             _nums(x + 3 for x in xs),
             _nums(y + text_dy for y in ys),
-            [escape(left) for left, _ in bars],
+            [escape(left) for left, _ in texts],
             classes,
-            [escape(right) for _, right in bars],
+            [escape(right) for _, right in texts],
             _nums(x + w - 3 for x, w in zip(xs, ws, strict=True)),
             strict=True,
         )
@@ -420,84 +481,148 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     if view is not None and not options.js:
         # a static file cannot zoom: the frames above the view are left out
         frames = [f for f, hidden in zip(frames, view.hidden.tolist(), strict=True) if not hidden]
+    return frames, ys
 
-    bgcolors = options.bgcolors or palettes.default_background(palette)
-    bg_top, bg_bottom = palettes.background(bgcolors)
-    if options.title is not None:
-        title = options.title
-    else:
-        samples = sample_counts[0] if sample_counts is not None else None
-        title = default_title(profile, options, grand, samples, countname)
 
+def _script_data(
+    drawn: Profile,
+    bars: _Bars,
+    lay: FlameLayout,
+    options: FlameOptions,
+    extra: dict,
+    geo: _Geometry,
+    y0: float,
+) -> tuple[dict, list]:
+    """What web/flamegraph.js needs to redraw and zoom the graph; the area chips."""
+    x0 = lay.x0.tolist()
     data = {
         "v": 1,
-        "names": names,
-        "files": files,
-        "lines": lines,
-        "where": bar_where,
-        "depth": depth,
+        "names": bars.names,
+        "files": bars.files,
+        "lines": bars.lines,
+        "where": bars.where,
+        "depth": lay.depth.tolist(),
         "x0": x0,
-        "total": totals,
+        "total": lay.total.tolist(),
         "self": lay.self_weight.tolist(),
         "end": lay.end.tolist(),
-        "samples": sample_counts,
-        "extra": details_extra,
-        "extrakeys": list(details_extra),
-        "unit": unit,
-        "period": period,
-        "countname": countname,
+        "samples": extra["samples"],
+        "extra": extra["details"],
+        "extrakeys": list(extra["details"]),
+        "unit": extra["unit"],
+        "period": extra["period"],
+        "countname": extra["countname"],
         "nametype": options.nametype,
         "width": options.width,
         "xpad": XPAD,
-        "fontsize": fs,
+        "fontsize": options.fontsize,
         "fontwidth": options.font_width,
         "searchcolor": options.search_color,
         "searchlabel": palettes.label_color(options.search_color),
         "inverted": options.inverted,
         "omitted": lay.omitted_frames,
-        "rows": view.rows if view is not None else 0,
-        "ybase": ys[0],
-        "frameheight": fh,
+        "rows": geo.view.rows if geo.view is not None else 0,
+        "ybase": y0,
+        "frameheight": options.frame_height,
     }
-    areas = _areas(kinds) if options.js and lay.duration is None else []
+    areas = _areas(bars.kinds) if options.js and lay.duration is None else []
     if areas:  # what the area chips need to rebuild the graph without an area
-        data["kind"] = kinds.tolist()
-        data["fid"] = [-1, *frame_ids.tolist()]
-        data["rank"] = [-1, *name_rank(drawn)[frame_ids].tolist()]
+        data["kind"] = bars.kinds.tolist()
+        data["fid"] = [-1, *bars.frame_ids.tolist()]
+        data["rank"] = [-1, *name_rank(drawn)[bars.frame_ids].tolist()]
         data["areas"] = [[key, [int(k) for k in AREAS[key]]] for key, _label in areas]
         data["hiddenrank"] = _hidden_rank(drawn)
     if lay.duration is not None:  # flame chart: zoom by time, not by weight
         data["gx0"] = x0
         data["gw"] = lay.duration.tolist()
         data["t0"] = float(lay.start[0])  # time (ns) at the left edge, for the ruler
-    legend_items = []
+    return data, areas
+
+
+def _legend_items(legend: list, options: FlameOptions) -> list[tuple]:
+    items = []
+    fs = options.fontsize
+    char_px = fs * options.font_width
     lx = XPAD
     for label, color in legend:
-        legend_items.append((label, color, _num(lx), _num(lx + fs + 4)))
+        items.append((label, color, _num(lx), _num(lx + fs + 4)))
         lx += fs + 12 + len(label) * char_px
+    return items
+
+
+def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> FlameGraph:
+    """Lay out and colour ``profile``; the result renders as SVG or HTML."""
+    options = options or FlameOptions()
+    minwidth = _checked_minwidth(options)
+    drawn, lay = _laid_out(profile, options, minwidth)
+    palette = _palette(profile, options)
+    bars = _bars(drawn, lay)
+    legend = _paint(bars, drawn, palette, options)
+    countname = options.countname or "samples"
+    extra = {
+        "samples": _sample_counts(drawn, lay, bars.kept, profile.unit),
+        "details": _details(drawn, lay, bars.kept, options),
+        "countname": countname,
+        "period": profile.meta.period_ns,
+        "unit": profile.unit,
+        "palette": palette,
+    }
+    omitted = _omitted_note(lay, minwidth, countname, profile.unit)
+    geo = _geometry(lay, options, bool(legend), omitted)
+    totals = lay.total.tolist()
+    amounts = _amounts(totals, extra["samples"], profile.unit, countname, extra["period"])
+    titles = _titles(bars, amounts, totals, lay.grand_total, extra["details"])
+    frames, ys = _frame_rows(bars, lay, geo, options, titles)
+    data, areas = _script_data(drawn, bars, lay, options, extra, geo, ys[0])
+    context = _context(profile, options, lay, geo, frames, legend, areas, extra)
+    if options.js:
+        context["data"] = script_json(data)
+        context["script"] = _inline_asset("flamegraph.js", "]]>", "</script")
+    return FlameGraph(context=context, layout=lay, names=bars.names)
+
+
+def _context(
+    profile: Profile,
+    options: FlameOptions,
+    lay: FlameLayout,
+    geo: _Geometry,
+    frames: list,
+    legend: list,
+    areas: list,
+    extra: dict,
+) -> dict:
+    """The template's context (without the script and its data)."""
+    fs = options.fontsize
+    bgcolors = options.bgcolors or palettes.default_background(extra["palette"])
+    bg_top, bg_bottom = palettes.background(bgcolors)
+    if options.title is not None:
+        title = options.title
+    else:
+        samples = extra["samples"][0] if extra["samples"] is not None else None
+        title = default_title(profile, options, lay.grand_total, samples, extra["countname"])
     context = {
         "uid": "",
         "width": options.width,
-        "height": height,
+        "height": geo.height,
         "fontsize": _num(fs),
-        "frame_height": _num(fh - FRAME_PAD),
+        "frame_height": _num(options.frame_height - FRAME_PAD),
         "title": display_text(title),
         "subtitle": display_text(options.subtitle),
         "notes": display_text(options.notes),
-        "omitted": omitted,
-        "omitted_hint": omitted_hint,
+        "omitted": geo.omitted,
+        "omitted_hint": geo.omitted_hint,
         "bg_top": bg_top,
         "bg_bottom": bg_bottom,
         "frames": frames,
-        "legend": legend_items,
-        "legend_y": _num(bottom + ruler_h + fs + 2),
-        "legend_box_y": _num(bottom + ruler_h + 3),
-        "ruler": _ruler(lay, options, bottom) if ruler_h else None,
-        "footer_y": _num(height - 6),
+        "legend": _legend_items(legend, options),
+        "legend_y": _num(geo.bottom + geo.ruler_h + fs + 2),
+        "legend_box_y": _num(geo.bottom + geo.ruler_h + 3),
+        "ruler": _ruler(lay, options, geo.bottom) if geo.ruler_h else None,
+        "footer_y": _num(geo.height - 6),
         "center": _num(options.width / 2),
         "title_y": _num(fs * 2),
         "subtitle_y": _num(fs * 4),
-        "details_y": _num(height - footer_h - ypad2 / 2),
+        "details_y": _num(geo.height - geo.footer_h - geo.ypad2 / 2),
         "right": options.width - XPAD,
         "js": options.js,
         "areas": areas,
@@ -508,10 +633,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     context["uid"] = uid
     # extra rules apply to this graph only, not to every graph on the page
     context["extra_css"] = Markup(str(context["extra_css"]).replace("svg.flamekit", f"svg#{uid}"))
-    if options.js:
-        context["data"] = script_json(data)
-        context["script"] = _inline_asset("flamegraph.js", "]]>", "</script")
-    return FlameGraph(context=context, layout=lay, names=names)
+    return context
 
 
 AREA_LABELS = {
