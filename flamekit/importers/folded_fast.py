@@ -601,4 +601,4 @@ def load_fast(
         parent, fid, depth, leaf = _join(parent, fid, depth, leaf, n1, lines1)
     builder.extend_stacks(parent, fid, depth)
     builder.add_samples(leaf, counts, threads=builder.thread())
-    return builder.build(counted=True)
+    return builder.build(counted=True, knows_kinds=False)

@@ -208,7 +208,7 @@ class FlameGraph:
 
 def _palette(profile: Profile, options: FlameOptions) -> str:
     palette = options.colors or palettes.default_palette(
-        profile.meta.source_format, profile.frames.kind
+        profile.meta.knows_kinds, profile.frames.kind
     )
     if palette not in palettes.PALETTES:
         raise UsageError(
