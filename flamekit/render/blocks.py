@@ -548,35 +548,20 @@ def svg_table(report: BlockReport) -> dict:
     }
 
 
-REPORT_FORMATS = {".html": "html", ".htm": "html", ".svg": "svg", ".json": "json", ".txt": "text"}
+# The report's outputs, as the output registry calls them: (report, profile=, title=, width=).
 
 
-def report_format(output: str, fmt: str | None) -> str:
-    """The format asked for with ``--format``, else the one ``output``'s extension implies."""
-    from ..errors import UsageError
-
-    if fmt:
-        return fmt
-    if output == "-":
-        return "text"
-    lower = output.lower()
-    for ext, name in REPORT_FORMATS.items():
-        if lower.endswith(ext):
-            return name
-    raise UsageError(
-        f"cannot tell the report format of {output!r}",
-        hint="name the file .html, .svg, .json or .txt, or use --format",
-    )
+def html_output(report: BlockReport, *, profile: Profile, title: str, **_) -> str:
+    return render_html(profile, report, title)
 
 
-def render_report(
-    profile: Profile, report: BlockReport, fmt: str, title: str, width: int | None = None
-) -> bytes:
-    """The report in one of the formats text, json, html or svg (text in ``width`` columns)."""
-    if fmt == "json":
-        return render_json(report)
-    if fmt == "html":
-        return render_html(profile, report, title).encode()
-    if fmt == "svg":
-        return render_svg(report, title).encode()
-    return render_text(report, width).encode()
+def svg_output(report: BlockReport, *, title: str, **_) -> str:
+    return render_svg(report, title)
+
+
+def json_output(report: BlockReport, **_) -> bytes:
+    return render_json(report)
+
+
+def text_output(report: BlockReport, *, width: int | None = None, **_) -> str:
+    return render_text(report, width)

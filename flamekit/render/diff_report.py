@@ -133,7 +133,9 @@ def _noise_note(result: ProfileDiff) -> str:
     )
 
 
-def render_markdown(result: ProfileDiff, before_name: str, after_name: str, top: int = 10) -> str:
+def render_markdown(
+    result: ProfileDiff, before_name: str, after_name: str, top: int = 10, **_
+) -> str:
     """A PR comment: totals, method, then top regressions and improvements as tables."""
     b, a = result.before, result.after
     out = [
@@ -204,7 +206,7 @@ def render_text(
     return "\n".join(out) + "\n"
 
 
-def render_json(result: ProfileDiff) -> str:
+def render_json(result: ProfileDiff, **_) -> str:
     """One JSON object: both sides' totals and units, whether normalized, every function."""
     return orjson.dumps(diff_to_dict(result)).decode() + "\n"
 
