@@ -10,7 +10,6 @@ import orjson
 from ..analyze.blocks import (
     AREA_OF_KIND,
     AREAS,
-    Block,
     BlockGroup,
     BlockReport,
     FrameRef,
@@ -168,35 +167,8 @@ def _name_columns(
     return first, room - first
 
 
-def block_to_dict(b: Block) -> dict:
-    return {
-        "thread": b.thread_label,
-        "start_ms": _ms(b.start_ns),
-        "duration_ms": _ms(b.duration_ns),
-        "samples": b.samples,
-        "entry": (b.entry.label or b.entry.name) if b.entry else None,
-        "hottest": (b.hottest.label or b.hottest.name) if b.hottest else None,
-        "areas": {a: round(b.areas[a], 4) for a in AREAS},
-        "stack": [f.to_dict() for f in b.stack],
-    }
-
-
-def report_to_dict(report: BlockReport) -> dict:
-    """The stable JSON form: thresholds, profile length, blocks by start, the count below."""
-    return {
-        "threshold_ms": _ms(report.threshold_ns),
-        "profile_ms": _ms(report.profile_ns),
-        "blocks": [block_to_dict(b) for b in report.blocks],
-        "below_threshold": report.below_threshold,
-        "interval_ms": _ms(report.interval_ns) if report.interval_ns > 0 else None,
-        "max_gap_ms": _ms(report.max_gap_ns),
-        "idle_marker": report.idle_marker,
-        "notes": list(report.notes),
-    }
-
-
 def render_json(report: BlockReport) -> bytes:
-    return orjson.dumps(report_to_dict(report), option=orjson.OPT_INDENT_2) + b"\n"
+    return orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2) + b"\n"
 
 
 # -- figures shared by the HTML and SVG outputs ----------------------------------------------------
