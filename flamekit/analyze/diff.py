@@ -21,6 +21,7 @@ from statistics import NormalDist
 
 import numpy as np
 
+from .. import defaults
 from ..core.model import Profile
 from ..core.tree import first_occurrence, levels, subtree_sums
 from ..core.weights import node_self
@@ -44,7 +45,7 @@ class DiffOptions:
     match_lines: bool = False
     strip_hex: bool = False
     absolute: bool = False
-    alpha: float = 0.01
+    alpha: float = defaults.DIFF_ALPHA
 
 
 @dataclass(frozen=True)
