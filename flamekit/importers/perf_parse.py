@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..model import FrameKind
+from ..core.model import FrameKind
 
 # The record grammar of stackcollapse-perf: what its regular expressions
 #   header  ^(\S.+?)\s+(\d+)/*(\d+)*\s+        event  :\s*(\d+)*\s+(\S+):\s*$

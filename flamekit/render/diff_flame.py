@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..analyze.diff import Changes, ProfileDiff, TreeDiff
-from ..builder import ProfileBuilder, validate
+from ..core.builder import ProfileBuilder, validate
+from ..core.model import Profile, Samples, Stacks
 from ..errors import UsageError
-from ..model import Profile, Samples, Stacks
 from ..units import format_weight
 from .diff_report import describe_method
 from .flame import FlameOptions, render_html, render_svg
@@ -197,3 +197,13 @@ def render_diff_flamegraph(
     if fmt == "html":
         return render_html(drawn, opts)
     return render_svg(drawn, opts)
+
+
+def diff_svg(result: ProfileDiff, **options) -> str:
+    """The differential flame graph as SVG (options of :func:`render_diff_flamegraph`)."""
+    return render_diff_flamegraph(result, fmt="svg", **options)
+
+
+def diff_html(result: ProfileDiff, **options) -> str:
+    """The differential flame graph in an HTML page."""
+    return render_diff_flamegraph(result, fmt="html", **options)

@@ -19,12 +19,13 @@ import numpy as np
 import orjson
 from markupsafe import Markup, escape
 
+from .. import defaults
 from ..analyze.naming import function_label_of_frames
-from ..analyze.weights import node_self
+from ..core.model import Profile
+from ..core.transforms import AREAS, HIDDEN, invert
+from ..core.weights import node_self
 from ..errors import UsageError
-from ..model import Profile
 from ..resources import jinja_environment, read_web_asset
-from ..transforms import AREAS, HIDDEN, invert
 from ..units import format_duration_ns, middle_truncate
 from . import colors as palettes
 from .flame_layout import FlameLayout, MinWidth, layout, name_rank
@@ -58,15 +59,15 @@ class FlameOptions:
     one page never share ids. Pass a fresh one to show the same graph twice on a page.
     """
 
-    width: int = 1200
-    frame_height: int = 16
-    fontsize: float = 12.0
-    font_width: float = 0.59
-    minwidth: str | float = "0.1"
+    width: int = defaults.FLAME_WIDTH
+    frame_height: int = defaults.FLAME_FRAME_HEIGHT
+    fontsize: float = defaults.FLAME_FONTSIZE
+    font_width: float = defaults.FLAME_FONT_WIDTH
+    minwidth: str | float = defaults.FLAME_MINWIDTH
     title: str | None = None
     subtitle: str = ""
     countname: str | None = None
-    nametype: str = "Function:"
+    nametype: str = defaults.FLAME_NAMETYPE
     notes: str = ""
     colors: str | None = None
     bgcolors: str | None = None
@@ -80,6 +81,28 @@ class FlameOptions:
     legend: Sequence[tuple[str, str]] | None = None
     extra_css: str = field(default="", repr=False)
     element_id: str | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse options that cannot draw, before any profile is read."""
+        if self.width < 2 * XPAD + 10:
+            raise UsageError(f"--width {self.width}: too narrow", hint="use at least 40 pixels")
+        if self.frame_height < 2 or self.fontsize <= 0:
+            raise UsageError("--height and --fontsize must be positive")
+        MinWidth.parse(self.minwidth)
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.search_color):
+            raise UsageError(f"search colour {self.search_color!r} is not #rrggbb")
+        hooks = self.node_colors is not None or self.node_details is not None
+        if self.reverse and hooks:
+            raise UsageError("per-node colours or details cannot be combined with --reverse")
+        if self.reverse and self.flamechart:
+            raise UsageError("--reverse and --flamechart do not go together")
+        if self.colors is not None and self.colors not in palettes.PALETTES:
+            raise UsageError(
+                f"--colors {self.colors}: unknown palette",
+                hint=f"choose one of: {', '.join(palettes.PALETTES)}",
+            )
+        if self.bgcolors is not None:
+            palettes.background(self.bgcolors)
 
     def with_(self, **changes) -> FlameOptions:
         return replace(self, **changes)
@@ -208,7 +231,7 @@ class FlameGraph:
 
 def _palette(profile: Profile, options: FlameOptions) -> str:
     palette = options.colors or palettes.default_palette(
-        profile.meta.source_format, profile.frames.kind
+        profile.meta.knows_kinds, profile.frames.kind
     )
     if palette not in palettes.PALETTES:
         raise UsageError(
@@ -218,28 +241,10 @@ def _palette(profile: Profile, options: FlameOptions) -> str:
     return palette
 
 
-def _checked_minwidth(options: FlameOptions) -> MinWidth:
-    """Refuse options that cannot draw a graph; the parsed ``--minwidth``."""
-    if options.width < 2 * XPAD + 10:
-        raise UsageError(f"--width {options.width}: too narrow", hint="use at least 40 pixels")
-    if options.frame_height < 2 or options.fontsize <= 0:
-        raise UsageError("--height and --fontsize must be positive")
-    minwidth = MinWidth.parse(options.minwidth)
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}", options.search_color):
-        raise UsageError(f"search colour {options.search_color!r} is not #rrggbb")
-    hooks = options.node_colors is not None or options.node_details is not None
-    if options.reverse and hooks:
-        raise UsageError("per-node colours or details cannot be combined with --reverse")
-    if options.reverse and options.flamechart:
-        raise UsageError("--reverse and --flamechart do not go together")
-    return minwidth
-
-
-def _laid_out(
-    profile: Profile, options: FlameOptions, minwidth: MinWidth
-) -> tuple[Profile, FlameLayout]:
+def _laid_out(profile: Profile, options: FlameOptions) -> tuple[Profile, FlameLayout]:
     """The profile as drawn (inverted for --reverse, one lane per thread for a flame chart)
     and its layout."""
+    minwidth = MinWidth.parse(options.minwidth)
     drawn = invert(profile) if options.reverse else profile
     plot_width = options.width - 2 * XPAD
     if not options.flamechart:
@@ -318,7 +323,7 @@ def _sample_counts(
     if lay.samples is not None:
         return lay.samples.tolist()
     counts = np.bincount(drawn.samples.stack, minlength=len(drawn.stacks)).astype(np.int64)
-    from ..tree import subtree_sums
+    from ..core.tree import subtree_sums
 
     sub = subtree_sums(drawn.stacks, counts)
     return [int(counts.sum()), *sub[kept].tolist()]
@@ -552,9 +557,9 @@ def _legend_items(legend: list, options: FlameOptions) -> list[tuple]:
 
 def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> FlameGraph:
     """Lay out and colour ``profile``; the result renders as SVG or HTML."""
-    options = options or FlameOptions()
-    minwidth = _checked_minwidth(options)
-    drawn, lay = _laid_out(profile, options, minwidth)
+    options = options or FlameOptions()  # checked when made (FlameOptions.__post_init__)
+    drawn, lay = _laid_out(profile, options)
+    minwidth = MinWidth.parse(options.minwidth)
     palette = _palette(profile, options)
     bars = _bars(drawn, lay)
     legend = _paint(bars, drawn, palette, options)
@@ -809,9 +814,11 @@ class FlameSVG:
 # -- outputs for `convert --to` ---------------------------------------------------------------
 
 
-def render_svg_bytes(profile: Profile, **options) -> bytes:
-    return render_svg(profile, FlameOptions(**options)).encode("utf-8")
+def render_svg_bytes(profile: Profile, options: FlameOptions | None = None, **changes) -> bytes:
+    """The SVG of :func:`render_svg` (``FlameOptions`` fields as keywords)."""
+    return render_svg(profile, (options or FlameOptions()).with_(**changes)).encode("utf-8")
 
 
-def render_html_bytes(profile: Profile, **options) -> bytes:
-    return render_html(profile, FlameOptions(**options)).encode("utf-8")
+def render_html_bytes(profile: Profile, options: FlameOptions | None = None, **changes) -> bytes:
+    """The page of :func:`render_html` (``FlameOptions`` fields as keywords)."""
+    return render_html(profile, (options or FlameOptions()).with_(**changes)).encode("utf-8")
