@@ -12,7 +12,7 @@ Two measurements, on profiles generated at run time:
    only runs ``orjson.loads`` on it (target: < 1 GB).
 
 Usage: python benchmarks/cpuprofile_import.py [--samples 2500000] [--walk-samples 150000]
-    [--big-samples 10000000] [--repeat 5] [--no-memory]
+    [--big-samples 10000000] [--repeat 5] [--no-memory] [--json FILE]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import orjson
+import ratios
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -183,9 +184,9 @@ def peak_rss(path: Path, what: str) -> int:
     return int(out.stdout.split()[-1])
 
 
-def time_import(folder: Path, shape: str, data: bytes, repeat: int) -> float:
+def time_import(folder: Path, shape: str, data: bytes, repeat: int) -> dict:
     """Print the median import time next to the median ``orjson.loads`` time on the same
-    bytes; returns the ratio."""
+    bytes; returns them as a ratio row."""
     import flamekit
 
     path = folder / f"{shape}.cpuprofile"
@@ -204,7 +205,10 @@ def time_import(folder: Path, shape: str, data: bytes, repeat: int) -> float:
     print(f"  orjson.loads        {t['orjson'] * 1000:8.1f} ms")
     print(f"  flamekit.load       {t['flamekit'] * 1000:8.1f} ms (reads the file too)")
     print(f"  ratio flamekit/orjson: {ratio:.2f}x (target <= 1.5x)")
-    return ratio
+    case = f"{shape} {size_mb:.0f} MB, {len(profile.stacks):,} nodes"
+    return ratios.row(
+        "cpuprofile_import", case, "orjson.loads", t["flamekit"], t["orjson"], target="<= 1.5x time"
+    )
 
 
 def main() -> None:
@@ -214,6 +218,7 @@ def main() -> None:
     parser.add_argument("--big-samples", type=int, default=10_000_000, help="for the RSS one")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-memory", action="store_true", help="the time benchmark only")
+    parser.add_argument("--json", help="write the ratio rows here (for run_all.py)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as tmp:
@@ -221,9 +226,9 @@ def main() -> None:
             "sample-heavy": synthetic_profile(args.samples),
             "node-heavy": node_heavy_profile(args.walk_samples),
         }
-        for shape, data in shapes.items():
-            time_import(Path(tmp), shape, data, args.repeat)
+        rows = [time_import(Path(tmp), shape, data, args.repeat) for shape, data in shapes.items()]
         if args.no_memory:
+            ratios.save(args.json, rows)
             return
         big = Path(tmp) / "huge.cpuprofile"
         big.write_bytes(synthetic_profile(args.big_samples, seed=2))
@@ -236,6 +241,20 @@ def main() -> None:
         print(f"  orjson.loads only           {rss_orjson / 2**20:8.0f} MiB")
         print(f"  flamekit.load               {rss_flamekit / 2**20:8.0f} MiB (target < 1024 MiB)")
         print(f"  ratio flamekit/orjson: {rss_flamekit / rss_orjson:.2f}x")
+        case = f"{big_mb:.0f} MB, {args.big_samples:,} samples"
+        rows.append(
+            ratios.row(
+                "cpuprofile_import",
+                case,
+                "orjson.loads",
+                None,
+                None,
+                rss_flamekit / 2**20,
+                rss_orjson / 2**20,
+                "< 1024 MiB",
+            )
+        )
+        ratios.save(args.json, rows)
 
 
 if __name__ == "__main__":

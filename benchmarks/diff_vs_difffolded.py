@@ -6,6 +6,7 @@ functions) where AFTER moves weight towards a few functions. Both tools run in t
 tree, one after the other, and the script prints each time and the ratio flamekit / FlameGraph.
 
     python benchmarks/diff_vs_difffolded.py --flamegraph-dir DIR [--lines N] [--repeat R]
+        [--json FILE]
 
 DIR is a checkout of https://github.com/brendangregg/FlameGraph (or set FLAMEGRAPH_DIR).
 """
@@ -15,11 +16,14 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import ratios
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,20 +46,23 @@ def make_pair(folder: Path, lines: int, seed: int = 1) -> tuple[Path, Path]:
     return b, a
 
 
-def timed(cmd: str, repeat: int) -> float:
-    best = float("inf")
+def in_turns(cmds: list[str], repeat: int) -> list[float]:
+    """Median wall seconds of each shell command, the commands run in turns."""
+    times: list[list[float]] = [[] for _ in cmds]
     for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL)
-        best = min(best, time.perf_counter() - start)
-    return best
+        for cmd, spent in zip(cmds, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL)
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--flamegraph-dir", default=os.environ.get("FLAMEGRAPH_DIR"))
     parser.add_argument("--lines", type=int, default=50_000)
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each (the median counts)")
+    parser.add_argument("--json", help="write the ratio rows here (for run_all.py)")
     args = parser.parse_args()
     if not args.flamegraph_dir:
         sys.exit("give --flamegraph-dir (a FlameGraph checkout) or set FLAMEGRAPH_DIR")
@@ -70,12 +77,19 @@ def main() -> None:
         ours = (
             f"PYTHONPATH={ROOT} {sys.executable} -m flamekit diff {b} {a} -o {folder / 'ours.svg'}"
         )
-        t_ref = timed(ref, args.repeat)
-        t_ours = timed(ours, args.repeat)
+        t_ref, t_ours = in_turns([ref, ours], args.repeat)
     print(f"{args.lines:,} stacks per side")
     print(f"FlameGraph difffolded.pl | flamegraph.pl: {t_ref:.2f} s")
     print(f"flamekit diff -o diff.svg:                {t_ours:.2f} s")
     print(f"ratio flamekit / FlameGraph: {t_ours / t_ref:.2f}")
+    row = ratios.row(
+        "diff_vs_difffolded",
+        f"{args.lines:,} stacks",
+        "difffolded.pl | flamegraph.pl",
+        t_ours,
+        t_ref,
+    )
+    ratios.save(args.json, [row])
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Render a large folded profile with flamekit and with FlameGraph's flamegraph.pl, side by side.
 
     python benchmarks/flamegraph_render.py --flamegraph-dir PATH/TO/FlameGraph [--size-mb 100]
-        [--repeat 3] [--keep DIR [--reuse]]
+        [--repeat 3] [--keep DIR [--reuse]] [--json FILE]
 
 Generates (deterministically, at run time) a folded file of about ``--size-mb`` MB with about
 ``--stacks`` unique stacks, renders it with both tools as separate processes, and prints each
@@ -26,6 +26,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+import ratios
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -197,6 +199,7 @@ def main() -> None:
         default=3,
         help="timed runs of flamekit (the median counts; flamegraph.pl runs once)",
     )
+    parser.add_argument("--json", help="write the ratio rows here (for run_all.py)")
     parser.add_argument("--keep", help="keep the generated files in this folder")
     parser.add_argument(
         "--reuse",
@@ -274,6 +277,21 @@ def main() -> None:
         print(f"peak memory: {memory:.2f} of flamegraph.pl's (target <= 0.5)")
         svg_mb = fk_svg.stat().st_size / 1e6
         print(f"flamekit SVG for {nodes:,} nodes: {svg_mb:.2f} MB (target < 10 MB)")
+        ratios.save(
+            args.json,
+            [
+                ratios.row(
+                    "flamegraph_render",
+                    f"{size / 1e6:.0f} MB, {lines:,} stacks",
+                    "flamegraph.pl",
+                    fk_time,
+                    pl_time,
+                    max(fk_rss, fk_sum) / 2**20,
+                    pl_rss / 2**20,
+                    ">= 20x faster, <= 0.5x memory",
+                )
+            ],
+        )
         ok = speed >= 10 and memory <= 0.5 and svg_mb < 10
         print("PASS" if ok else "FAIL")
     finally:

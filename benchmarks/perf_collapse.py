@@ -14,6 +14,9 @@ and that flamekit's two-process and one-process runs agree. A last table shows f
 memory on a quarter and on all of the normal input: it grows with unique stacks, not file size.
 
     python benchmarks/perf_collapse.py --flamegraph-dir PATH/TO/FlameGraph [--size-mb 110]
+        [--repeat 3] [--workdir DIR [--reuse]] [--corpus DIR] [--json FILE]
+
+Each tool runs ``--repeat`` times per input; the run of median wall time is the one shown.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import ratios
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,6 +108,21 @@ def repeat_to(text: bytes, size: int, path: Path) -> Path:
     return path
 
 
+def median_run(cmd: list[str], out: Path, env: dict | None, repeat: int) -> dict:
+    """The run of median wall time among ``repeat`` runs of ``cmd``."""
+    runs = sorted((run(cmd, out, env) for _ in range(repeat)), key=lambda r: r["wall"])
+    return runs[len(runs) // 2]
+
+
+def kept_inputs(workdir: Path, corpus: Path | None) -> dict[str, Path] | None:
+    """The inputs an earlier run left in ``workdir``, if all of them are there."""
+    names = {"normal": "n.txt", "unique": "unique.perf.txt"}
+    if corpus is not None:
+        names["corpus"] = "corpus.perf.txt"
+    found = {name: workdir / file for name, file in names.items()}
+    return found if all(path.is_file() for path in found.values()) else None
+
+
 def make_inputs(workdir: Path, size: int, corpus: Path | None) -> dict[str, Path]:
     inputs = {}
     deep = build(ROOT / "samples/workloads/deep.c", workdir, "deep")
@@ -136,6 +156,9 @@ def main() -> None:
     ap.add_argument("--size-mb", type=int, default=110, help="size of each input (default 110)")
     ap.add_argument("--corpus", type=Path, help="perf-collapse corpus folder (optional input)")
     ap.add_argument("--workdir", type=Path, help="keep inputs and outputs here")
+    ap.add_argument("--reuse", action="store_true", help="with --workdir: reuse its inputs")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each tool (the median counts)")
+    ap.add_argument("--json", help="write the ratio rows here (for run_all.py)")
     args = ap.parse_args()
     if not args.flamegraph_dir:
         ap.error("--flamegraph-dir (or FLAMEGRAPH_DIR) is required")
@@ -149,17 +172,27 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     try:
-        print(f"making inputs of {args.size_mb} MB in {workdir} ...", flush=True)
-        inputs = make_inputs(workdir, args.size_mb << 20, args.corpus)
+        inputs = kept_inputs(workdir, args.corpus) if args.reuse else None
+        if inputs is None:
+            print(f"making inputs of {args.size_mb} MB in {workdir} ...", flush=True)
+            inputs = make_inputs(workdir, args.size_mb << 20, args.corpus)
         rows = []
         for name, path in inputs.items():
             size = path.stat().st_size / 1e6
-            perl = run(["perl", str(perl_script), str(path)], workdir / f"{name}.perl.folded")
-            fk2 = run(flamekit_cmd(path, workdir), workdir / f"{name}.fk.folded", env)
-            fk1 = run(
+            perl = median_run(
+                ["perl", str(perl_script), str(path)],
+                workdir / f"{name}.perl.folded",
+                None,
+                args.repeat,
+            )
+            fk2 = median_run(
+                flamekit_cmd(path, workdir), workdir / f"{name}.fk.folded", env, args.repeat
+            )
+            fk1 = median_run(
                 flamekit_cmd(path, workdir),
                 workdir / f"{name}.fk1.folded",
                 {**env, "FLAMEKIT_JOBS": "1"},
+                args.repeat,
             )
             same = (workdir / f"{name}.perl.folded").read_bytes() == (
                 workdir / f"{name}.fk.folded"
@@ -201,6 +234,23 @@ def main() -> None:
         print(
             f"flamekit peak RSS on the normal input: {q['rss_mb']:.0f} MB for "
             f"{len(data[:cut]) / 1e6:.0f} MB, {full['rss_mb']:.0f} MB for {len(data) / 1e6:.0f} MB"
+        )
+        target = {"normal": ">= 15x faster", "unique": ">= 6x faster"}
+        ratios.save(
+            args.json,
+            [
+                ratios.row(
+                    "perf_collapse",
+                    f"{name} {size:.0f} MB",
+                    "stackcollapse-perf.pl",
+                    fk2["wall"],
+                    perl["wall"],
+                    fk2["rss_mb"],
+                    perl["rss_mb"],
+                    target.get(name, ""),
+                )
+                for name, size, _stacks, perl, fk2, *_ in rows
+            ],
         )
         if not all(r[6] and r[7] for r in rows):
             sys.exit("outputs differ")
