@@ -2,15 +2,49 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-from . import api
-from .core.model import Profile
 from .errors import FlamekitError, InputError
 
-api.install()
+if TYPE_CHECKING:
+    from .core.model import Profile
+
+
+class _AnalysesOnProfile:
+    """Adds the analyses to ``Profile`` as methods (``api.install``) right after the core model
+    is first imported: importing the package does not import numpy, so ``flamekit --version``
+    starts fast, and every profile still has its methods. (A finder on ``sys.meta_path``; not
+    an ``importlib.abc`` subclass, whose import costs more than the rest of the start.)"""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "flamekit.core.model":
+            return None
+        from importlib.util import find_spec
+
+        sys.meta_path.remove(self)
+        spec = find_spec(name)
+        run = spec.loader.exec_module
+
+        def exec_module(module) -> None:
+            run(module)
+            from . import api
+
+            api.install()
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if "flamekit.core.model" in sys.modules:  # the package imported again (e.g. reloaded)
+    from . import api
+
+    api.install()
+else:
+    sys.meta_path.insert(0, _AnalysesOnProfile())
 
 
 def load(
@@ -62,8 +96,6 @@ def calls(profile: Profile, pattern: str):
     return profile.calls(pattern)
 
 
-from . import transforms  # noqa: E402  (flamekit.transforms.focus(...), apply(...), ...)
-
 # option classes, imported when first used (the renderers are not needed to load a profile)
 _OPTION_CLASSES = {
     "FlameOptions": "flamekit.render.flame",
@@ -73,8 +105,9 @@ _OPTION_CLASSES = {
 }
 
 
-# the core's modules under their public names (flamekit.model is flamekit.core.model)
-_CORE_MODULES = ("builder", "model", "retree", "tree")
+# the core's modules under their public names (flamekit.model is flamekit.core.model), and
+# flamekit.transforms.focus(...), apply(...), ...: imported when first used
+_CORE_MODULES = ("builder", "model", "retree", "tree", "transforms", "api")
 
 
 def __getattr__(name: str):
@@ -82,6 +115,8 @@ def __getattr__(name: str):
 
     if name in _OPTION_CLASSES:
         return getattr(importlib.import_module(_OPTION_CLASSES[name]), name)
+    if name == "Profile":
+        return importlib.import_module(f"{__name__}.core.model").Profile
     if name in _CORE_MODULES:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'flamekit' has no attribute {name!r}")
