@@ -44,6 +44,30 @@ IMPORT_OPTIONS: list[tuple[Callable, str]] = [
         ),
         "event_filter",
     ),
+    # V8 profiles (cpuprofile, Chrome traces) of compiled or bundled JavaScript
+    (
+        click.option(
+            "--source-maps",
+            "source_maps",
+            is_flag=True,
+            default=None,
+            help="V8: map frames to the original code through the scripts' source maps.",
+        ),
+        "source_maps",
+    ),
+    (
+        click.option(
+            "--source-map-dir",
+            "source_map_dirs",
+            multiple=True,
+            metavar="DIR",
+            type=click.Path(exists=True, file_okay=False),
+            callback=lambda ctx, param, value: tuple(value) or None,
+            help="V8: find source maps here by script file name (repeatable; implies "
+            "--source-maps).",
+        ),
+        "source_map_dirs",
+    ),
 ]
 
 
@@ -63,13 +87,18 @@ class ProfileLoader:
         sample carries weight (``report_weightless``: commands that refuse such a profile
         themselves pass False)."""
         from . import load
-        from .console import warn
+        from .console import info, warn
         from .render.registry import WEIGHTLESS_HINT, weightless
+        from .sourcemaps import from_options
         from .transforms import apply
 
+        source_maps = from_options(self.import_options)  # one per command: each map read once
         profile = load(list(paths), from_format=self.from_format, **self.import_options)
         for message in profile.meta.warnings:
             warn(message)
+        summary = source_maps.summary() if source_maps is not None else None
+        if summary:
+            info(summary)
         if self.transforms.any:
             before = len(profile.samples)
             profile = apply(profile, self.transforms)

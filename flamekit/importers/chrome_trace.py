@@ -19,6 +19,7 @@ import numpy as np
 
 from ..builder import ProfileBuilder
 from ..model import Profile
+from ..sourcemaps import from_options
 from ..sources import Source
 from . import v8
 
@@ -267,6 +268,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     durations = []
     periods = []
     timed = set()
+    source_maps = from_options(options)
     for prof, parts in chosen:
         if not parts.hits_only and len(parts.samples) == 0:
             continue  # a profile that ended before its first sample
@@ -286,6 +288,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
             thread=thread,
             base_us=base,
             lines=parts.lines,
+            source_maps=source_maps,
         )
         timed.add(bool(facts.get("timed")))
         if facts.get("duration_ns"):

@@ -1,0 +1,199 @@
+"""V8 call frames moved to the original code their scripts' source maps name, at import time.
+
+A V8 call frame carries its function's own position (where the function starts in the
+generated script); that position is looked up in the script's map, giving the original file,
+line and column, and the original name where the map has one for a named function (a minified
+``p`` becomes ``sortHeavy``). Frames of one original function so become one function. The lines
+of line-level time (``positionTicks``, a trace's per-sample lines) map too: the function's own
+line as the function does, any other line through the first mapping on it, kept only when it
+lands in the function's original file. Frames no map covers keep their generated position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import orjson
+
+from .locate import Found, find_map, script_path
+from .mapfile import MapError, SourceMap, parse
+
+Frame = tuple[str, str, int, int, bool]  # name, url, 1-based line, 1-based column, script
+
+
+@dataclass
+class LineMap:
+    """How the lines of each node's function map (by index into the node table)."""
+
+    maps: list[SourceMap]
+    map_of: np.ndarray  # index into maps, -1 where the function was not mapped
+    source_of: np.ndarray  # the function's original source (index into its map's sources)
+    own_line: np.ndarray  # the function's generated line (1-based)
+    original_line: np.ndarray  # the function's original line (1-based)
+
+    def lines(self, nodes: np.ndarray, lines: np.ndarray) -> np.ndarray:
+        """Original lines of generated 1-based ``lines`` run by the functions of ``nodes``;
+        0 where a line has no mapping in the function's original file."""
+        nodes = np.asarray(nodes, dtype=np.int64)
+        out = np.asarray(lines, dtype=np.int64).copy()
+        which = self.map_of[nodes]
+        for k, smap in enumerate(self.maps):
+            sel = np.flatnonzero(which == k)
+            if not len(sel):
+                continue
+            node, line = nodes[sel], out[sel]
+            seg = smap.first_on_line(line - 1)
+            safe = np.maximum(seg, 0)
+            same_file = (seg >= 0) & (smap.source[safe] == self.source_of[node])
+            mapped = np.where(same_file, smap.original_line[safe] + 1, 0)
+            mapped = np.where(line == self.own_line[node], self.original_line[node], mapped)
+            out[sel] = np.where(line > 0, mapped, 0)
+        return out
+
+
+@dataclass
+class SourceMaps:
+    """The source-map settings of one command and the maps it has read, each read once."""
+
+    dirs: tuple[str, ...] = ()
+    frames: int = 0  # script frames seen since the last summary
+    mapped: int = 0  # of which mapped
+    used: set[int] = field(default_factory=set)  # maps that mapped a frame since the summary
+    failed: dict[str, str] = field(default_factory=dict)  # map -> why it could not be used
+    new_failures: int = 0  # of which since the last summary
+    _by_script: dict[str, SourceMap | None] = field(default_factory=dict, repr=False)
+    _by_map: dict[tuple[str, str], SourceMap | None] = field(default_factory=dict, repr=False)
+
+    def map_of(self, url: str, warn: Callable[[str], None]) -> SourceMap | None:
+        """The parsed map of a script URL (None without a usable one); failures warn once."""
+        if url in self._by_script:
+            return self._by_script[url]
+        found = find_map(url, self.dirs)
+        smap = None if found is None else self._read(found, url, warn)
+        self._by_script[url] = smap
+        return smap
+
+    def _read(self, found: Found, url: str, warn: Callable[[str], None]) -> SourceMap | None:
+        key = (found.path or found.label, found.map_url)
+        if key in self._by_map:
+            return self._by_map[key]
+        smap = None
+        try:
+            if found.missing:
+                raise MapError("the map file is missing")
+            data = found.inline
+            if data is None:
+                with open(found.path or "", "rb") as fh:
+                    data = fh.read()
+            try:
+                doc = orjson.loads(data)
+            except orjson.JSONDecodeError as exc:
+                raise MapError(f"not valid JSON ({exc})") from None
+            smap = parse(doc, found.map_url)
+        except (OSError, MapError, ValueError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if found.label not in self.failed:
+                self.failed[found.label] = why
+                self.new_failures += 1
+                warn(
+                    f"source map {found.label}: {why}; the frames of {url} keep their "
+                    "generated positions"
+                )
+        self._by_map[key] = smap
+        return smap
+
+    def map_frames(self, frames: list[Frame], warn: Callable[[str], None]) -> LineMap:
+        """Rewrite ``frames`` (a V8 node table's call frames) in place to original positions."""
+        n = len(frames)
+        lm = LineMap(
+            [],
+            np.full(n, -1, np.int64),
+            np.full(n, -1, np.int64),
+            np.zeros(n, np.int64),
+            np.zeros(n, np.int64),
+        )
+        by_url: dict[str, list[int]] = {}
+        for i, frame in enumerate(frames):
+            if frame[1] and frame[2] > 0:
+                by_url.setdefault(frame[1], []).append(i)
+        for url, indices in by_url.items():
+            smap = self.map_of(url, warn)
+            if smap is not None or _may_have_map(url):
+                self.frames += len({frames[i] for i in indices})
+            if smap is not None:
+                done = self._map_script(frames, np.asarray(indices), smap, url, lm)
+                self.mapped += done
+        return lm
+
+    def _map_script(
+        self, frames: list[Frame], idx: np.ndarray, smap: SourceMap, url: str, lm: LineMap
+    ) -> int:
+        """Map the frames ``idx`` of one script; returns how many distinct frames mapped."""
+        line = np.fromiter((frames[i][2] for i in idx), np.int64, len(idx))
+        column = np.fromiter((frames[i][3] for i in idx), np.int64, len(idx))
+        seg = smap.find(line - 1, np.maximum(column - 1, 0))
+        named = smap.just_before(line - 1, np.maximum(column - 1, 0))
+        hit = seg >= 0
+        if not hit.any():
+            return 0
+        self.used.add(id(smap))
+        k = len(lm.maps)
+        lm.maps.append(smap)
+        as_path = script_path(url) == url  # a path-named script keeps paths, not file:// URLs
+        files = [_as_path(s) if as_path else s for s in smap.sources]
+        mapped = set()
+        names = np.where(named >= 0, smap.name[np.maximum(named, 0)], -1)
+        for i, s, n in zip(idx[hit].tolist(), seg[hit].tolist(), names[hit].tolist(), strict=True):
+            name, _url, gen_line, _col, script = frames[i]
+            # a named function takes the original name the map gives its name; an anonymous
+            # one stays anonymous (the name at its own position is a parameter's)
+            new_name = smap.names[n] if name and n >= 0 and smap.names[n] else name
+            src = int(smap.source[s])
+            oline = int(smap.original_line[s]) + 1
+            mapped.add(frames[i])
+            frames[i] = (new_name, files[src], oline, int(smap.original_column[s]) + 1, script)
+            lm.map_of[i], lm.source_of[i] = k, src
+            lm.own_line[i], lm.original_line[i] = gen_line, oline
+        return len(mapped)
+
+    def summary(self) -> str | None:
+        """One line on what was mapped since the last summary (None if no script was seen)."""
+        if not self.frames and not self.new_failures:
+            return None
+        maps = len(self.used)
+        line = (
+            f"source maps: {self.mapped} of {self.frames} script frames mapped from "
+            f"{maps} map{'s' if maps != 1 else ''}"
+        )
+        if self.new_failures:
+            line += f"; {self.new_failures} could not be used"
+        self.frames = self.mapped = self.new_failures = 0
+        self.used = set()
+        return line
+
+
+def _may_have_map(url: str) -> bool:
+    """A script a map could be looked for (a file or web URL, not Node's own modules)."""
+    return script_path(url) is not None or url.startswith(("http://", "https://"))
+
+
+def _as_path(url: str) -> str:
+    path = script_path(url) if url.startswith("file:") else None
+    return path if path is not None else url
+
+
+def from_options(options: Any) -> SourceMaps | None:
+    """The :class:`SourceMaps` an importer's options ask for, None without ``source_maps``."""
+    value = options.get("source_maps") if hasattr(options, "get") else None
+    dirs = tuple(options.get("source_map_dirs") or ()) if hasattr(options, "get") else ()
+    if isinstance(value, SourceMaps):
+        return value
+    if value or dirs:
+        maps = SourceMaps(dirs=dirs)
+        if hasattr(options, "__setitem__"):
+            options["source_maps"] = maps  # the other inputs of one load share it
+        return maps
+    return None
