@@ -1,0 +1,276 @@
+"""--source-maps on real profiles of a TypeScript program (tsc, esbuild bundles)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import flamekit
+from flamekit.cli import cli
+from flamekit.model import FrameKind
+from tests.conftest import sample
+from tests.node_tools import reference
+from tests.v8_reference import sample_durations_us
+
+HERE = sample("sourcemaps")
+APP = HERE / "workloads" / "tsapp"
+RECORDED = "file:///srv/app/tsapp/"  # where the samples were recorded
+BUILDS = {"tsc": "dist", "bundle": "bundle", "inline": "inline"}
+ORIGINAL_NAMES = {"sortHeavy", "compareRows", "parseRecords", "makeText", "runRound", "checksum"}
+
+
+def run(*args: str | Path):
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def top_json(*args: str | Path) -> dict:
+    return json.loads(run("top", "--format", "json", "-n", "0", *args).stdout)
+
+
+def by_file_line(doc: dict) -> dict[tuple, int]:
+    out: dict[tuple, int] = defaultdict(int)
+    for row in doc["functions"]:
+        out[(row["file"], row["line"])] += row["self"]
+    return out
+
+
+def moved(tmp_path: Path, profile: str, to: str) -> Path:
+    """The sample profile with its script URLs moved from where it was recorded to ``to``."""
+    text = (HERE / f"{profile}.cpuprofile").read_text()
+    assert RECORDED in text
+    out = tmp_path / f"{profile}.cpuprofile"
+    out.write_text(text.replace(RECORDED, to))
+    return out
+
+
+def reference_self(profile: Path, *dirs: Path) -> tuple[dict[tuple, float], float]:
+    """Self time (ns) per original (file, line): every callFrame mapped by trace-mapping, the
+    times from the plain-Python V8 reference."""
+    mapped = reference("frames", profile, *dirs)
+    doc = json.loads(profile.read_text())
+    frame_of = {n["id"]: n["callFrame"] for n in doc["nodes"]}
+    out: dict[tuple, float] = defaultdict(float)
+    total = 0.0
+    for node, _start, duration in sample_durations_us(doc):
+        where = mapped[str(node)]
+        frame = frame_of[node]
+        if where is not None:
+            key = (where["source"], where["line"])
+        elif frame["url"] and frame["lineNumber"] >= 0:
+            key = (frame["url"], frame["lineNumber"] + 1)
+        else:
+            key = (None, None)
+        out[key] += duration * 1000
+        total += duration * 1000
+    return out, total
+
+
+def assert_matches_reference(ours: dict[tuple, int], ref: dict[tuple, float], total: float):
+    assert total > 0
+    for key in set(ours) | set(ref):
+        assert abs(ours.get(key, 0) - ref.get(key, 0)) <= 0.001 * total, key
+    assert any(str(file).endswith(".ts") for file, _ in ref)
+
+
+@pytest.mark.parametrize("profile", sorted(BUILDS))
+def test_top_matches_trace_mapping_with_map_dir(profile):
+    folder = APP / BUILDS[profile]
+    ours = top_json(HERE / f"{profile}.cpuprofile", "--source-map-dir", folder)
+    ref, total = reference_self(HERE / f"{profile}.cpuprofile", folder)
+    assert ours["total"] == pytest.approx(total, rel=1e-9)
+    assert_matches_reference(by_file_line(ours), ref, total)
+
+
+@pytest.mark.parametrize("profile", sorted(BUILDS))
+def test_top_matches_trace_mapping_as_the_runtime_finds_maps(tmp_path, profile):
+    """Scripts that exist where the profile says: their sourceMappingURL comments are followed."""
+    app = tmp_path / "app"
+    shutil.copytree(APP, app)
+    path = moved(tmp_path, profile, app.as_uri() + "/")
+    ours = top_json(path, "--source-maps")
+    ref, total = reference_self(path)
+    assert_matches_reference(by_file_line(ours), ref, total)
+    files = {row["file"] for row in ours["functions"]}
+    assert (app / "src" / "sort.ts").as_uri() in files
+
+
+@pytest.mark.parametrize("profile", ["bundle", "inline"])
+def test_minified_profiles_show_original_names(profile):
+    plain = {row["name"] for row in top_json(HERE / f"{profile}.cpuprofile")["functions"]}
+    assert not ORIGINAL_NAMES & plain  # minified: p, c, b, T, ...
+    doc = top_json(HERE / f"{profile}.cpuprofile", "--source-map-dir", APP / BUILDS[profile])
+    rows = {row["name"]: row for row in doc["functions"]}
+    assert rows.keys() >= ORIGINAL_NAMES
+    assert rows["sortHeavy"]["file"] == RECORDED + "src/sort.ts"
+    assert rows["sortHeavy"]["line"] == 7
+    assert rows["checksum"]["file"] == RECORDED + "node_modules/tiny-checksum/index.js"
+    # names at a function's own position are its parameters': never taken
+    assert not rows.keys() & {"row", "rows", "count", "text", "round"}
+
+
+def test_anonymous_functions_stay_anonymous():
+    """The arrow function `(row) => row.label` (main.ts:10), where the map names `row`."""
+    doc = top_json(HERE / "bundle.cpuprofile", "--source-map-dir", APP / "bundle")
+    assert any(
+        r["name"] == "(anonymous)" and r["file"] == RECORDED + "src/main.ts" and r["line"] == 10
+        for r in doc["functions"]
+    )
+
+
+def test_the_same_function_is_one_function_in_every_build():
+    """The tsc and the bundled build map sortHeavy to the same original file and line."""
+    where = {}
+    for profile, folder in BUILDS.items():
+        doc = top_json(HERE / f"{profile}.cpuprofile", "--source-map-dir", APP / folder)
+        hot = [r for r in doc["functions"] if r["name"] == "sortHeavy"]
+        assert len(hot) == 1  # one function, not one per generated frame
+        where[profile] = (hot[0]["file"], hot[0]["line"])
+    assert len(set(where.values())) == 1
+
+
+def test_kinds_follow_the_original_file():
+    profile = flamekit.load(
+        str(HERE / "bundle.cpuprofile"), source_maps=True, source_map_dirs=[str(APP / "bundle")]
+    )
+    strings = profile.strings
+    kinds = {}
+    for i in range(len(profile.frames)):
+        kinds[strings[profile.frames.name[i]]] = FrameKind(profile.frames.kind[i])
+    assert kinds["checksum"] == FrameKind.DEPENDENCY  # bundled from node_modules
+    assert kinds["sortHeavy"] == FrameKind.USER
+    package = top_json(
+        HERE / "bundle.cpuprofile", "--source-map-dir", APP / "bundle", "--by", "package"
+    )
+    assert any("tiny-checksum" in str(row["name"]) for row in package["functions"])
+
+
+def test_moved_profile_maps_with_source_map_dir(tmp_path):
+    path = moved(tmp_path, "tsc", "file:///nowhere/build/")
+    result = run("top", path, "--source-maps", "-n", "3")
+    assert "sortHeavy (/nowhere/build/dist/sort.js" in result.stdout
+    assert "source maps: 0 of" in result.stderr
+    doc = top_json(path, "--source-map-dir", APP / "dist")
+    rows = {row["name"]: row for row in doc["functions"]}
+    assert rows["sortHeavy"]["file"] == "file:///nowhere/build/src/sort.ts"
+    ref, total = reference_self(path, APP / "dist")
+    assert_matches_reference(by_file_line(doc), ref, total)
+
+
+def test_summary_line_counts_frames_and_maps():
+    result = run("top", HERE / "tsc.cpuprofile", "--source-map-dir", APP / "dist")
+    assert "flamekit: source maps: 8 of 10 script frames mapped from 3 maps" in result.stderr
+    assert "warning" not in result.stderr
+
+
+def test_without_source_maps_nothing_changes():
+    for profile in BUILDS:
+        plain = run("top", "--format", "json", "-n", "0", HERE / f"{profile}.cpuprofile")
+        assert "source maps" not in plain.stderr
+        assert all("/src/" not in str(r["file"]) for r in json.loads(plain.stdout)["functions"])
+    other = sample("cpuprofile", "cpu.cpuprofile")  # scripts without maps: mapping changes nothing
+    assert top_json(other, "--source-maps") == top_json(other)
+
+
+BROKEN = {
+    "bad-json": ("{not json", "not valid JSON"),
+    "bad-vlq": ('{"version":3,"sources":["a.ts"],"names":[],"mappings":"AAAA,!!"}', "base64"),
+    "bad-source": (
+        '{"version":3,"sources":["a.ts"],"names":[],"mappings":"AAAA;AKAA"}',
+        "names source 5",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", [*BROKEN, "missing-map"])
+def test_broken_maps_warn_once_and_leave_frames_alone(tmp_path, case):
+    app = tmp_path / "app"
+    shutil.copytree(APP, app)
+    if case == "missing-map":
+        (app / "dist" / "sort.js.map").unlink()
+        why = "missing"
+    else:
+        text, why = BROKEN[case]
+        (app / "dist" / "sort.js.map").write_text(text)
+    both = [moved(tmp_path, "tsc", app.as_uri() + "/")]
+    both.append(both[0].with_name("again.cpuprofile"))
+    shutil.copy(both[0], both[1])
+    result = run("top", "--format", "json", "-n", "0", *both, "--source-maps")
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1, result.stderr  # once, though two inputs use the map
+    assert "sort.js.map" in warnings[0] and why in warnings[0]
+    assert "1 could not be used" in result.stderr
+    rows = {r["name"]: r for r in json.loads(result.stdout)["functions"]}
+    assert rows["sortHeavy"]["file"] == (app / "dist" / "sort.js").as_uri()  # as generated
+    assert (rows["sortHeavy"]["line"], rows["sortHeavy"]["column"]) == (5, 19)
+    assert rows["parseRecords"]["file"] == (app / "src" / "parse.ts").as_uri()  # others map
+
+
+def test_line_ticks_map_to_original_lines():
+    doc = json.loads(
+        run(
+            "top",
+            "--by",
+            "line",
+            "--format",
+            "json",
+            "-n",
+            "0",
+            HERE / "tsc.cpuprofile",
+            "--source-map-dir",
+            APP / "dist",
+        ).stdout
+    )
+    functions = top_json(HERE / "tsc.cpuprofile", "--source-map-dir", APP / "dist")
+    sort_self = next(r["self"] for r in functions["functions"] if r["name"] == "sortHeavy")
+    rows = [r for r in doc["lines"] if r["name"] == "sortHeavy"]
+    assert sum(r["self"] for r in rows) == pytest.approx(sort_self, abs=len(rows))  # rounding
+    assert all(r["file"].endswith("src/sort.ts") for r in rows)
+    # the insertion sort's inner loop (sort.ts 12-14) and the inlined compareRows (22-25)
+    hot = {r["line"] for r in rows if r["self"] > 0.05 * sort_self}
+    assert hot and hot <= {12, 13, 14, 22, 23, 24, 25}
+    assert rows[0]["function_line"] == 7
+
+
+COMMANDS = [
+    ("hotpaths", "{p}"),
+    ("calls", "{p}", "sort|^p$"),
+    ("convert", "{p}", "--to", "folded", "-o", "-"),
+    ("blocks", "{p}", "--format", "json", "--threshold", "1ms"),
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_every_command_sees_original_code(command):
+    args = [HERE / "bundle.cpuprofile" if a == "{p}" else a for a in command]
+    plain = run(*args)
+    assert "sortHeavy" not in plain.stdout
+    mapped = run(*args, "--source-map-dir", APP / "bundle")
+    assert "sortHeavy" in mapped.stdout
+
+
+def test_flame_and_diff_see_original_code(tmp_path):
+    svg = tmp_path / "flame.svg"
+    run("flame", HERE / "inline.cpuprofile", "--source-map-dir", APP / "inline", "-o", svg)
+    assert "sortHeavy" in svg.read_text()
+    # tsc build against the bundle: one function each side once both are mapped
+    result = run(
+        "diff",
+        HERE / "tsc.cpuprofile",
+        HERE / "bundle.cpuprofile",
+        "--format",
+        "json",
+        "--source-map-dir",
+        APP / "dist",
+        "--source-map-dir",
+        APP / "bundle",
+    )
+    names = {(f["name"], f["file"]) for f in json.loads(result.stdout)["functions"]}
+    assert ("sortHeavy", "/srv/app/tsapp/src/sort.ts") in names
+    assert not any(name == "p" for name, _ in names)
