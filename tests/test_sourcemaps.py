@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from collections import defaultdict
 from pathlib import Path
 
@@ -14,13 +15,14 @@ import flamekit
 from flamekit.cli import cli
 from flamekit.model import FrameKind
 from tests.conftest import sample
-from tests.node_tools import reference
+from tests.node_tools import node_modules, reference
 from tests.v8_reference import sample_durations_us
 
 HERE = sample("sourcemaps")
 APP = HERE / "workloads" / "tsapp"
 RECORDED = "file:///srv/app/tsapp/"  # where the samples were recorded
 BUILDS = {"tsc": "dist", "bundle": "bundle", "inline": "inline"}
+ESBUILD = ["--bundle", "--minify", "--platform=node", "--target=node20"]
 ORIGINAL_NAMES = {"sortHeavy", "compareRows", "parseRecords", "makeText", "runRound", "checksum"}
 
 
@@ -274,3 +276,33 @@ def test_flame_and_diff_see_original_code(tmp_path):
     names = {(f["name"], f["file"]) for f in json.loads(result.stdout)["functions"]}
     assert ("sortHeavy", "/srv/app/tsapp/src/sort.ts") in names
     assert not any(name == "p" for name, _ in names)
+
+
+@pytest.mark.parametrize(
+    ("build", "command"),
+    [
+        ("dist", ["typescript", "tsc", "-p", "."]),
+        ("bundle", ["esbuild", "esbuild", "src/main.ts", *ESBUILD, "--sourcemap"]),
+        ("inline", ["esbuild", "esbuild", "src/main.ts", *ESBUILD, "--sourcemap=inline"]),
+    ],
+)
+def test_committed_builds_are_what_the_compilers_make(tmp_path, build, command):
+    """The generated scripts and maps of the samples, rebuilt from the TypeScript sources."""
+    package, program, *args = command
+    modules = node_modules(package)
+    app = tmp_path / "tsapp"
+    shutil.copytree(APP, app, ignore=shutil.ignore_patterns("dist", "bundle", "inline"))
+    out = ["--outfile=" + f"{build}/app.min.js"] if build != "dist" else []
+    done = subprocess.run(
+        [str(modules / ".bin" / program), *args, *out],
+        cwd=app,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    made = sorted(p.relative_to(app) for p in (app / build).rglob("*"))
+    assert made == sorted(p.relative_to(APP) for p in (APP / build).rglob("*"))
+    for rel in made:
+        assert (app / rel).read_bytes() == (APP / rel).read_bytes(), rel
