@@ -121,43 +121,57 @@ class SourceMaps:
                 by_url.setdefault(frame[1], []).append(i)
         for url, indices in by_url.items():
             smap = self.map_of(url, warn)
-            if smap is not None or _may_have_map(url):
-                self.frames += len({frames[i] for i in indices})
+            if smap is None and not _may_have_map(url):
+                continue
+            idx = np.asarray(indices, dtype=np.int64)
+            line = np.fromiter((frames[i][2] for i in indices), np.int64, len(idx))
+            column = np.fromiter((frames[i][3] for i in indices), np.int64, len(idx))
+            self.frames += _distinct(line, column)
             if smap is not None:
-                done = self._map_script(frames, np.asarray(indices), smap, url, lm)
-                self.mapped += done
+                self.mapped += self._map_script(frames, idx, line, column, smap, url, lm)
         return lm
 
     def _map_script(
-        self, frames: list[Frame], idx: np.ndarray, smap: SourceMap, url: str, lm: LineMap
+        self,
+        frames: list[Frame],
+        idx: np.ndarray,
+        line: np.ndarray,
+        column: np.ndarray,
+        smap: SourceMap,
+        url: str,
+        lm: LineMap,
     ) -> int:
-        """Map the frames ``idx`` of one script; returns how many distinct frames mapped."""
-        line = np.fromiter((frames[i][2] for i in idx), np.int64, len(idx))
-        column = np.fromiter((frames[i][3] for i in idx), np.int64, len(idx))
-        seg = smap.find(line - 1, np.maximum(column - 1, 0))
-        named = smap.just_before(line - 1, np.maximum(column - 1, 0))
+        """Map the frames ``idx`` (at 1-based ``line``, ``column``) of one script; returns how
+        many distinct frames mapped."""
+        gen_column = np.maximum(column - 1, 0)
+        seg = smap.find(line - 1, gen_column)
         hit = seg >= 0
         if not hit.any():
             return 0
         self.used.add(id(smap))
-        k = len(lm.maps)
+        seg, idx, line = seg[hit], idx[hit], line[hit]
+        named = smap.just_before(line - 1, gen_column[hit])
+        # a named function takes the original name the map gives its name; an anonymous one
+        # stays anonymous (the name at its own position is a parameter's)
+        name_ids = np.where(named >= 0, smap.name[np.maximum(named, 0)], -1).tolist()
+        source = smap.source[seg]
+        original_line = smap.original_line[seg] + 1
+        lm.map_of[idx] = len(lm.maps)
         lm.maps.append(smap)
+        lm.source_of[idx] = source
+        lm.own_line[idx] = line
+        lm.original_line[idx] = original_line
         as_path = script_path(url) == url  # a path-named script keeps paths, not file:// URLs
         files = [_as_path(s) if as_path else s for s in smap.sources]
-        mapped = set()
-        names = np.where(named >= 0, smap.name[np.maximum(named, 0)], -1)
-        for i, s, n in zip(idx[hit].tolist(), seg[hit].tolist(), names[hit].tolist(), strict=True):
-            name, _url, gen_line, _col, script = frames[i]
-            # a named function takes the original name the map gives its name; an anonymous
-            # one stays anonymous (the name at its own position is a parameter's)
-            new_name = smap.names[n] if name and n >= 0 and smap.names[n] else name
-            src = int(smap.source[s])
-            oline = int(smap.original_line[s]) + 1
-            mapped.add(frames[i])
-            frames[i] = (new_name, files[src], oline, int(smap.original_column[s]) + 1, script)
-            lm.map_of[i], lm.source_of[i] = k, src
-            lm.own_line[i], lm.original_line[i] = gen_line, oline
-        return len(mapped)
+        names = smap.names
+        columns = (smap.original_column[seg] + 1).tolist()
+        for i, src, oline, ocol, n in zip(
+            idx.tolist(), source.tolist(), original_line.tolist(), columns, name_ids, strict=True
+        ):
+            name, _url, _line, _col, script = frames[i]
+            new_name = names[n] if name and n >= 0 and names[n] else name
+            frames[i] = (new_name, files[src], oline, ocol, script)
+        return _distinct(line, column[hit])
 
     def summary(self) -> str | None:
         """One line on what was mapped since the last summary (None if no script was seen)."""
@@ -173,6 +187,11 @@ class SourceMaps:
         self.frames = self.mapped = self.new_failures = 0
         self.used = set()
         return line
+
+
+def _distinct(line: np.ndarray, column: np.ndarray) -> int:
+    """How many distinct positions (one per function of a script)."""
+    return len(np.unique((line << 32) | column))
 
 
 def _may_have_map(url: str) -> bool:

@@ -76,8 +76,7 @@ def decode(mappings: str) -> Segments:
     place = np.arange(len(digits)) - starts[number]
     if int(place.max()) >= MAX_DIGITS:
         raise MappingsError("a number has more digits than 32 bits need")
-    values = np.zeros(len(starts), dtype=np.int64)
-    np.add.at(values, number, (digits & 31) << (5 * place))
+    values = np.add.reduceat((digits & 31) << (5 * place), starts)  # a number's digits adjoin
     values = np.where(values & 1, -(values >> 1), values >> 1)
     # which segment and line each number belongs to, and its field within the segment
     first_digit = digit_pos[starts]
