@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .builder import ProfileBuilder
+from .core.builder import ProfileBuilder
+from .core.model import Profile
 from .errors import UsageError
-from .model import Profile
 
 
 def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
@@ -91,7 +91,7 @@ def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
 def _carry_line_ticks(builder: ProfileBuilder, p: Profile, node_map: np.ndarray) -> None:
     """Line ticks in the merged tree, as shares of self weight so that inputs whose ticks are
     in other units add up right."""
-    from .analyze.weights import node_self
+    from .core.weights import node_self
 
     lt = p.line_ticks
     per_node = np.bincount(lt.node, weights=lt.ticks, minlength=len(p.stacks))

@@ -29,11 +29,12 @@ from typing import Literal
 
 import numpy as np
 
+from ..core.idle import idle_frames, idle_nodes
+from ..core.model import FrameKind, Profile
+from ..core.tree import children_csr, levels, preorder
+from ..core.weights import function_table
 from ..errors import InputError, UsageError
-from ..model import FrameKind, Profile
-from ..tree import children_csr, levels, preorder
 from .naming import function_label_of_frames, function_labels
-from .weights import function_table
 
 GroupBy = Literal["entry", "hot", "auto"]
 # with group_by="auto", an entry holding more than this share of the blocked time makes the
@@ -206,8 +207,8 @@ def _node_facts(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     def compute():
         kind = profile.frames.kind
-        idle_frame = kind == FrameKind.IDLE
-        idle = _outermost(profile, idle_frame) >= 0
+        idle_frame = idle_frames(profile)
+        idle = idle_nodes(profile)
         entry = _outermost(profile, (kind == FrameKind.USER) | (kind == FrameKind.DEPENDENCY))
         real = (kind != FrameKind.SYNTHETIC) & ~idle_frame
         fallback = _outermost(profile, real)

@@ -21,11 +21,11 @@ from statistics import NormalDist
 
 import numpy as np
 
+from ..core.model import Profile
+from ..core.tree import first_occurrence, levels, subtree_sums
+from ..core.weights import node_self
 from ..errors import UsageError
-from ..model import Profile
-from ..tree import first_occurrence, levels, subtree_sums
 from .naming import unique_labels
-from .weights import node_self
 
 HEX = re.compile(r"0x[0-9a-fA-F]+")
 

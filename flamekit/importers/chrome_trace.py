@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..builder import ProfileBuilder
-from ..model import Profile
+from ..core.builder import ProfileBuilder
+from ..core.model import Profile
 from ..sourcemaps import from_options
 from ..sources import Source
 from . import v8

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..builder import ProfileBuilder
-from ..model import EMPTY_STACK, FrameKind, Profile
+from ..core.builder import ProfileBuilder
+from ..core.model import EMPTY_STACK, FrameKind, Profile
 from ..sources import Source
 from .folded_fast import load_fast
 

@@ -29,8 +29,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from ..builder import ProfileBuilder
-from ..model import FrameKind, Profile
+from ..core.builder import ProfileBuilder
+from ..core.model import FrameKind, Profile
 from ..progress import byte_progress
 from ..sources import Source, _tell
 from .perf_parse import (

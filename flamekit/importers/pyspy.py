@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..builder import ProfileBuilder, ValueOutOfRange
-from ..model import EMPTY_STACK, FrameKind, Profile
+from ..core.builder import ProfileBuilder, ValueOutOfRange
+from ..core.model import EMPTY_STACK, FrameKind, Profile
 from ..sources import Source
 from .folded import PathCache, iter_stack_lines
 from .folded import sniff as sniff_folded

@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..builder import ProfileBuilder
-from ..model import EMPTY_STACK, FrameKind, Profile
+from ..core.builder import ProfileBuilder
+from ..core.model import EMPTY_STACK, FrameKind, Profile
 from ..sources import Source
 from .pyspy import thread_name
 from .python_frames import python_kind

@@ -16,8 +16,8 @@ from ..analyze.blocks import (
     FrameRef,
 )
 from ..analyze.naming import function_label_of_frames
+from ..core.model import Profile
 from ..escape import escape_controls
-from ..model import Profile
 from ..units import format_duration_ns, middle_truncate
 from .colors import label_color
 from .flame_layout import MinWidth, layout

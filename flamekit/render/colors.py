@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..core.model import FrameKind
 from ..errors import UsageError
-from ..model import FrameKind
 
 # (red, green, blue) as (base, span, which hash value) per channel; a channel's value is
 # base + int(span * v) with v in [0, 1).

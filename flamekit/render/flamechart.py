@@ -20,9 +20,10 @@ from dataclasses import replace
 import numpy as np
 
 from ..analyze.blocks import timestamp_hint
+from ..core.idle import idle_nodes
+from ..core.model import FrameKind, Frames, Profile, Stacks
+from ..core.tree import preorder, stable_argsort, subtree_sums
 from ..errors import UsageError
-from ..model import FrameKind, Frames, Profile, Stacks
-from ..tree import levels, preorder, stable_argsort, subtree_sums
 from .flame_layout import FlameLayout, MinWidth
 
 #: sampling interval assumed when a profile gives none (a single sample, no period)
@@ -141,15 +142,6 @@ def with_thread_roots(profile: Profile) -> Profile:
         stacks=Stacks(parent=parent, frame=frame, depth=depth),
         samples=replace(samples, stack=stack),
     )
-
-
-def idle_nodes(profile: Profile) -> np.ndarray:
-    """True for call-tree nodes with an idle frame on their path."""
-    stacks = profile.stacks
-    idle = (profile.frames.kind == FrameKind.IDLE)[stacks.frame]
-    for level in levels(stacks)[1:]:
-        idle[level] |= idle[stacks.parent[level]]
-    return idle
 
 
 def _thread_intervals(thread: np.ndarray, start: np.ndarray, period_ns: int) -> np.ndarray:
