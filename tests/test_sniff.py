@@ -23,6 +23,8 @@ EXPECTED = {
     "sourcemaps/tsc.cpuprofile": "cpuprofile",
     "sourcemaps/bundle.cpuprofile": "cpuprofile",
     "sourcemaps/inline.cpuprofile": "cpuprofile",
+    "sourcemaps/page.cpuprofile": "cpuprofile",
+    "sourcemaps/page.trace.json": "chrome-trace",
     "perf/deep-nog.perf.txt": "perf",
     "cpuprofile/anon-cpu.cpuprofile": "cpuprofile",
     "cpuprofile/anon-loop.cpuprofile": "cpuprofile",

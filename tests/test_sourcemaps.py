@@ -23,6 +23,7 @@ APP = HERE / "workloads" / "tsapp"
 RECORDED = "file:///srv/app/tsapp/"  # where the samples were recorded
 BUILDS = {"tsc": "dist", "bundle": "bundle", "inline": "inline"}
 ESBUILD = ["--bundle", "--minify", "--platform=node", "--target=node20"]
+BROWSER = ["--bundle", "--minify", "--platform=browser", "--target=es2022"]
 ORIGINAL_NAMES = {"sortHeavy", "compareRows", "parseRecords", "makeText", "runRound", "checksum"}
 
 
@@ -65,10 +66,9 @@ def reference_self(profile: Path, *dirs: Path) -> tuple[dict[tuple, float], floa
         frame = frame_of[node]
         if where is not None:
             key = (where["source"], where["line"])
-        elif frame["url"] and frame["lineNumber"] >= 0:
-            key = (frame["url"], frame["lineNumber"] + 1)
-        else:
-            key = (None, None)
+        else:  # unmapped: as generated (no file for scriptless frames, no line when V8 has none)
+            line = frame["lineNumber"] + 1 if frame["lineNumber"] >= 0 else None
+            key = (frame["url"] or None, line)
         out[key] += duration * 1000
         total += duration * 1000
     return out, total
@@ -278,12 +278,20 @@ def test_flame_and_diff_see_original_code(tmp_path):
     assert not any(name == "p" for name, _ in names)
 
 
+def _generated(folder: str, names: list[str]) -> set[str]:
+    """What the compilers write (left out of the copy they rebuild)."""
+    if Path(folder) == APP:
+        return {"dist", "bundle", "inline"} & set(names)
+    return {n for n in names if n.startswith("app.min.js")} if Path(folder).name == "web" else set()
+
+
 @pytest.mark.parametrize(
     ("build", "command"),
     [
         ("dist", ["typescript", "tsc", "-p", "."]),
         ("bundle", ["esbuild", "esbuild", "src/main.ts", *ESBUILD, "--sourcemap"]),
         ("inline", ["esbuild", "esbuild", "src/main.ts", *ESBUILD, "--sourcemap=inline"]),
+        ("web", ["esbuild", "esbuild", "src/browser.ts", *BROWSER, "--sourcemap"]),
     ],
 )
 def test_committed_builds_are_what_the_compilers_make(tmp_path, build, command):
@@ -291,7 +299,7 @@ def test_committed_builds_are_what_the_compilers_make(tmp_path, build, command):
     package, program, *args = command
     modules = node_modules(package)
     app = tmp_path / "tsapp"
-    shutil.copytree(APP, app, ignore=shutil.ignore_patterns("dist", "bundle", "inline"))
+    shutil.copytree(APP, app, ignore=_generated)
     out = ["--outfile=" + f"{build}/app.min.js"] if build != "dist" else []
     done = subprocess.run(
         [str(modules / ".bin" / program), *args, *out],
@@ -302,7 +310,61 @@ def test_committed_builds_are_what_the_compilers_make(tmp_path, build, command):
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    made = sorted(p.relative_to(app) for p in (app / build).rglob("*"))
-    assert made == sorted(p.relative_to(APP) for p in (APP / build).rglob("*"))
+    made = sorted(p.relative_to(app) for p in (app / build).rglob("*") if p.name != "page.html")
+    assert made == sorted(
+        p.relative_to(APP) for p in (APP / build).rglob("*") if p.name != "page.html"
+    )
     for rel in made:
         assert (app / rel).read_bytes() == (APP / rel).read_bytes(), rel
+
+
+def reference_from_generated(
+    tmp_path: Path, profile: Path, *dirs: Path
+) -> tuple[dict[tuple, float], float]:
+    """Self time per original (file, line) from flamekit's unmapped functions, each function's
+    generated position mapped by trace-mapping (for formats the reference script cannot read)."""
+    plain = top_json(profile)
+    rows = plain["functions"]
+    nodes = [
+        {
+            "id": k,
+            "callFrame": {
+                "functionName": row["name"],
+                "url": row["file"] or "",
+                "lineNumber": (row["line"] or 0) - 1,
+                "columnNumber": (row["column"] or 0) - 1,
+            },
+        }
+        for k, row in enumerate(rows)
+    ]
+    frames = tmp_path / "frames.cpuprofile"
+    frames.write_text(json.dumps({"nodes": nodes}))
+    mapped = reference("frames", frames, *dirs)
+    out: dict[tuple, float] = defaultdict(float)
+    for k, row in enumerate(rows):
+        where = mapped[str(k)]
+        key = (where["source"], where["line"]) if where else (row["file"], row["line"])
+        out[key] += row["self"]
+    return out, plain["total"]
+
+
+def test_chrome_trace_of_a_page_maps_http_scripts_with_source_map_dir(tmp_path):
+    trace = HERE / "page.trace.json"
+    plain = {r["name"] for r in top_json(trace)["functions"]}
+    assert not {"sortHeavy", "pageRound"} & plain
+    doc = top_json(trace, "--source-map-dir", APP / "web")
+    rows = {r["name"]: r for r in doc["functions"]}
+    assert rows["pageRound"]["file"] == "http://127.0.0.1:8765/src/browser.ts"
+    assert rows["checksum"]["file"] == "http://127.0.0.1:8765/node_modules/tiny-checksum/index.js"
+    ref, total = reference_from_generated(tmp_path, trace, APP / "web")
+    assert_matches_reference(by_file_line(doc), ref, total)
+
+
+def test_page_profile_matches_trace_mapping():
+    """The page's own Profiler.stop profile from the same run: http scripts, reference direct."""
+    profile = HERE / "page.cpuprofile"
+    ours = top_json(profile, "--source-map-dir", APP / "web")
+    ref, total = reference_self(profile, APP / "web")
+    assert_matches_reference(by_file_line(ours), ref, total)
+    no_dir = run("top", profile, "--source-maps")  # http scripts: only a directory finds maps
+    assert "source maps: 0 of" in no_dir.stderr
