@@ -180,6 +180,13 @@ def test_without_source_maps_nothing_changes():
     assert top_json(other, "--source-maps") == top_json(other)
 
 
+def test_source_maps_on_other_formats_say_there_is_nothing_to_map():
+    folded = sample("folded", "deep.folded")
+    result = run("top", "--format", "json", "-n", "0", folded, "--source-maps")
+    assert "no script frames to map" in result.stderr
+    assert json.loads(result.stdout) == top_json(folded)
+
+
 BROKEN = {
     "bad-json": ("{not json", "not valid JSON"),
     "bad-vlq": ('{"version":3,"sources":["a.ts"],"names":[],"mappings":"AAAA,!!"}', "base64"),

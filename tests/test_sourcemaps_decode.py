@@ -108,6 +108,9 @@ def test_parse_refuses_out_of_range_indexes():
         parse({"version": 3, "sources": ["a.ts"], "mappings": "ACAA"}, "file:///x.js.map")
     with pytest.raises(MapError, match="names name 0"):
         parse({"version": 3, "sources": ["a.ts"], "mappings": "AAAAA"}, "file:///x.js.map")
+    with pytest.raises(MapError, match="beyond"):
+        big = vlq(2**31)
+        parse({"version": 3, "sources": ["a.ts"], "mappings": f"AA{big}A"}, "file:///x.js.map")
     with pytest.raises(MapError, match="no 'mappings'"):
         parse({"version": 3, "sources": []}, "file:///x.js.map")
 

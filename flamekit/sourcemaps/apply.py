@@ -173,10 +173,13 @@ class SourceMaps:
             frames[i] = (new_name, files[src], oline, ocol, script)
         return _distinct(line, column[hit])
 
-    def summary(self) -> str | None:
-        """One line on what was mapped since the last summary (None if no script was seen)."""
+    def summary(self) -> str:
+        """One line on what was mapped since the last summary."""
         if not self.frames and not self.new_failures:
-            return None
+            return (
+                "source maps: no script frames to map (source maps apply to V8 profiles: "
+                ".cpuprofile files and Chrome traces)"
+            )
         maps = len(self.used)
         line = (
             f"source maps: {self.mapped} of {self.frames} script frames mapped from "

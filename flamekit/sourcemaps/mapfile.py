@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import numpy as np
 
+from ..core.builder import MAX_POSITION
 from .vlq import MappingsError, Segments, decode
 
 MAX_SECTION_DEPTH = 8
@@ -179,6 +180,14 @@ def _check_ranges(seg: Segments, nsources: int, nnames: int) -> None:
     )
     if low < 0:
         raise MapError("a segment has a negative position or index")
+    high = max(
+        int(seg.line.max()),
+        int(seg.column.max()),
+        int(seg.original_line.max()),
+        int(seg.original_column.max()),
+    )
+    if high >= MAX_POSITION:  # stored 1-based, at most MAX_POSITION
+        raise MapError(f"a segment has position {high}, beyond {MAX_POSITION - 1}")
 
 
 def _sections(doc: dict, map_url: str, depth: int) -> list[tuple[Segments, list[str], list[str]]]:
