@@ -375,3 +375,46 @@ def test_page_profile_matches_trace_mapping():
     assert_matches_reference(by_file_line(ours), ref, total)
     no_dir = run("top", profile, "--source-maps")  # http scripts: only a directory finds maps
     assert "source maps: 0 of" in no_dir.stderr
+
+
+def test_trace_sample_positions_map_to_original_lines(tmp_path):
+    """A Chrome trace gives each sample's line and column: minified code, one line, still maps
+    to the original lines, as trace-mapping maps each sample's position."""
+    events = json.loads((HERE / "page.trace.json").read_text())["traceEvents"]
+    frames, positions = {}, []
+    for event in events:  # the profile flamekit keeps (0x1 overlaps it and is left out)
+        if event.get("name") != "ProfileChunk" or event.get("id") != "0x2":
+            continue
+        data = event["args"]["data"]
+        cpu = data.get("cpuProfile", {})
+        for node in cpu.get("nodes", []):
+            frames[node["id"]] = node["callFrame"]
+        lines, columns = data.get("lines"), data.get("columns")
+        for k, node in enumerate(cpu.get("samples", []) if lines and columns else []):
+            positions.append((node, lines[k], columns[k]))
+    script = "http://127.0.0.1:8765/app.min.js"
+    ours_fn = {n for n, f in frames.items() if f.get("url") == script}
+    queries = [[frames[n]["lineNumber"] + 1, frames[n]["columnNumber"]] for n in sorted(ours_fn)]
+    samples = [(n, line, col) for n, line, col in positions if n in ours_fn and line and col]
+    queries += [[line, col - 1] for _, line, col in samples]  # columns are 1-based
+    query_file = tmp_path / "queries.json"
+    query_file.write_text(json.dumps(queries))
+    found = reference("lookup", APP / "web" / "app.min.js.map", script + ".map", query_file)
+    function_source = dict(zip(sorted(ours_fn), (f and f[0] for f in found), strict=False))
+    expected = set()
+    for (node, _line, _col), where in zip(samples, found[len(ours_fn) :], strict=True):
+        if where and where[0] == function_source[node]:
+            expected.add((where[0], where[1]))
+    doc = json.loads(
+        run(
+            "top", "--by", "line", "--format", "json", "-n", "0", HERE / "page.trace.json",
+            "--source-map-dir", APP / "web",
+        ).stdout
+    )  # fmt: skip
+    ours = {
+        (r["file"], r["line"])
+        for r in doc["lines"]
+        if r["self"] > 0 and r["line"] and str(r["file"]).startswith("http://127.0.0.1:8765/")
+    }
+    assert len(expected) > 10
+    assert ours == expected

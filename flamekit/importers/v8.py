@@ -476,13 +476,14 @@ def load_thread(
     thread: int,
     base_us: float | None = None,
     lines: Sequence[int] | np.ndarray | None = None,
+    columns: Sequence[int] | np.ndarray | None = None,
     source_maps: SourceMaps | None = None,
 ) -> dict[str, Any]:
     """Import one V8 profile as ``thread``; returns facts for Meta (start, duration, period).
 
     ``lines``: the source line of each sample (Chrome trace chunks), else the nodes'
     ``positionTicks`` say where their self time went. ``source_maps``: move the frames to the
-    original code first."""
+    original code first (``columns``, the samples' 1-based columns, then map their lines)."""
     line_map = map_sources(table, source_maps, builder)
     tree = build_tree(builder, table, source, where)
     facts: dict[str, Any] = {"idle": tree.idle_seen}
@@ -524,7 +525,10 @@ def load_thread(
         if lines is not None and len(lines) == len(ids):
             line_arr = np.maximum(int_array(lines, source, "lines"), 0)
             if line_map is not None:
-                line_arr = line_map.lines(_node_indices(table, ids), line_arr)
+                cols = None
+                if columns is not None and len(columns) == len(ids):
+                    cols = np.maximum(int_array(columns, source, "columns"), 0)
+                line_arr = line_map.lines(_node_indices(table, ids), line_arr, cols)
         add_line_ticks(builder, table, tree, line_arr, stacks, timing.weight_ns)
         builder.add_samples(stacks, timing.weight_ns, times=times, threads=thread, copy=False)
         facts.update(

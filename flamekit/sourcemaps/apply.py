@@ -34,9 +34,13 @@ class LineMap:
     own_line: np.ndarray  # the function's generated line (1-based)
     original_line: np.ndarray  # the function's original line (1-based)
 
-    def lines(self, nodes: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    def lines(
+        self, nodes: np.ndarray, lines: np.ndarray, columns: np.ndarray | None = None
+    ) -> np.ndarray:
         """Original lines of generated 1-based ``lines`` run by the functions of ``nodes``;
-        0 where a line has no mapping in the function's original file."""
+        0 where a line has no mapping in the function's original file. With 1-based
+        ``columns`` (a trace's samples; 0 for none) the position itself is mapped, else the
+        first mapping on the line (minified code puts a whole function on one line)."""
         nodes = np.asarray(nodes, dtype=np.int64)
         out = np.asarray(lines, dtype=np.int64).copy()
         which = self.map_of[nodes]
@@ -46,10 +50,17 @@ class LineMap:
                 continue
             node, line = nodes[sel], out[sel]
             seg = smap.first_on_line(line - 1)
+            if columns is not None:
+                col = np.asarray(columns, dtype=np.int64)[sel]
+                at = smap.find(line - 1, np.maximum(col - 1, 0))
+                seg = np.where((col > 0) & (at >= 0), at, seg)
             safe = np.maximum(seg, 0)
             same_file = (seg >= 0) & (smap.source[safe] == self.source_of[node])
             mapped = np.where(same_file, smap.original_line[safe] + 1, 0)
-            mapped = np.where(line == self.own_line[node], self.original_line[node], mapped)
+            own = line == self.own_line[node]
+            if columns is not None:
+                own &= ~((col > 0) & (at >= 0))  # an exact position beats the function's line
+            mapped = np.where(own, self.original_line[node], mapped)
             out[sel] = np.where(line > 0, mapped, 0)
         return out
 
