@@ -188,3 +188,67 @@ def test_lookups_match_trace_mapping(tmp_path, name):
         )
     assert ours == expected
     assert any(e is not None for e in expected)
+
+
+json_value = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**40), 2**40)
+    | st.text(BASE64 + ",;!-", max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+map_doc = st.fixed_dictionaries(
+    {},
+    optional={
+        "version": json_value,
+        "sources": st.lists(json_value, max_size=4) | json_value,
+        "names": st.lists(json_value, max_size=4) | json_value,
+        "sourceRoot": json_value,
+        "mappings": st.text(BASE64 + ",;", max_size=60) | json_value,
+        "sections": st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "offset": st.fixed_dictionaries(
+                        {}, optional={"line": json_value, "column": json_value}
+                    ),
+                    "map": json_value,
+                },
+            ),
+            max_size=3,
+        ),
+    },
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(map_doc)
+def test_any_map_parses_or_is_refused_as_a_map(doc):
+    try:
+        smap = parse(doc, "file:///srv/app/x.js.map")
+    except MapError:
+        return
+    found = smap.find(np.arange(5), np.arange(5))
+    assert found.shape == (5,)
+    assert all(0 <= smap.source[k] < len(smap.sources) for k in found.tolist() if k >= 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=200) | map_doc.map(lambda d: json.dumps(d).encode()))
+def test_any_map_file_warns_at_most_and_never_fails_the_import(tmp_path_factory, data):
+    from flamekit.sourcemaps import SourceMaps
+
+    folder = tmp_path_factory.mktemp("maps")
+    (folder / "app.js.map").write_bytes(data)
+    frames = [("f", "file:///elsewhere/app.js", 1, 3, True), ("g", "node:fs", 2, 1, True)]
+    warnings: list[str] = []
+    maps = SourceMaps(dirs=(str(folder),))
+    lm = maps.map_frames(frames, warnings.append)
+    assert len(warnings) <= 1
+    assert frames[1] == ("g", "node:fs", 2, 1, True)
+    assert lm.map_of[1] == -1
+    if warnings:
+        assert frames[0] == ("f", "file:///elsewhere/app.js", 1, 3, True)
