@@ -103,6 +103,32 @@ def test_top_matches_trace_mapping_as_the_runtime_finds_maps(tmp_path, profile):
     assert (app / "src" / "sort.ts").as_uri() in files
 
 
+def test_scripts_named_by_paths_map_to_paths(tmp_path):
+    """Profiles of old Node name scripts by path: the original files are paths too."""
+    app = tmp_path / "app"
+    shutil.copytree(APP, app)
+    path = moved(tmp_path, "tsc", str(app) + "/")
+    rows = {r["name"]: r for r in top_json(path, "--source-maps")["functions"]}
+    assert rows["sortHeavy"]["file"] == str(app / "src" / "sort.ts")
+    assert rows["checksum"]["file"] == str(app / "node_modules" / "tiny-checksum" / "index.js")
+
+
+def test_a_map_on_a_web_server_is_named_in_a_warning(tmp_path):
+    app = tmp_path / "app"
+    shutil.copytree(APP, app)
+    script = app / "dist" / "sort.js"
+    script.write_text(
+        script.read_text().replace(
+            "sourceMappingURL=sort.js.map", "sourceMappingURL=https://cdn.example/sort.js.map"
+        )
+    )
+    path = moved(tmp_path, "tsc", app.as_uri() + "/")
+    result = run("top", path, "--source-maps", "--format", "json", "-n", "0")
+    assert "source map https://cdn.example/sort.js.map: is not a local file" in result.stderr
+    rows = {r["name"]: r for r in json.loads(result.stdout)["functions"]}
+    assert rows["sortHeavy"]["file"] == script.as_uri()  # as generated
+
+
 @pytest.mark.parametrize("profile", ["bundle", "inline"])
 def test_minified_profiles_show_original_names(profile):
     plain = {row["name"] for row in top_json(HERE / f"{profile}.cpuprofile")["functions"]}

@@ -94,7 +94,7 @@ class SourceMaps:
         smap = None
         try:
             if found.missing:
-                raise MapError("the map file is missing")
+                raise MapError(found.missing)
             data = found.inline
             if data is None:
                 with open(found.path or "", "rb") as fh:

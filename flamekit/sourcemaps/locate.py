@@ -30,7 +30,7 @@ class Found:
     map_url: str
     path: str | None = None
     inline: bytes | None = None
-    missing: bool = False  # the script names a map that is not there
+    missing: str = ""  # why the map the script names cannot be read ("" when it can)
 
 
 def script_path(url: str) -> str | None:
@@ -83,10 +83,14 @@ def _from_comment(comment: bytes, script: str, base_url: str, local_dir: str) ->
     if comment[:5].lower() == b"data:":
         return Found(f"inline map of {script}", base_url, inline=decode_data_url(comment))
     map_url = urljoin(base_url, text)
-    local = script_path(map_url) if "://" in text or text.startswith("file:") else None
+    if urlsplit(text).scheme not in ("", "file"):
+        why = "is not a local file (a --source-map-dir holding it maps the script)"
+        return Found(text, map_url, missing=why)
+    local = script_path(map_url) if urlsplit(text).scheme == "file" else None
     if local is None:
         local = os.path.join(local_dir, unquote(text.split("?")[0].split("#")[0]))
-    return Found(local, map_url, path=local, missing=not os.path.isfile(local))
+    missing = "" if os.path.isfile(local) else "the map file is missing"
+    return Found(local, map_url, path=local, missing=missing)
 
 
 def find_map(url: str, dirs: tuple[str, ...]) -> Found | None:
