@@ -4,9 +4,10 @@ A V8 call frame carries its function's own position (where the function starts i
 generated script); that position is looked up in the script's map, giving the original file,
 line and column, and the original name where the map has one for a named function (a minified
 ``p`` becomes ``sortHeavy``). Frames of one original function so become one function. The lines
-of line-level time (``positionTicks``, a trace's per-sample lines) map too: the function's own
-line as the function does, any other line through the first mapping on it, kept only when it
-lands in the function's original file. Frames no map covers keep their generated position.
+of line-level time (``positionTicks``, a trace's per-sample lines) map too: a sample's exact
+position where a trace gives its column, else the function's own line as the function does and
+any other line through the first mapping on it; kept only when it lands in the function's
+original file. Frames no map covers keep their generated position.
 """
 
 from __future__ import annotations
