@@ -154,10 +154,10 @@ def main() -> None:
         mapping = best(map_once, args.repeat)
         plain = best(lambda: flamekit.load(str(path)), args.repeat)
         mapped = best(
-            lambda: flamekit.load(str(path), source_maps=True, source_map_dirs=[str(folder)]),
+            lambda: flamekit.load(str(path), source_maps=True, source_map_dir=[str(folder)]),
             args.repeat,
         )
-        profile = flamekit.load(str(path), source_maps=True, source_map_dirs=[str(folder)])
+        profile = flamekit.load(str(path), source_maps=True, source_map_dir=[str(folder)])
         names = {profile.strings[i] for i in np.unique(profile.frames.name)}
         assert "function0" in names and "f0" not in names
         print(f"frames: {args.frames:,} in {args.scripts} bundles")

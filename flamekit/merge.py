@@ -85,6 +85,10 @@ def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
         period_ns=max(p.meta.period_ns for p in profiles),
         has_idle_marker=all(p.meta.has_idle_marker for p in profiles),
         counted=all(p.meta.counted for p in profiles),
+        samples_ordered=all(p.meta.samples_ordered for p in profiles),
+        rows_are_intervals=any(p.meta.rows_are_intervals for p in profiles),
+        knows_kinds=any(p.meta.knows_kinds for p in profiles),
+        times_hint=next((p.meta.times_hint for p in profiles if p.meta.times_hint), ""),
     )
 
 

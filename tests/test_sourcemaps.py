@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import flamekit
 from flamekit.cli import cli
 from flamekit.model import FrameKind
-from tests.conftest import sample
+from tests.conftest import run_cli, sample
 from tests.node_tools import node_modules, reference
 from tests.v8_reference import sample_durations_us
 
@@ -165,7 +165,7 @@ def test_the_same_function_is_one_function_in_every_build():
 
 def test_kinds_follow_the_original_file():
     profile = flamekit.load(
-        str(HERE / "bundle.cpuprofile"), source_maps=True, source_map_dirs=[str(APP / "bundle")]
+        str(HERE / "bundle.cpuprofile"), source_maps=True, source_map_dir=[str(APP / "bundle")]
     )
     strings = profile.strings
     kinds = {}
@@ -444,3 +444,14 @@ def test_trace_sample_positions_map_to_original_lines(tmp_path):
     }
     assert len(expected) > 10
     assert ours == expected
+
+
+def test_a_missing_source_map_dir_is_a_usage_error(tmp_path):
+    """The one-line error of a user's mistake, as the shell shows it."""
+    result = run_cli("top", HERE / "tsc.cpuprofile", "--source-map-dir", tmp_path / "no")
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == [
+        f"flamekit: error: --source-map-dir {tmp_path / 'no'}: no such directory "
+        "(give a directory holding the scripts or their .map files)"
+    ]
+    assert not result.stdout

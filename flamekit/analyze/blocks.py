@@ -29,12 +29,16 @@ from typing import Literal
 
 import numpy as np
 
+from .. import defaults
 from ..core.idle import idle_frames, idle_nodes
 from ..core.model import FrameKind, Profile
 from ..core.tree import children_csr, levels, preorder
 from ..core.weights import function_table
-from ..errors import InputError, UsageError
+from ..display import ShowsAsHTML
+from ..errors import UsageError
+from . import timeline
 from .naming import function_label_of_frames, function_labels
+from .timeline import median_interval
 
 GroupBy = Literal["entry", "hot", "auto"]
 # with group_by="auto", an entry holding more than this share of the blocked time makes the
@@ -59,22 +63,7 @@ AREA_OF_KIND = np.array(
 
 _AREA_OF_LABEL = {k.label: AREAS[int(AREA_OF_KIND[int(k)])] for k in FrameKind}
 
-DEFAULT_THRESHOLD_NS = 10_000_000
-
-_RECORD = (
-    "record a timestamped profile: node --cpu-prof, a Chrome performance trace, "
-    "py-spy record --format chrometrace, or perf record followed by perf script"
-)
-#: what to do instead, by the source format of a profile without timestamps
-TIMESTAMP_HINTS = {
-    "folded": "folded stacks carry no times; " + _RECORD,
-    "pyspy": "py-spy's raw format carries no times; record with py-spy record --format chrometrace",
-    "speedscope": "sampled speedscope profiles (such as py-spy --format speedscope) carry no "
-    "times; " + _RECORD,
-    "perf": "this perf script output has no time field; run perf script without -F, or with -F "
-    "including time",
-}
-_GENERIC_HINT = _RECORD
+DEFAULT_THRESHOLD_NS = defaults.BLOCKS_THRESHOLD_NS
 
 
 @dataclass(frozen=True)
@@ -131,6 +120,18 @@ class Block:
     def end_ns(self) -> int:
         return self.start_ns + self.duration_ns
 
+    def to_dict(self) -> dict:
+        return {
+            "thread": self.thread_label,
+            "start_ms": _ms(self.start_ns),
+            "duration_ms": _ms(self.duration_ns),
+            "samples": self.samples,
+            "entry": (self.entry.label or self.entry.name) if self.entry else None,
+            "hottest": (self.hottest.label or self.hottest.name) if self.hottest else None,
+            "areas": {a: round(self.areas[a], 4) for a in AREAS},
+            "stack": [f.to_dict() for f in self.stack],
+        }
+
 
 @dataclass(frozen=True)
 class BlockGroup:
@@ -154,7 +155,7 @@ class BlockGroup:
 
 
 @dataclass(frozen=True, eq=False)
-class BlockReport:
+class BlockReport(ShowsAsHTML):
     """Everything the blocks report shows."""
 
     blocks: list[Block]  # sorted by start
@@ -175,18 +176,24 @@ class BlockReport:
         return int(np.count_nonzero(self.all_durations_ns > limit_ns))
 
     def to_dict(self) -> dict:
-        """The report as the JSON output holds it."""
-        from ..render.blocks import report_to_dict
-
-        return report_to_dict(self)
-
-    def _repr_html_(self) -> str:
-        from ..notebook import blocks_html
-
-        return blocks_html(self)
+        """The stable JSON form: thresholds, profile length, blocks by start, the count below."""
+        return {
+            "threshold_ms": _ms(self.threshold_ns),
+            "profile_ms": _ms(self.profile_ns),
+            "blocks": [b.to_dict() for b in self.blocks],
+            "below_threshold": self.below_threshold,
+            "interval_ms": _ms(self.interval_ns) if self.interval_ns > 0 else None,
+            "max_gap_ms": _ms(self.max_gap_ns),
+            "idle_marker": self.idle_marker,
+            "notes": list(self.notes),
+        }
 
 
 # -- per-node facts, computed once per profile ---------------------------------------------------
+
+
+def _ms(ns: float) -> float:
+    return round(ns / 1e6, 3)
 
 
 def _outermost(profile: Profile, mask_of_frame: np.ndarray) -> np.ndarray:
@@ -220,38 +227,9 @@ def _node_facts(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 # -- detection -------------------------------------------------------------------------------------
 
 
-def timestamp_hint(source_format: str) -> str:
-    """What to record instead: the profiler options that give a profile of this format times."""
-    return TIMESTAMP_HINTS.get(source_format, _GENERIC_HINT)
-
-
 def require_times(profile: Profile, path: str) -> None:
-    """Raise a clear error when ``profile`` has no sample timestamps."""
-    if profile.has_times:
-        return
-    fmt = profile.meta.source_format
-    raise InputError(
-        path,
-        f"the blocks report needs a profile with timestamps and this {fmt} profile has none",
-        hint=timestamp_hint(fmt),
-    )
-
-
-def median_interval(profile: Profile) -> int:
-    """The median time between consecutive samples of a thread (ns), or the nominal period."""
-    time = profile.samples.time
-    if time is None or len(time) < 2:
-        return int(profile.meta.period_ns)
-    thread = profile.samples.thread
-    order = np.lexsort((time, thread))
-    t = time[order]
-    th = thread[order]
-    diff = np.diff(t)
-    same = th[1:] == th[:-1]
-    diffs = diff[same & (diff > 0)]
-    if len(diffs) == 0:
-        return int(profile.meta.period_ns)
-    return int(np.median(diffs))
+    """Raise a clear error, naming ``path``, when ``profile`` has no sample timestamps."""
+    timeline.require_times(profile, "the blocks report needs a profile with timestamps", path)
 
 
 def find_blocks(
@@ -266,11 +244,17 @@ def find_blocks(
         raise UsageError("the blocks report needs a profile with timestamps")
     if threshold_ns < 0:
         raise UsageError("--threshold must not be negative")
-    interval = median_interval(profile)
+    measured = interval = median_interval(profile)
     notes: list[str] = []
     if interval <= 0:
-        interval = 1_000_000
-        notes.append("the sampling interval is unknown; 1 ms is assumed")
+        interval = timeline.FALLBACK_INTERVAL_NS
+        if profile.meta.rows_are_intervals:
+            notes.append(
+                "the profile records when its stack changed, not each sample: it holds no "
+                "sampling interval, and gaps are measured against 1 ms"
+            )
+        else:
+            notes.append("the sampling interval is unknown; 1 ms is assumed")
     if max_gap_ns is None:
         max_gap_ns = 2 * interval
     elif max_gap_ns <= 0:
@@ -339,7 +323,7 @@ def find_blocks(
         longest_ns=int(durations.max()) if len(durations) else 0,
         threshold_ns=int(threshold_ns),
         max_gap_ns=max_gap_ns,
-        interval_ns=int(interval),
+        interval_ns=int(measured),
         profile_ns=profile_ns,
         idle_marker=bool(profile.meta.has_idle_marker),
         notes=notes,

@@ -148,7 +148,7 @@ class Meta:
     # Facts about the format, set by its importer and read instead of the format's name:
     samples_ordered: bool = False  # rows are in sampling order per thread, even without times
     rows_are_intervals: bool = False  # timed rows are stack-change intervals, not one sample each
-    knows_kinds: bool = False  # the format says what each frame is (user, runtime, native, ...)
+    knows_kinds: bool = True  # False: the format cannot say what a frame is (folded stacks)
     times_hint: str = ""  # how to record this format with timestamps, for commands needing them
     warnings: tuple[str, ...] = ()
 

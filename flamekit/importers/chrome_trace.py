@@ -314,4 +314,6 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
         duration_ns=max(durations, default=0),
         period_ns=int(np.median(periods)) if periods else 0,
         has_idle_marker=True,
+        samples_ordered=True,
+        knows_kinds=True,
     )

@@ -81,6 +81,8 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
         "duration_ns": facts.get("duration_ns", 0),
         "period_ns": facts.get("period_ns", 0),
         "has_idle_marker": True,
+        "samples_ordered": True,
+        "knows_kinds": True,
     }
     if facts.get("unit_samples"):
         meta["unit"] = "samples"

@@ -268,4 +268,4 @@ def load_lines(source: Source) -> Profile:
     builder.add_samples(
         np.frombuffer(sample_stacks, dtype=np.int32), sample_weights, threads=thread
     )
-    return builder.build(counted=True)
+    return builder.build(counted=True, knows_kinds=False)

@@ -155,4 +155,4 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
         raise source.error(
             "the file is empty", hint="expected py-spy raw lines of 'frame;frame;... count'"
         )
-    return builder.build(counted=True)
+    return builder.build(counted=True, knows_kinds=True)

@@ -187,7 +187,13 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
             )
     if builder.sample_count == 0:
         raise r.fail("profiles", "no profile has any samples or events")
-    return builder.build(duration_ns=end_ns if keep_times else 0)
+    # an evented profile (the only kind with times) holds the intervals between its events
+    return builder.build(
+        duration_ns=end_ns if keep_times else 0,
+        samples_ordered=True,
+        rows_are_intervals=keep_times,
+        knows_kinds=True,
+    )
 
 
 def _first_value(r: _Reader, prof: dict, i: int) -> float:

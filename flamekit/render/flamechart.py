@@ -16,10 +16,12 @@ after its thread that spans the thread's busy time; ``--thread`` draws one.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
-from ..analyze.blocks import timestamp_hint
+from ..analyze import timeline
+from ..analyze.timeline import TICK_SPACING_PX, time_ticks  # noqa: F401  (the time ruler)
 from ..core.idle import idle_nodes
 from ..core.model import FrameKind, Frames, Profile, Stacks
 from ..core.tree import preorder, stable_argsort, subtree_sums
@@ -27,46 +29,11 @@ from ..errors import UsageError
 from .flame_layout import FlameLayout, MinWidth
 
 #: sampling interval assumed when a profile gives none (a single sample, no period)
-FALLBACK_INTERVAL_NS = 1_000_000
-
-
-#: the least room, in pixels, between two labelled ticks of the time ruler
-TICK_SPACING_PX = 100
-_TIME_UNITS = ((1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "\u00b5s"), (1, "ns"))
-
-
-def time_ticks(start_ns: float, span_ns: float, plot_width: float) -> list[tuple[int, str]]:
-    """Ticks of a time ruler over [start, start + span]: (time in ns, label) at a round step
-    (1, 2 or 5 times a power of ten, at least 1 ns) leaving about ``TICK_SPACING_PX`` between
-    labels. All labels use one unit, the largest not above the last tick, with the decimals
-    the step needs (``7.5 ms``, ``54.8 s``). Whole-number arithmetic, so that
-    web/flamegraph.js, which redraws the ruler on zoom, finds the same ticks and labels."""
-    if span_ns <= 0 or plot_width <= 0:
-        return []
-    intervals = max(1, int(plot_width // TICK_SPACING_PX))
-    raw = span_ns / intervals
-    power = 1
-    while power * 10 <= raw:
-        power *= 10
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = -(-int(np.floor(start_ns)) // step)  # ceil(start / step) for whole ns
-    last = int(np.floor((start_ns + span_ns) / step))
-    top = max(abs(last) * step, step)
-    scale, unit = next((s, u) for s, u in _TIME_UNITS if s <= top)
-    zeros = len(str(step)) - len(str(step).rstrip("0"))
-    decimals = max(0, len(str(scale)) - 1 - zeros)
-    return [(k * step, f"{k * step / scale:.{decimals}f} {unit}") for k in range(first, last + 1)]
 
 
 def require_times(profile: Profile) -> None:
     """Refuse, in one line naming the profiler options that record times, an untimed profile."""
-    if profile.has_times:
-        return
-    fmt = profile.meta.source_format
-    raise UsageError(
-        f"--flamechart needs timestamped samples and this {fmt} profile has none",
-        hint=timestamp_hint(fmt),
-    )
+    timeline.require_times(profile, "--flamechart needs timestamped samples")
 
 
 def thread_label(profile: Profile, thread: int) -> str:
@@ -144,30 +111,6 @@ def with_thread_roots(profile: Profile) -> Profile:
     )
 
 
-def _thread_intervals(thread: np.ndarray, start: np.ndarray, period_ns: int) -> np.ndarray:
-    """Per sample (sorted by thread and time), the median time between its thread's samples;
-    the nominal period (or 1 ms) for a thread with a single sample."""
-    n = len(thread)
-    fallback = int(period_ns) if period_ns > 0 else FALLBACK_INTERVAL_NS
-    out = np.full(n, fallback, dtype=np.int64)
-    if n < 2:
-        return out
-    diff = np.diff(start)
-    ok = (thread[1:] == thread[:-1]) & (diff > 0)
-    th, d = thread[1:][ok], diff[ok]
-    if not len(d):
-        return out
-    order = np.lexsort((d, th))
-    th, d = th[order], d[order]
-    heads = np.flatnonzero(np.r_[True, th[1:] != th[:-1]])
-    counts = np.diff(np.r_[heads, len(th)])
-    lo, hi = heads + (counts - 1) // 2, heads + counts // 2
-    median = ((d[lo] + d[hi]) / 2).astype(np.int64)  # as numpy's median, truncated
-    per_thread = np.full(int(thread.max()) + 1, fallback, dtype=np.int64)
-    per_thread[th[heads]] = median
-    return per_thread[thread]
-
-
 def _sample_spans(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(order, start, end) of the samples by thread and time, and their weights in that order."""
     samples = profile.samples
@@ -176,7 +119,7 @@ def _sample_spans(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     weight = samples.weight[order]
     n = len(order)
     thread = samples.thread[order]
-    interval = _thread_intervals(thread, start, profile.meta.period_ns)
+    interval = timeline.thread_intervals(thread, start, profile.meta.period_ns)
     cover = weight.astype(np.int64) if profile.unit == "nanoseconds" else interval
     end = start + cover
     if n > 1:
@@ -189,74 +132,60 @@ def _sample_spans(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     return order, start, end, weight
 
 
-def chart_layout(
-    profile: Profile,
-    *,
-    plot_width: float,
-    minwidth: MinWidth,
-) -> tuple[Profile, FlameLayout]:
-    """The profile drawn and the rectangles of a time-ordered flame chart of ``profile``.
+class _Runs(NamedTuple):
+    """Busy samples by thread and time, with runs of one leaf and no gap joined into one."""
 
-    With several threads, each gets a lane: a synthetic root frame named after the thread (see
-    :func:`with_thread_roots`, whose result is the profile drawn), spanning the thread's first
-    to last busy sample, with its calls above it; ``row`` says where each frame goes vertically.
+    leaf: np.ndarray  # call-tree node of each run
+    start: np.ndarray
+    end: np.ndarray
+    weight: np.ndarray
+    count: np.ndarray  # samples in each run
+    thread: np.ndarray
 
-    The result is a :class:`FlameLayout` whose frames are rectangles in depth-first order (index
-    0 is 'all', spanning the whole recording): ``node`` is each rectangle's call-tree node,
-    ``total``/``self_weight`` its sample weight, ``start``/``duration`` its time span (ns) and
-    ``x0`` its start relative to the left edge.
-    """
-    require_times(profile)
-    lanes = len(np.unique(profile.samples.thread)) > 1
-    if lanes:
-        profile = with_thread_roots(profile)
+
+def _busy_runs(profile: Profile, order, start, end, weight) -> _Runs:
+    """The non-idle samples (idle time stays empty), consecutive ones of one leaf joined."""
     stacks = profile.stacks
-    order, start, end, weight = _sample_spans(profile)
-    grand = weight.sum().item()
-    if grand <= 0:
-        raise UsageError("the profile has no samples with weight to draw")
     leaf_all = profile.samples.stack[order].astype(np.int64)
-    # the axis runs from the profile's start (times count from it) to its end
-    origin = min(0, int(start.min()))
-    span_end = max(int(end.max()), int(profile.meta.duration_ns or 0))
-    span = max(span_end - origin, 1)
-    if minwidth.percent:
-        threshold = span * minwidth.value / 100.0
-    else:
-        threshold = minwidth.value * span / plot_width
-
-    # drop idle samples: their time stays empty
     busy = ~idle_nodes(profile)[leaf_all] if len(stacks) else np.zeros(len(order), dtype=bool)
     leaf = leaf_all[busy]
     s, e, w = start[busy], end[busy], weight[busy]
     th = profile.samples.thread[order][busy]
     n = len(leaf)
-    if n:
-        # runs of samples with the same leaf and no empty time between them act as one sample
-        joined = np.zeros(n, dtype=bool)
-        joined[1:] = (leaf[1:] == leaf[:-1]) & (s[1:] == e[:-1])
-        first = np.flatnonzero(~joined)
-        last = np.r_[first[1:] - 1, n - 1]
-        cw = np.r_[0, np.cumsum(w)]
-        leaf = leaf[first]
-        w = cw[last + 1] - cw[first]
-        count = (last - first + 1).astype(np.int64)
-        s, e, th = s[first], e[last], th[first]
-    else:
-        count = np.zeros(0, dtype=np.int64)
+    if not n:
+        return _Runs(leaf, s, e, w, np.zeros(0, dtype=np.int64), th)
+    # runs of samples with the same leaf and no empty time between them act as one sample
+    joined = np.zeros(n, dtype=bool)
+    joined[1:] = (leaf[1:] == leaf[:-1]) & (s[1:] == e[:-1])
+    first = np.flatnonzero(~joined)
+    last = np.r_[first[1:] - 1, n - 1]
+    cw = np.r_[0, np.cumsum(w)]
+    count = (last - first + 1).astype(np.int64)
+    return _Runs(leaf[first], s[first], e[last], cw[last + 1] - cw[first], count, th[first])
+
+
+class _Rectangles(NamedTuple):
+    """Rectangles per depth: (node, first run, last run, total, samples, parent, self)."""
+
+    parts: list[tuple[np.ndarray, ...]]
+    omitted_frames: int
+    omitted_weight: int | float
+
+
+def _rectangles(stacks: Stacks, runs: _Runs, lanes: bool, threshold: float) -> _Rectangles:
+    """Top-down, one depth at a time, over the runs inside the rectangles kept one level up: a
+    rectangle is never wider than its parent, so what --minwidth drops is never looked into."""
+    leaf, s, e, w = runs.leaf, runs.start, runs.end, runs.weight
     m = len(leaf)
     contiguous = np.zeros(m, dtype=bool)
     contiguous[1:] = s[1:] == e[:-1]
     # a lane's root frame spans the thread's busy time, gaps included
     root_joins = np.zeros(m, dtype=bool)
-    root_joins[1:] = th[1:] == th[:-1] if lanes else contiguous[1:]
+    root_joins[1:] = runs.thread[1:] == runs.thread[:-1] if lanes else contiguous[1:]
     dep = stacks.depth[leaf].astype(np.int64) if m else np.zeros(0, dtype=np.int64)
     max_d = int(dep.max()) if m else -1
     cum_w = np.r_[0, np.cumsum(w)]
-    cum_n = np.r_[0, np.cumsum(count)]
-
-    # top-down, one depth at a time, over the runs inside the rectangles kept one level up: a
-    # rectangle is never wider than its parent, so what --minwidth drops is never looked into
+    cum_n = np.r_[0, np.cumsum(runs.count)]
     tin, _ = preorder(stacks)
     leaf_tin = tin[leaf] if m else np.zeros(0, dtype=np.int64)
     by_tin = np.lexsort((tin, stacks.depth))
@@ -302,6 +231,21 @@ def chart_layout(
         sizes = lst - f + 1
         inside = np.repeat(f - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(sizes.sum())
         cand = inside[dep[inside] > d]
+    return _Rectangles(parts, omitted_frames, omitted_weight)
+
+
+class _Axis(NamedTuple):
+    origin: int  # the time at the left edge
+    span: int  # the time across the chart
+    grand: int | float  # the weight of every sample
+    samples: int  # every sample, idle ones included
+    dtype: np.dtype  # of the weights
+
+
+def _depth_first(rects: _Rectangles, runs: _Runs, lanes: bool, axis: _Axis) -> FlameLayout:
+    """The rectangles in depth-first order (by lane, start, then depth: children start within
+    their parent) under 'all', each lane's rows on top of the one before it."""
+    parts = rects.parts
 
     def cat(i, dtype=np.int64):
         return (
@@ -311,21 +255,19 @@ def chart_layout(
         )
 
     node, first_run, last_run = cat(0), cat(1), cat(2)
-    total, nsamples, rparent = cat(3, weight.dtype), cat(4), cat(5)
-    self_weight = cat(6, weight.dtype)
+    total, nsamples, rparent = cat(3, axis.dtype), cat(4), cat(5)
+    self_weight = cat(6, axis.dtype)
     depth = np.concatenate(
         [np.full(len(p[0]), d + 1, dtype=np.int64) for d, p in enumerate(parts)]
         or [np.zeros(0, dtype=np.int64)]
     )
-    rstart, rend = s[first_run], e[last_run]
+    th = runs.thread
+    rstart, rend = runs.start[first_run], runs.end[last_run]
     r = len(node)
     safe = np.maximum(rparent, 0)
-
-    # depth-first order: by lane, start, then depth (children start within their parent)
     present = np.unique(th)
     lane = np.searchsorted(present, th[first_run]) if lanes else np.zeros(r, dtype=np.int64)
     kept = np.lexsort((depth, rstart, lane))
-    # rows: each lane sits on the one before it
     lane_depth = np.zeros(len(present) + 1, dtype=np.int64)
     if r:
         np.maximum.at(lane_depth, lane + 1, depth)
@@ -343,25 +285,63 @@ def chart_layout(
     tree.parent[0] = -1
     size = subtree_sums(tree, np.ones(k + 1, dtype=np.int64))
     end = (np.arange(k + 1) + size - 1).astype(np.int64)
-    chart_start = np.r_[origin, rstart[kept]].astype(np.int64)
-    chart_duration = np.r_[span, (rend - rstart)[kept]].astype(np.int64)
-    all_samples = len(order)
+    chart_start = np.r_[axis.origin, rstart[kept]].astype(np.int64)
+    chart_duration = np.r_[axis.span, (rend - rstart)[kept]].astype(np.int64)
     rows = np.r_[0, row[kept]].astype(np.int64)
-    return profile, FlameLayout(
+    return FlameLayout(
         node=np.r_[-1, node[kept]].astype(np.int64),
         depth=np.r_[0, depth[kept]].astype(np.int64),
-        x0=(chart_start - origin).astype(np.int64),
-        total=np.r_[grand, total[kept]],
+        x0=(chart_start - axis.origin).astype(np.int64),
+        total=np.r_[axis.grand, total[kept]],
         self_weight=np.r_[0, self_weight[kept]],
         parent=par,
         end=end,
-        grand_total=grand,
+        grand_total=axis.grand,
         max_depth=int(rows.max()),
-        omitted_frames=omitted_frames,
-        omitted_weight=omitted_weight,
+        omitted_frames=rects.omitted_frames,
+        omitted_weight=rects.omitted_weight,
         start=chart_start,
         duration=chart_duration,
-        span=span,
-        samples=np.r_[all_samples, nsamples[kept]].astype(np.int64),
+        span=axis.span,
+        samples=np.r_[axis.samples, nsamples[kept]].astype(np.int64),
         row=rows,
     )
+
+
+def chart_layout(
+    profile: Profile,
+    *,
+    plot_width: float,
+    minwidth: MinWidth,
+) -> tuple[Profile, FlameLayout]:
+    """The profile drawn and the rectangles of a time-ordered flame chart of ``profile``.
+
+    With several threads, each gets a lane: a synthetic root frame named after the thread (see
+    :func:`with_thread_roots`, whose result is the profile drawn), spanning the thread's first
+    to last busy sample, with its calls above it; ``row`` says where each frame goes vertically.
+
+    The result is a :class:`FlameLayout` whose frames are rectangles in depth-first order (index
+    0 is 'all', spanning the whole recording): ``node`` is each rectangle's call-tree node,
+    ``total``/``self_weight`` its sample weight, ``start``/``duration`` its time span (ns) and
+    ``x0`` its start relative to the left edge.
+    """
+    require_times(profile)
+    lanes = len(np.unique(profile.samples.thread)) > 1
+    if lanes:
+        profile = with_thread_roots(profile)
+    order, start, end, weight = _sample_spans(profile)
+    grand = weight.sum().item()
+    if grand <= 0:
+        raise UsageError("the profile has no samples with weight to draw")
+    # the axis runs from the profile's start (times count from it) to its end
+    origin = min(0, int(start.min()))
+    span_end = max(int(end.max()), int(profile.meta.duration_ns or 0))
+    span = max(span_end - origin, 1)
+    if minwidth.percent:
+        threshold = span * minwidth.value / 100.0
+    else:
+        threshold = minwidth.value * span / plot_width
+    runs = _busy_runs(profile, order, start, end, weight)
+    rects = _rectangles(profile.stacks, runs, lanes, threshold)
+    axis = _Axis(origin, span, grand, len(order), weight.dtype)
+    return profile, _depth_first(rects, runs, lanes, axis)

@@ -12,6 +12,7 @@ original file. Frames no map covers keep their generated position.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from ..errors import UsageError
 from .locate import Found, find_map, script_path
 from .mapfile import MapError, SourceMap, parse
 
@@ -220,14 +222,24 @@ def _as_path(url: str) -> str:
 
 
 def from_options(options: Any) -> SourceMaps | None:
-    """The :class:`SourceMaps` an importer's options ask for, None without ``source_maps``."""
-    value = options.get("source_maps") if hasattr(options, "get") else None
-    dirs = tuple(options.get("source_map_dirs") or ()) if hasattr(options, "get") else ()
+    """The :class:`SourceMaps` an importer's options ask for (``source_maps``, and the
+    directories of ``source_map_dir``, which imply it), None when they ask for none."""
+    if not hasattr(options, "get"):
+        return None
+    value = options.get("source_maps")
     if isinstance(value, SourceMaps):
         return value
-    if value or dirs:
-        maps = SourceMaps(dirs=dirs)
-        if hasattr(options, "__setitem__"):
-            options["source_maps"] = maps  # the other inputs of one load share it
-        return maps
-    return None
+    dirs = options.get("source_map_dir") or ()
+    dirs = (dirs,) if isinstance(dirs, str | os.PathLike) else tuple(dirs)
+    if not (value or dirs):
+        return None
+    for folder in dirs:
+        if not os.path.isdir(folder):
+            raise UsageError(
+                f"--source-map-dir {os.fspath(folder)}: no such directory",
+                hint="give a directory holding the scripts or their .map files",
+            )
+    maps = SourceMaps(dirs=tuple(os.fspath(d) for d in dirs))
+    if hasattr(options, "__setitem__"):
+        options["source_maps"] = maps  # the other inputs of one load share it
+    return maps
