@@ -455,3 +455,25 @@ def test_a_missing_source_map_dir_is_a_usage_error(tmp_path):
         "(give a directory holding the scripts or their .map files)"
     ]
     assert not result.stdout
+
+
+def test_each_map_is_read_and_decoded_once(monkeypatch, tmp_path):
+    """Two inputs of one command that use the same maps: each map parsed once."""
+    from flamekit.sourcemaps import SourceMaps, apply
+
+    calls: list[str] = []
+    real = apply.parse
+
+    def counting(doc, map_url):
+        calls.append(map_url)
+        return real(doc, map_url)
+
+    monkeypatch.setattr(apply, "parse", counting)
+    again = tmp_path / "again.cpuprofile"
+    shutil.copy(HERE / "tsc.cpuprofile", again)
+    maps = SourceMaps(dirs=(str(APP / "dist"),))
+    profile = flamekit.load([str(HERE / "tsc.cpuprofile"), str(again)], source_maps=maps)
+    assert sorted(calls) == sorted(RECORDED + f"dist/{n}.js.map" for n in ("main", "parse", "sort"))
+    assert maps.summary() == "source maps: 16 of 20 script frames mapped from 3 maps"
+    names = {profile.strings[i] for i in profile.frames.name.tolist()}
+    assert "sortHeavy" in names
