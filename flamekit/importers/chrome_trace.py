@@ -254,10 +254,10 @@ def choose(
 def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import every V8 CPU profile in a Chrome trace, one model thread per profiled thread."""
     with v8_bulk.gc_paused():
-        return _load(source)
+        return _load(source, options)
 
 
-def _load(source: Source) -> Profile:
+def _load(source: Source, options: Mapping[str, Any]) -> Profile:
     events = _events(source.read_json(), source)
     found, thread_names, process_names = collect(events, source)
     builder = ProfileBuilder("chrome-trace", unit="nanoseconds", name=source.stem)

@@ -46,10 +46,10 @@ def thread_identity(source: Source) -> tuple[int, int, str]:
 def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import a ``.cpuprofile`` as a one-thread profile weighted in nanoseconds."""
     with v8_bulk.gc_paused():
-        return _load(source)
+        return _load(source, options)
 
 
-def _load(source: Source) -> Profile:
+def _load(source: Source, options: Mapping[str, Any]) -> Profile:
     doc = v8json.read_profile(source)
     if isinstance(doc, dict) and "nodes" not in doc and isinstance(doc.get("head"), dict):
         doc = from_old_shape(doc, source)

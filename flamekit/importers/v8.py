@@ -215,7 +215,11 @@ def map_sources(
     scripts' source maps name (nothing without ``source_maps``)."""
     if source_maps is None:
         return None
-    line_map = source_maps.map_frames(table.frames, builder.warn)
+    frames = [table.frames[code] for code in table.frame_of]  # one per node, as mapped
+    line_map = source_maps.map_frames(frames, builder.warn)
+    table.frames.clear()
+    table.frame_index.clear()
+    table.frame_of[:] = map(table.frame_code, frames)
     mapped = [i for i in table.ticks if line_map.map_of[i] >= 0]
     if mapped:
         counts = [len(table.ticks[i]) for i in mapped]
