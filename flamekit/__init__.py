@@ -2,49 +2,25 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
+from .core.extensions import on_profile_class
 from .errors import FlamekitError, InputError
 
 if TYPE_CHECKING:
     from .core.model import Profile
 
 
-class _AnalysesOnProfile:
-    """Adds the analyses to ``Profile`` as methods (``api.install``) right after the core model
-    is first imported: importing the package does not import numpy, so ``flamekit --version``
-    starts fast, and every profile still has its methods. (A finder on ``sys.meta_path``; not
-    an ``importlib.abc`` subclass, whose import costs more than the rest of the start.)"""
-
-    def find_spec(self, name, path=None, target=None):
-        if name != "flamekit.core.model":
-            return None
-        from importlib.util import find_spec
-
-        sys.meta_path.remove(self)
-        spec = find_spec(name)
-        run = spec.loader.exec_module
-
-        def exec_module(module) -> None:
-            run(module)
-            from . import api
-
-            api.install()
-
-        spec.loader.exec_module = exec_module
-        return spec
-
-
-if "flamekit.core.model" in sys.modules:  # the package imported again (e.g. reloaded)
+def _add_analyses(profile_class: type) -> None:
     from . import api
 
     api.install()
-else:
-    sys.meta_path.insert(0, _AnalysesOnProfile())
+
+
+on_profile_class(_add_analyses)
 
 
 def load(

@@ -3,8 +3,8 @@ notebooks.
 
 The core knows no analysis: each method here calls the free function of the same name in
 :mod:`flamekit.analyze` or :mod:`flamekit.render`, and :func:`install` (run when the
-``flamekit`` package is imported) adds them to ``Profile``, as pandas adds accessors. Analyses
-return result objects with ``to_dict()``.
+``flamekit`` package is imported, once the core model is) adds them to ``Profile``, as pandas
+adds accessors. Analyses return result objects with ``to_dict()``.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ from typing import Literal
 
 import numpy as np
 
+from .extensions import profile_class_made
+
 Unit = Literal["nanoseconds", "samples", "bytes"]
 
 
@@ -318,6 +320,8 @@ class Profile:
             f"unit={self.unit}>"
         )
 
+
+profile_class_made(Profile)
 
 # The frame an importer gives a sample whose stack is empty (py-spy writes such samples for a
 # thread with no Python frames; speedscope allows empty sampled stacks). Kind SYNTHETIC.
