@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -553,59 +553,84 @@ def load_thread(
     tree = build_tree(builder, table, source, where)
     facts: dict[str, Any] = {"idle": tree.idle_seen}
     if samples is not None and deltas is not None and (len(samples) or len(deltas)):
-        ids = int_array(samples, source, "samples")
-        dts = int_array(deltas, source, "timeDeltas")
-        if len(dts) != len(ids):
-            longer = "longer" if len(dts) > len(ids) else "shorter"
-            raise source.error(
-                f"{where}'timeDeltas' ({len(dts)} entries) is {longer} than 'samples' ({len(ids)})",
-                hint="each sample needs exactly one time delta",
-            )
-        stacks = sample_stacks(builder, tree, ids, source, where, table.lenient)
-        if table.lenient:
-            _warn_lost(builder, table, tree, ids, source, where)
-        check_time_us(start_us, "startTime", source, where)
-        check_time_us(end_us, "endTime", source, where)
-        check_time_us(base_us, "startTime", source, where)
-        if float(np.abs(dts).sum(dtype=np.float64)) > MAX_US:
-            raise source.error(
-                f"{where}'timeDeltas' add up to more than 64-bit nanoseconds can hold",
-                hint=f"the deltas are microseconds; together at most {MAX_US}",
-            )
-        start = float(start_us if start_us is not None else 0)
-        end = float(end_us) if end_us is not None else start
-        timing = sample_timing(start, end, dts)
-        if timing.negative_deltas:
-            builder.warn(
-                f"{source.name}: {where}{timing.negative_deltas} negative time deltas clamped "
-                "(a sample is never earlier than the one before it)"
-            )
-        offset = 0
-        if base_us is not None:
-            offset = round((start - base_us) * 1000)
-        times = timing.time_ns
-        if offset:
-            times += offset
-        line_arr = None
-        if lines is not None and len(lines) == len(ids):
-            line_arr = np.maximum(int_array(lines, source, "lines"), 0)
-            if line_map is not None:
-                cols = None
-                if columns is not None and len(columns) == len(ids):
-                    cols = np.maximum(int_array(columns, source, "columns"), 0)
-                line_arr = line_map.lines(_node_indices(table, ids), line_arr, cols)
-        add_line_ticks(builder, table, tree, line_arr, stacks, timing.weight_ns)
-        builder.add_samples(stacks, timing.weight_ns, times=times, threads=thread, copy=False)
+        times = _Times(samples, deltas, start_us, end_us, base_us)
         facts.update(
-            start_ns=round(start * 1000),
-            duration_ns=int(timing.time_ns[-1] + timing.weight_ns[-1]),
-            period_ns=timing.period_ns,
-            timed=True,
+            _timed(builder, table, tree, source, where, times, thread, lines, columns, line_map)
         )
         return facts
     if samples is not None and len(samples) and deltas is None:
         raise source.error(f"{where}'samples' without 'timeDeltas'")
-    # only hit counts: one aggregated sample per node, time estimated from the profile's length
+    facts.update(_hit_counts(builder, table, tree, source, where, start_us, end_us, thread))
+    return facts
+
+
+class _Times(NamedTuple):
+    """A V8 profile's sample ids and time deltas (µs), and its start, end and base times."""
+
+    samples: Sequence[int] | np.ndarray
+    deltas: Sequence[int] | np.ndarray
+    start_us: float | None
+    end_us: float | None
+    base_us: float | None
+
+
+def _timed(builder, table, tree, source, where, t: _Times, thread, lines, columns, line_map):
+    """Add the samples of a profile with samples and time deltas; facts for Meta."""
+    samples, deltas, start_us, end_us, base_us = t
+    ids = int_array(samples, source, "samples")
+    dts = int_array(deltas, source, "timeDeltas")
+    if len(dts) != len(ids):
+        longer = "longer" if len(dts) > len(ids) else "shorter"
+        raise source.error(
+            f"{where}'timeDeltas' ({len(dts)} entries) is {longer} than 'samples' ({len(ids)})",
+            hint="each sample needs exactly one time delta",
+        )
+    stacks = sample_stacks(builder, tree, ids, source, where, table.lenient)
+    if table.lenient:
+        _warn_lost(builder, table, tree, ids, source, where)
+    check_time_us(start_us, "startTime", source, where)
+    check_time_us(end_us, "endTime", source, where)
+    check_time_us(base_us, "startTime", source, where)
+    if float(np.abs(dts).sum(dtype=np.float64)) > MAX_US:
+        raise source.error(
+            f"{where}'timeDeltas' add up to more than 64-bit nanoseconds can hold",
+            hint=f"the deltas are microseconds; together at most {MAX_US}",
+        )
+    start = float(start_us if start_us is not None else 0)
+    end = float(end_us) if end_us is not None else start
+    timing = sample_timing(start, end, dts)
+    if timing.negative_deltas:
+        builder.warn(
+            f"{source.name}: {where}{timing.negative_deltas} negative time deltas clamped "
+            "(a sample is never earlier than the one before it)"
+        )
+    offset = 0
+    if base_us is not None:
+        offset = round((start - base_us) * 1000)
+    times = timing.time_ns
+    if offset:
+        times += offset
+    line_arr = None
+    if lines is not None and len(lines) == len(ids):
+        line_arr = np.maximum(int_array(lines, source, "lines"), 0)
+        if line_map is not None:
+            cols = None
+            if columns is not None and len(columns) == len(ids):
+                cols = np.maximum(int_array(columns, source, "columns"), 0)
+            line_arr = line_map.lines(_node_indices(table, ids), line_arr, cols)
+    add_line_ticks(builder, table, tree, line_arr, stacks, timing.weight_ns)
+    builder.add_samples(stacks, timing.weight_ns, times=times, threads=thread, copy=False)
+    return {
+        "start_ns": round(start * 1000),
+        "duration_ns": int(timing.time_ns[-1] + timing.weight_ns[-1]),
+        "period_ns": timing.period_ns,
+        "timed": True,
+    }
+
+
+def _hit_counts(builder, table, tree, source, where, start_us, end_us, thread) -> dict[str, Any]:
+    """Only hit counts: one aggregated sample per node, time estimated from the profile's
+    length; facts for Meta."""
     hits = np.asarray(table.hits, dtype=np.int64)
     if np.any(hits == BAD_HITS):
         k = int(np.flatnonzero(hits == BAD_HITS)[0])
@@ -616,9 +641,8 @@ def load_thread(
     check_time_us(start_us, "startTime", source, where)
     check_time_us(end_us, "endTime", source, where)
     total_hits = int(hits.sum())
-    facts["timed"] = False
     if total_hits == 0:
-        return facts
+        return {"timed": False}
     duration_ns = 0
     if start_us is not None and end_us is not None and end_us > start_us:
         duration_ns = round((end_us - start_us) * 1000)
@@ -641,11 +665,11 @@ def load_thread(
         weights = hits[have]
     add_line_ticks(builder, table, tree)
     builder.add_samples(stacks, weights, threads=thread)
-    facts.update(
-        start_ns=round((start_us or 0) * 1000),
-        duration_ns=duration_ns,
-        period_ns=period,
-        estimated=True,
-        unit_samples=not period,
-    )
-    return facts
+    return {
+        "start_ns": round((start_us or 0) * 1000),
+        "duration_ns": duration_ns,
+        "period_ns": period,
+        "timed": False,
+        "estimated": True,
+        "unit_samples": not period,
+    }
