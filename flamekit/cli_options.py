@@ -44,6 +44,29 @@ IMPORT_OPTIONS: list[tuple[Callable, str]] = [
         ),
         "event_filter",
     ),
+    # pprof input
+    (
+        click.option(
+            "--sample-type",
+            "sample_type",
+            metavar="NAME",
+            default=None,
+            help="pprof: the sample type to weigh by (cpu, samples, inuse_space, alloc_space, "
+            "...; default: the profile's default, else its last).",
+        ),
+        "sample_type",
+    ),
+    (
+        click.option(
+            "--tag",
+            "tag",
+            multiple=True,
+            metavar="KEY=REGEX",
+            help="pprof: keep samples with a label KEY matching REGEX (comma: any of several), "
+            "as pprof -tagfocus; repeatable, all must match.",
+        ),
+        "tag",
+    ),
 ]
 
 
@@ -210,7 +233,9 @@ def profile_input(command: Callable | None = None, *, skip: tuple[str, ...] = ()
         loader = ProfileLoader(from_format=kwargs.pop("from_format"))
         for _decorator, key in IMPORT_OPTIONS:
             loader.import_options[key] = kwargs.pop(key)
-        loader.import_options = {k: v for k, v in loader.import_options.items() if v is not None}
+        loader.import_options = {
+            k: v for k, v in loader.import_options.items() if v is not None and v != ()
+        }
         chosen = {key: kwargs.pop(key) for _decorator, key in transforms}
         for key in ("threads", "exclude", "hide", "hide_area"):
             if key in chosen:

@@ -16,7 +16,7 @@ import numpy as np
 
 from .profile_methods import ProfileMethods
 
-Unit = Literal["nanoseconds", "samples"]
+Unit = Literal["nanoseconds", "samples", "bytes"]
 
 
 class FrameKind(IntEnum):

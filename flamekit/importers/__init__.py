@@ -24,6 +24,7 @@ class Format:
     extensions: tuple[str, ...] = ()
     module: str | None = None  # importer module in this package; None: output only
     readable: bool = True  # False: the name is reserved, the importer is not written yet
+    binary: bool = False  # sniffed before text formats, and before binary data is refused
 
     def importer(self):
         return importlib.import_module(f"{__name__}.{self.module}")
@@ -33,6 +34,13 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
+        Format(
+            "pprof",
+            "pprof protobuf (Go runtime/pprof, Node pprof, cloud profilers)",
+            (".pb", ".pprof"),
+            "pprof",
+            binary=True,
+        ),
         Format("speedscope", "speedscope JSON", (".speedscope.json",), "speedscope"),
         Format(
             "cpuprofile",
@@ -84,6 +92,9 @@ def detect(source: Source) -> Format:
     head = source.head
     if not head.strip():
         raise UnknownFormat(source.name, "the file is empty")
+    for fmt in FORMATS.values():
+        if fmt.binary and fmt.readable and fmt.importer().sniff(head):
+            return fmt
     if b"\x00" in head[:4096]:
         raise UnknownFormat(
             source.name,
@@ -92,7 +103,7 @@ def detect(source: Source) -> Format:
             "for perf.data run 'perf script' first",
         )
     for fmt in FORMATS.values():
-        if fmt.module and fmt.readable and fmt.importer().sniff(head):
+        if fmt.module and fmt.readable and not fmt.binary and fmt.importer().sniff(head):
             return fmt
     raise UnknownFormat(
         source.name,
