@@ -51,6 +51,7 @@ UNITS: dict[str, tuple[str, int]] = {
 }
 THREAD_NAME_KEYS = ("thread", "thread_name", "thread name")
 THREAD_ID_KEYS = ("thread_id", "thread id", "tid")
+PID_KEYS = ("pid", "process_id", "process id")
 HINT = "is this a pprof profile? 'go tool pprof -raw FILE' shows what it holds"
 
 
@@ -65,7 +66,10 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     index, _type_name, unit_name = choose_sample_type(msg, strings, options.get("sample_type"))
     unit, scale = UNITS.get(unit_name.lower(), ("samples", 1))
     builder = ProfileBuilder("pprof", unit=unit, name=_stem(source.stem))
-    loc_ids, loc_frames = location_frames(msg, strings, builder, fail)
+    try:
+        loc_ids, loc_frames = location_frames(msg, strings, builder, fail)
+    except ValueOutOfRange as exc:
+        raise fail(exc.message) from None
     weight = _weights(samples, index, scale, len(msg.sample_type), fail)
     keep = weight > 0  # pprof leaves out samples without a value
     for spec in options.get("tag") or ():
@@ -218,30 +222,32 @@ def _sample_nodes(samples, loc_ids, loc_frames, builder, keep, fail) -> np.ndarr
 
 def _threads(samples: SampleColumns, strings: Strings, builder, keep) -> np.ndarray:
     """The thread of each kept sample, from its thread labels (one unnamed thread without)."""
-    n = len(samples)
-    name = np.zeros(n, dtype=np.int64)
-    tid = np.full(n, -1, dtype=np.int64)
-    for keys, is_id in ((THREAD_NAME_KEYS, False), (THREAD_ID_KEYS, True)):
-        sids = np.concatenate([strings.ids_of(k) for k in keys])
-        rows = np.flatnonzero(np.isin(samples.label_key, sids))
-        if not len(rows):
-            continue
-        strings.check(samples.label_str[rows], "a thread label")
-        owner = samples.label_sample[rows]
-        if is_id:
-            num = samples.label_num[rows].copy()
-            text = samples.label_str[rows]
-            for k in np.flatnonzero(text != 0):
-                value = strings[int(text[k])]
-                num[k] = int(value) if value.isdigit() and len(value) < 19 else num[k]
-            tid[owner] = num
-        else:
-            named = samples.label_str[rows] != 0
-            name[owner[named]] = samples.label_str[rows][named]
-            numbered = ~named & (samples.label_num[rows] != 0)
-            tid[owner[numbered]] = samples.label_num[rows][numbered]
-    pairs, inverse = np.unique(np.stack([name[keep], tid[keep]]), axis=1, return_inverse=True)
-    ids = np.array(
-        [builder.thread(-1, int(t), strings[int(s)]) for s, t in pairs.T], dtype=np.int32
-    )
-    return ids[inverse.reshape(-1)] if len(ids) else np.zeros(0, dtype=np.int32)
+    name = _label_column(samples, strings, THREAD_NAME_KEYS, number=False)
+    tid = _label_column(samples, strings, THREAD_ID_KEYS, number=True)
+    pid = _label_column(samples, strings, PID_KEYS, number=True)
+    table = np.stack([pid[keep], tid[keep], name[keep]])
+    distinct, inverse = np.unique(table, axis=1, return_inverse=True)
+    ids = [builder.thread(int(p), int(t), strings[int(s)]) for p, t, s in distinct.T.tolist()]
+    return np.array(ids, dtype=np.int32)[inverse.reshape(-1)] if ids else np.zeros(0, np.int32)
+
+
+def _label_column(samples: SampleColumns, strings: Strings, keys, *, number: bool) -> np.ndarray:
+    """Per sample, its label under one of ``keys``: a string id, or with ``number`` a number
+    (a numeric label, or a string label of digits); 0 / -1 where it has none."""
+    out = np.full(len(samples), -1 if number else 0, dtype=np.int64)
+    sids = np.concatenate([strings.ids_of(k) for k in keys])
+    rows = np.flatnonzero(np.isin(samples.label_key, sids))
+    if not len(rows):
+        return out
+    text = samples.label_str[rows]
+    strings.check(text, "a thread label")
+    if not number:
+        named = text != 0
+        out[samples.label_sample[rows[named]]] = text[named]
+        return out
+    num = samples.label_num[rows].copy()
+    for k in np.flatnonzero(text != 0).tolist():
+        value = strings[int(text[k])]
+        num[k] = int(value) if value.isdigit() and len(value) < 19 else -1
+    out[samples.label_sample[rows]] = num
+    return out

@@ -100,7 +100,11 @@ def location_frames(msg, strings: Strings, builder: ProfileBuilder, fail: Fail):
                     f"location {lid} refers to function {line.function_id}, which is missing"
                 )
             name, file, start = key
-            ids.append(builder.frame(name, file, line=start, module=module, own_line=True))
+            # a column is the function's own where the writer gives one (V8: flamekit, Node)
+            frame = builder.frame(
+                name, file, line=start, column=int(line.column), module=module, own_line=True
+            )
+            ids.append(frame)
         if not ids:  # not symbolized: the address, in its binary
             name = f"0x{loc.address:x}"
             if module:

@@ -36,6 +36,12 @@ OUTPUTS: dict[str, Output] = {
             ".speedscope:speedscope_chunks",
             "speedscope JSON (opens in the speedscope app)",
         ),
+        Output(
+            "pprof",
+            (".pb.gz", ".pb", ".pprof"),
+            ".pprof:render_pprof",
+            "pprof protobuf, gzipped (go tool pprof, speedscope, Pyroscope)",
+        ),
         Output("svg", (".svg",), ".flame:render_svg_bytes", "interactive flame graph (SVG)"),
         Output(
             "html", (".html", ".htm"), ".flame:render_html_bytes", "flame graph in an HTML page"
