@@ -215,8 +215,11 @@ def background(bgcolors: str) -> tuple[str, str]:
     )
 
 
-def default_palette(source_format: str, kinds: np.ndarray) -> str:
-    """Kind colours for formats that know what each frame is; the classic 'hot' otherwise."""
+def default_palette(source_format: str, kinds: np.ndarray, unit: str = "samples") -> str:
+    """Memory colours for sizes; kind colours for formats that know what each frame is; the
+    classic 'hot' otherwise."""
+    if unit == "bytes":
+        return "mem"
     if source_format == "folded" or not np.any(kinds != FrameKind.UNKNOWN):
         return "hot"
     return KIND_PALETTE

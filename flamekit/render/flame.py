@@ -25,7 +25,7 @@ from ..errors import UsageError
 from ..model import Profile
 from ..resources import jinja_environment, read_web_asset
 from ..transforms import AREAS, HIDDEN, invert
-from ..units import format_duration_ns, middle_truncate
+from ..units import format_bytes, format_duration_ns, middle_truncate
 from . import colors as palettes
 from .flame_layout import FlameLayout, MinWidth, layout, name_rank
 
@@ -208,7 +208,7 @@ class FlameGraph:
 
 def _palette(profile: Profile, options: FlameOptions) -> str:
     palette = options.colors or palettes.default_palette(
-        profile.meta.source_format, profile.frames.kind
+        profile.meta.source_format, profile.frames.kind, profile.unit
     )
     if palette not in palettes.PALETTES:
         raise UsageError(
@@ -364,6 +364,8 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         amounts = [format_duration_ns(t) for t in totals]
         if sample_counts is not None:
             amounts = [f"{a}, {c:,} samples" for a, c in zip(amounts, sample_counts, strict=True)]
+    elif unit == "bytes":
+        amounts = [format_bytes(t) for t in totals]
     else:
         amounts = [f"{_count(t)} {countname}" for t in totals]
         if period:
@@ -556,6 +558,8 @@ def default_title(
         amount = format_duration_ns(total)
         if samples is not None:
             amount += f", {samples:,} sample{'s' if samples != 1 else ''}"
+    elif profile.unit == "bytes":
+        amount = format_bytes(total)
     else:
         amount = f"{_count(total)} {countname}"
     tail = f" ({amount})"
