@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def flamekit_top(path: Path, *args: str) -> tuple[str, int, dict[str, tuple[int,
             shared.add(fn["name"])
         rows[fn["name"]] = (fn["self"], fn["total"])
     if shared:
-        options: dict = {"tag": tuple(v for k, v in zip(args, args[1:]) if k == "--tag")}
+        options: dict = {"tag": tuple(v for k, v in itertools.pairwise(args) if k == "--tag")}
         if "--sample-type" in args:
             options["sample_type"] = args[args.index("--sample-type") + 1]
         merged = by_name(flamekit.load(str(path), **options))
