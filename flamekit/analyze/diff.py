@@ -21,11 +21,11 @@ from statistics import NormalDist
 
 import numpy as np
 
+from ..core.model import Profile
+from ..core.tree import first_occurrence, levels, subtree_sums
+from ..core.weights import node_self
 from ..errors import UsageError
-from ..model import Profile
-from ..tree import first_occurrence, levels, subtree_sums
 from .naming import unique_labels
-from .weights import node_self
 
 HEX = re.compile(r"0x[0-9a-fA-F]+")
 
@@ -433,10 +433,10 @@ def _any_file(files_of, name: str) -> str:
 def rows_are_samples(profile: Profile) -> bool:
     """Whether each sample row of a timed profile is one sample taken by a profiler.
 
-    Evented speedscope profiles (the only timed speedscope profiles) hold intervals between
-    events instead: consecutive samples with the same stack are one row.
+    Profiles that record stack changes (evented speedscope, py-spy chrometrace) hold the
+    intervals between them instead: consecutive samples with the same stack are one row.
     """
-    return not (profile.meta.source_format == "speedscope" and profile.has_times)
+    return not (profile.meta.rows_are_intervals and profile.has_times)
 
 
 def _sampling_interval(before: Profile, after: Profile) -> float:
@@ -477,7 +477,7 @@ def _side(profile: Profile, func_of_frame: np.ndarray, interval: float, warnings
 def _blocks(profile: Profile, row_count: np.ndarray) -> list[np.ndarray]:
     """Rows cut into consecutive blocks of about equal sample count, in the order they were
     sampled (by thread, then time); none when the rows have no order (aggregated stacks)."""
-    ordered = profile.has_times or profile.meta.source_format in ORDERED_FORMATS
+    ordered = profile.has_times or profile.meta.samples_ordered
     total = float(row_count.sum())
     nblocks = min(BLOCKS, int(total // MIN_BLOCK))
     if not ordered or nblocks < 5 or not len(row_count):
@@ -527,9 +527,6 @@ def _summary(side: _Side) -> SideSummary:
         samples=int(count) if count.is_integer() else count,
         source_format=p.meta.source_format,
     )
-
-
-ORDERED_FORMATS = ("speedscope", "cpuprofile", "perf", "chrome-trace", "pyspy-chrometrace")
 
 
 def _function_counts(side: _Side, node_counts: np.ndarray, nfunc: int):

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 from google.protobuf.message import DecodeError
 
-from ..builder import ProfileBuilder, ValueOutOfRange
+from ..core.builder import ProfileBuilder, ValueOutOfRange
+from ..core.model import Profile
 from ..errors import UsageError
-from ..model import Profile
 from ..sources import Source
 from .pprof_samples import SampleColumns, decode_fast, decode_messages
 from .pprof_schema import ProfileMessage, RawSamplesProfileMessage
@@ -52,6 +52,10 @@ UNITS: dict[str, tuple[str, int]] = {
 THREAD_NAME_KEYS = ("thread", "thread_name", "thread name")
 THREAD_ID_KEYS = ("thread_id", "thread id", "tid")
 PID_KEYS = ("pid", "process_id", "process id")
+TIMES_HINT = (
+    "pprof sums samples by stack, without their times: record a timestamped profile "
+    "(node --cpu-prof, py-spy --format chrometrace, perf script) for this"
+)
 HINT = "is this a pprof profile? 'go tool pprof -raw FILE' shows what it holds"
 
 
@@ -83,6 +87,8 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
             start_ns=max(0, int(msg.time_nanos)),
             duration_ns=max(0, int(msg.duration_nanos)),
             counted=unit == "samples",
+            knows_kinds=False,  # pprof says nothing of what a frame is
+            times_hint=TIMES_HINT,
         )
     except ValueOutOfRange as exc:
         raise fail(exc.message) from None

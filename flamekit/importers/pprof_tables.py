@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..builder import ProfileBuilder
+from ..core.builder import ProfileBuilder
+from ..core.model import FrameKind
 from ..errors import InputError
-from ..model import FrameKind
 
 Fail = Callable[[str], InputError]
 

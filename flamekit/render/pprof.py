@@ -14,10 +14,10 @@ import gzip
 
 import numpy as np
 
-from ..analyze.weights import function_table
+from ..core.model import Profile
+from ..core.weights import function_table
 from ..errors import UsageError
 from ..importers.pprof_schema import LabelMessage, ProfileMessage
-from ..model import Profile
 
 EPOCH_2000_NS = 946_684_800 * 10**9  # earlier start times are a profiler's clock, not a date
 
