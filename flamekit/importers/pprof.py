@@ -25,7 +25,7 @@ from ..sources import Source
 from .pprof_samples import SampleColumns, decode_fast, decode_messages
 from .pprof_schema import ProfileMessage, RawSamplesProfileMessage
 from .pprof_sniff import sniff
-from .pprof_stacks import unique_paths
+from .pprof_stacks import unique_paths, unique_rows
 from .pprof_tables import Strings, location_frames
 
 __all__ = ["load", "sniff"]
@@ -178,10 +178,8 @@ def tag_filter(samples: SampleColumns, strings: Strings, spec: str) -> np.ndarra
         rows = np.flatnonzero(has_str)
     strings.check(samples.label_key[rows], "a label")
     strings.check(samples.label_str[rows], "a label")
-    pairs = np.stack([samples.label_key[rows], samples.label_str[rows]])
-    distinct, inverse = np.unique(pairs, axis=1, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    texts = [strings[v] if key else f"{strings[k]}:{strings[v]}" for k, v in distinct.T.tolist()]
+    distinct, inverse = unique_rows(samples.label_key[rows], samples.label_str[rows])
+    texts = [strings[v] if key else f"{strings[k]}:{strings[v]}" for k, v in distinct]
 
     def having(any_of: list[re.Pattern]) -> np.ndarray:
         matched = np.array([any(rx.search(t) for rx in any_of) for t in texts], dtype=bool)
@@ -231,10 +229,9 @@ def _threads(samples: SampleColumns, strings: Strings, builder, keep) -> np.ndar
     name = _label_column(samples, strings, THREAD_NAME_KEYS, number=False)
     tid = _label_column(samples, strings, THREAD_ID_KEYS, number=True)
     pid = _label_column(samples, strings, PID_KEYS, number=True)
-    table = np.stack([pid[keep], tid[keep], name[keep]])
-    distinct, inverse = np.unique(table, axis=1, return_inverse=True)
-    ids = [builder.thread(int(p), int(t), strings[int(s)]) for p, t, s in distinct.T.tolist()]
-    return np.array(ids, dtype=np.int32)[inverse.reshape(-1)] if ids else np.zeros(0, np.int32)
+    distinct, inverse = unique_rows(pid[keep], tid[keep], name[keep])
+    ids = [builder.thread(int(p), int(t), strings[int(s)]) for p, t, s in distinct]
+    return np.array(ids, dtype=np.int32)[inverse] if ids else np.zeros(0, np.int32)
 
 
 def _label_column(samples: SampleColumns, strings: Strings, keys, *, number: bool) -> np.ndarray:

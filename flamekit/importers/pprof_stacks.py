@@ -1,8 +1,9 @@
 """Distinct location paths among many samples, found with numpy.
 
 A pprof file may hold millions of samples over a few thousand distinct stacks. Each sample's
-path of location indices is hashed (two polynomial hashes and its length); samples with equal
-keys are then compared entry by entry with their group's first sample, so the grouping is exact.
+path of location indices is hashed to one 64-bit key (two polynomial hashes and its length);
+samples with equal keys are then compared entry by entry with their group's first sample, so
+the grouping is exact (paths that collide go through tuples instead).
 """
 
 from __future__ import annotations
@@ -25,17 +26,14 @@ def unique_paths(start: np.ndarray, flat: np.ndarray, keep: np.ndarray):
     owner = np.repeat(np.arange(len(kept)), lengths)
     pos = entries - np.repeat(begin, lengths)
     values = flat[entries].astype(np.uint64) + np.uint64(1)
-    keys = [lengths.astype(np.uint64)]
+    key = lengths.astype(np.uint64)
     with np.errstate(over="ignore"):
-        for base in _BASES:
+        for base in _BASES:  # one 64-bit key mixing two hashes and the length
             powers = _powers(base, int(lengths.max(initial=0)))
-            terms = values * powers[pos]
             hashed = np.zeros(len(kept), dtype=np.uint64)
-            _segment_sum(hashed, terms, lengths)
-            keys.append(hashed)
-    _, first_kept, inverse = np.unique(
-        np.stack(keys, axis=1), axis=0, return_index=True, return_inverse=True
-    )
+            _segment_sum(hashed, values * powers[pos], lengths)
+            key = key * np.uint64(0x100000001B3) ^ hashed
+    _, first_kept, inverse = np.unique(key, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
     rep = first_kept[inverse][owner]  # the group's first sample, for every entry
     if not np.array_equal(flat[begin[rep] + pos], flat[entries]):
@@ -70,3 +68,21 @@ def _unique_exact(start: np.ndarray, flat: np.ndarray, kept: np.ndarray):
             first.append(s)
         inverse[i] = g
     return np.array(first, dtype=np.int64), inverse
+
+
+def unique_rows(*columns: np.ndarray) -> tuple[list[tuple[int, ...]], np.ndarray]:
+    """The distinct rows of equally long integer columns (in sorted order) and each row's
+    index among them: one code per row from the columns' own codes, then one 1-D unique."""
+    n = len(columns[0])
+    code = np.zeros(n, dtype=np.int64)
+    room = 1
+    for col in columns:
+        uniq, inv = np.unique(col, return_inverse=True)
+        room *= max(len(uniq), 1)
+        if room >= 2**62:  # too many combinations for one int64 code
+            rows, inverse = np.unique(np.stack(columns), axis=1, return_inverse=True)
+            return [tuple(r) for r in rows.T.tolist()], inverse.reshape(-1)
+        code = code * len(uniq) + inv.reshape(-1)
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    distinct = list(zip(*(col[first].tolist() for col in columns), strict=True)) if n else []
+    return distinct, inverse.reshape(-1)
