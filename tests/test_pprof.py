@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 import flamekit
+from flamekit.core.model import FrameKind
 from flamekit.importers.pprof_schema import ProfileMessage
+from flamekit.render.colors import default_palette
 
 from .conftest import ROOT, run_cli
 from .pprof_tool import assert_close, by_name, pprof_top
@@ -198,3 +200,45 @@ def test_every_command_reads_pprof(tmp_path):
     for command in (["info"], ["hotpaths"], ["calls", "main.fib"]):
         done = run_cli(command[0], GO_CPU, *command[1:])
         assert done.returncode == 0 and done.stdout, done.stderr.decode()
+
+
+def test_unsymbolized_locations_are_addresses_in_their_binary(tmp_path):
+    """Locations without lines (every third one here) are their hex address in the mapping's
+    binary; pprof's -top sums such addresses per binary, as [workload]."""
+    msg = ProfileMessage.FromString(gzip.decompress(GO_CPU.read_bytes()))
+    addresses = set()
+    for loc in msg.location:
+        if loc.id % 3 == 0:
+            del loc.line[:]
+            addresses.add(f"0x{loc.address:x} (workload)")
+    path = tmp_path / "unsymbolized.pb"
+    path.write_bytes(msg.SerializeToString())
+    total, rows = pprof_top(path, tmp_path)
+    _, ours_total, ours = flamekit_top(path)
+    assert ours_total == total
+    hex_rows = {name for name in ours if name.startswith("0x")}
+    assert hex_rows and hex_rows <= addresses
+    profile = flamekit.load(str(path))
+    binary_cum = sum(
+        w
+        for node, w in zip(
+            profile.samples.stack.tolist(), profile.samples.weight.tolist(), strict=True
+        )
+        if set(profile.stack_names(node)) & hex_rows
+    )
+    merged = {k: v for k, v in ours.items() if k not in hex_rows}
+    merged["[workload]"] = (sum(ours[k][0] for k in hex_rows), binary_cum)
+    assert_close(merged, rows, total)
+    native = {
+        int(k)
+        for k, n in zip(profile.frames.kind, profile.frames.name, strict=True)
+        if profile.strings[n] in hex_rows
+    }
+    assert native == {int(FrameKind.NATIVE)}
+
+
+def test_byte_profiles_draw_in_memory_colours():
+    heap = flamekit.load(str(GO_HEAP))
+    cpu = flamekit.load(str(GO_CPU))
+    assert default_palette(heap.meta.knows_kinds, heap.frames.kind, heap.unit) == "mem"
+    assert default_palette(cpu.meta.knows_kinds, cpu.frames.kind, cpu.unit) == "hot"
