@@ -171,3 +171,74 @@ def test_sniff_refuses_near_misses():
     assert not sniff(b"\x0a\x02\x18\x01" + good[4:])  # a sample type that is not (type, unit)
     assert not sniff(b"{}" + good)
     assert sniff(b"\x0a\x04\x08\x01\x10\x02\x32\x00\x32\x01a")  # types and strings "", "a"
+
+
+# -- the whole importer on generated profiles, against plain Python over the messages ----------
+
+BASE = ProfileMessage.FromString(gzip.decompress(PPROF[0].read_bytes()))  # go-cpu
+LOCATION_IDS = [loc.id for loc in BASE.location]
+
+generated = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(LOCATION_IDS), max_size=12),
+        st.integers(0, 10**12),
+        st.sampled_from(["", "main", "worker-1", "worker-2"]),
+        st.integers(-1, 3),
+    ),
+    max_size=40,
+)
+
+
+def _reference(msg) -> tuple[dict, dict, dict]:
+    """Per function name (flat, cum) and per thread name the total, from the messages."""
+    s = msg.string_table
+    fn = {f.id: s[f.name] for f in msg.function}
+    lines = {loc.id: [fn[ln.function_id] for ln in loc.line] for loc in msg.location}
+    flat: dict = {}
+    cum: dict = {}
+    threads: dict = {}
+    for sample in msg.sample:
+        value = sample.value[1]
+        if not value:
+            continue
+        names = [n for lid in sample.location_id for n in lines[lid]]
+        leaf = names[0] if names else "(empty stack)"
+        flat[leaf] = flat.get(leaf, 0) + value
+        for name in set(names) or {leaf}:
+            cum[name] = cum.get(name, 0) + value
+        thread = next((s[lb.str] for lb in sample.label if s[lb.key] == "thread_name"), "")
+        tid = next((lb.num for lb in sample.label if s[lb.key] == "thread_id"), -1)
+        threads[thread, tid] = threads.get((thread, tid), 0) + value
+    return flat, cum, threads
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=generated)
+def test_generated_profiles_import_as_plain_python_reads_them(tmp_path_factory, rows):
+    from flamekit import load
+    from flamekit.analyze.weights import top_functions
+
+    msg = ProfileMessage()
+    msg.CopyFrom(BASE)
+    del msg.sample[:]
+    key = len(msg.string_table)
+    msg.string_table.extend(["thread_name", "thread_id"])
+    for locs, value, thread, tid in rows:
+        sample = msg.sample.add(location_id=locs, value=[1, value])
+        if thread:
+            msg.string_table.append(thread)
+            sample.label.add(key=key, str=len(msg.string_table) - 1)
+        if tid >= 0:
+            sample.label.add(key=key + 1, num=tid)
+    path = tmp_path_factory.mktemp("gen") / "gen.pb"
+    path.write_bytes(msg.SerializeToString())
+    profile = load(str(path))
+    flat, cum, threads = _reference(msg)
+    assert profile.total_weight() == sum(flat.values())
+    got = {s.name: (s.self, s.total) for s in top_functions(profile)}
+    assert got == {name: (flat.get(name, 0), cum[name]) for name in cum}
+    per_thread: dict = {}
+    for t, w in zip(profile.samples.thread.tolist(), profile.samples.weight.tolist(), strict=True):
+        name = profile.strings[profile.threads.name[t]], int(profile.threads.tid[t])
+        per_thread[name] = per_thread.get(name, 0) + w
+    assert per_thread == threads

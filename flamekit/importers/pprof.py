@@ -19,7 +19,7 @@ import numpy as np
 from google.protobuf.message import DecodeError
 
 from ..core.builder import ProfileBuilder, ValueOutOfRange
-from ..core.model import Profile
+from ..core.model import EMPTY_STACK, FrameKind, Profile
 from ..errors import UsageError
 from ..sources import Source
 from .pprof_samples import SampleColumns, decode_fast, decode_messages
@@ -219,7 +219,7 @@ def _sample_nodes(samples, loc_ids, loc_frames, builder, keep, fail) -> np.ndarr
     except ValueOutOfRange as exc:
         raise fail(exc.message) from None
     if len(leaves) and leaves.min() < 0:
-        empty = builder.stack(-1, builder.frame("(empty stack)"))
+        empty = builder.stack(-1, builder.frame(EMPTY_STACK, kind=FrameKind.SYNTHETIC))
         leaves = np.where(leaves < 0, empty, leaves)
     return leaves[inverse]
 

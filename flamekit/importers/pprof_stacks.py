@@ -44,6 +44,8 @@ def unique_paths(start: np.ndarray, flat: np.ndarray, keep: np.ndarray):
 def _segment_sum(out: np.ndarray, terms: np.ndarray, lengths: np.ndarray) -> None:
     """``out[i] = sum of terms of segment i`` (segments of ``lengths``, empty ones 0)."""
     nonempty = np.flatnonzero(lengths)
+    if not len(nonempty):
+        return
     heads = np.concatenate(([0], np.cumsum(lengths[nonempty])[:-1]))
     out[nonempty] = np.add.reduceat(terms, heads)
 
