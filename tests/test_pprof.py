@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import itertools
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import flamekit
@@ -242,3 +244,28 @@ def test_byte_profiles_draw_in_memory_colours():
     cpu = flamekit.load(str(GO_CPU))
     assert default_palette(heap.meta.knows_kinds, heap.frames.kind, heap.unit) == "mem"
     assert default_palette(cpu.meta.knows_kinds, cpu.frames.kind, cpu.unit) == "hot"
+
+
+@pytest.mark.parametrize("path", [GO_CPU, NODE_WALL], ids=lambda p: p.name)
+def test_timed_rows_are_the_samples_pprof_counts(tmp_path, path):
+    """A row of k samples becomes k rows: sample counts (info, flame tooltips, diff) are the
+    profile's own count type, as pprof -sample_index=samples shows them per function."""
+    count_type = "samples" if path == GO_CPU else "sample"
+    total, rows = pprof_top(path, tmp_path, f"-sample_index={count_type}")
+    msg = ProfileMessage.FromString(gzip.decompress(path.read_bytes()))
+    timeless = sum(s.value[0] for s in msg.sample if s.value[1] == 0)  # idle rows: no time
+    profile = flamekit.load(str(path))
+    assert len(profile.samples) == total - timeless
+    counts = by_name(
+        profile.replace(
+            samples=dataclasses.replace(
+                profile.samples, weight=np.ones(len(profile.samples), dtype=np.int64)
+            )
+        )
+    )
+    if not timeless:
+        assert_close(counts, rows, total)
+    assert (
+        counts["fib" if path == NODE_WALL else "main.fib"][1]
+        == rows["fib" if path == NODE_WALL else "main.fib"][1]
+    )

@@ -56,6 +56,8 @@ TIMES_HINT = (
     "pprof sums samples by stack, without their times: record a timestamped profile "
     "(node --cpu-prof, py-spy --format chrometrace, perf script) for this"
 )
+COUNT_TYPES = ("samples", "sample")
+MAX_ROWS = 50_000_000  # more samples than this stay one row per stack
 HINT = "is this a pprof profile? 'go tool pprof -raw FILE' shows what it holds"
 
 
@@ -80,7 +82,12 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
         keep &= tag_filter(samples, strings, spec)
     nodes = _sample_nodes(samples, loc_ids, loc_frames, builder, keep, fail)
     threads = _threads(samples, strings, builder, keep)
-    builder.add_samples(nodes, weight[keep], threads=threads)
+    weight = weight[keep]
+    if unit == "nanoseconds":  # times: one row per sample taken, where the profile counts them
+        counts = _sample_counts(msg, strings, samples, fail)
+        if counts is not None:
+            nodes, threads, weight = one_row_per_sample(nodes, threads, weight, counts[keep])
+    builder.add_samples(nodes, weight, threads=threads)
     try:
         return builder.build(
             period_ns=_period_ns(msg, strings),
@@ -158,6 +165,32 @@ def _weights(samples: SampleColumns, index: int, scale: int, count: int, fail) -
             raise fail("a sample value does not fit in 64 bits once converted")
         values = values * scale
     return values
+
+
+def _sample_counts(msg, strings: Strings, samples: SampleColumns, fail) -> np.ndarray | None:
+    """How many samples each sample row stands for, from a ``samples``/``sample`` type in
+    ``count`` (Go, Node), or None."""
+    types = [(strings[t.type], strings[t.unit]) for t in msg.sample_type]
+    for index, (kind, unit) in enumerate(types):
+        if kind in COUNT_TYPES and unit == "count":
+            return _weights(samples, index, 1, len(types), fail)
+    return None
+
+
+def one_row_per_sample(nodes, threads, weight, counts):
+    """Rows repeated so that each stands for one sample: a row of ``counts[i]`` samples
+    becomes that many rows sharing its weight (any remainder on the first). Rows that count
+    no samples stay one row; past MAX_ROWS samples the rows stay as they are."""
+    counts = np.maximum(counts, 1)
+    total = int(counts.sum())
+    if total > MAX_ROWS or total == len(counts):
+        return nodes, threads, weight
+    share = weight // counts
+    each = np.repeat(share, counts)
+    firsts = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=firsts[1:])
+    each[firsts] += weight - share * counts
+    return np.repeat(nodes, counts), np.repeat(threads, counts), each
 
 
 def tag_filter(samples: SampleColumns, strings: Strings, spec: str) -> np.ndarray:
