@@ -105,7 +105,8 @@ def _period_ns(msg, strings: Strings) -> int:
     """The sampling period, when it is a time (CPU profiles); else 0."""
     unit = strings[msg.period_type.unit].lower() if msg.HasField("period_type") else ""
     kind, scale = UNITS.get(unit, ("", 0))
-    return int(msg.period) * scale if kind == "nanoseconds" and msg.period > 0 else 0
+    period = int(msg.period) * scale if kind == "nanoseconds" and msg.period > 0 else 0
+    return period if period < 2**62 else 0
 
 
 def _stem(stem: str) -> str:
