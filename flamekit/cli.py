@@ -9,7 +9,7 @@ import warnings
 
 import click
 
-from . import __version__
+from . import __version__, defaults
 from .cli_options import DURATION, INPUT_PATH, ProfileLoader, profile_input, profiles_argument
 from .core.transforms import GROUP_BY
 from .errors import FlamekitError
@@ -249,8 +249,8 @@ def convert(
 @click.option("--subtitle", default="", help="Second title line.")
 @click.option(
     "--width",
-    type=click.IntRange(min=40),
-    default=1200,
+    type=click.IntRange(min=defaults.FLAME_MIN_WIDTH),
+    default=defaults.FLAME_WIDTH,
     show_default=True,
     help="Image width in pixels.",
 )
@@ -258,14 +258,14 @@ def convert(
     "--height",
     "frame_height",
     type=click.IntRange(min=2),
-    default=16,
+    default=defaults.FLAME_FRAME_HEIGHT,
     show_default=True,
     help="Height of one frame in pixels.",
 )
 @click.option(
     "--fontsize",
     type=click.FloatRange(min=1),
-    default=12,
+    default=defaults.FLAME_FONTSIZE,
     show_default=True,
     help="Font size in pixels.",
 )
@@ -273,20 +273,20 @@ def convert(
     "--fontwidth",
     "font_width",
     type=click.FloatRange(min=0.1),
-    default=0.59,
+    default=defaults.FLAME_FONT_WIDTH,
     show_default=True,
     help="Average character width relative to the font size.",
 )
 @click.option(
     "--minwidth",
-    default="0.1",
+    default=defaults.FLAME_MINWIDTH,
     show_default=True,
     help="Leave out frames narrower than this: pixels, or a percentage like 0.5%.",
 )
 @click.option("--countname", default=None, help="What a count is called (default: samples).")
 @click.option(
     "--nametype",
-    default="Function:",
+    default=defaults.FLAME_NAMETYPE,
     show_default=True,
     help="Label before a frame's name in the details bar.",
 )
@@ -321,28 +321,15 @@ def flame(
     **options,
 ) -> None:
     """Draw an interactive flame graph (SVG, or HTML with -o FILE.html)."""
-    from .errors import UsageError
     from .output import write_output
-    from .render.flame import FlameOptions, render_html, render_svg
+    from .render.flame import FlameOptions
+    from .render.registry import require_weight, resolve
 
-    if fmt is None:
-        lower = output.lower()
-        if lower.endswith((".html", ".htm")):
-            fmt = "html"
-        elif output == "-" or lower.endswith(".svg"):
-            fmt = "svg"
-        else:
-            raise UsageError(
-                f"cannot tell the output format of {output!r}",
-                hint="name it .svg or .html, or use --format",
-            )
-    from .render.registry import require_weight
-
+    target = resolve(output, fmt, stdout="svg", choices=("svg", "html"))
     opts = FlameOptions(js=not no_js, **options)
     profile = loader.load(profiles, report_weightless=False)
     require_weight(profile, ", ".join(profiles))
-    render = render_html if fmt == "html" else render_svg
-    write_output(output, render(profile, opts))
+    write_output(output, target.render(profile, options=opts))
 
 
 # Transforms that would fake idle time (dropping samples leaves holes), mix threads, turn stacks
@@ -378,7 +365,7 @@ BLOCKS_SKIPPED_TRANSFORMS = (
 @click.option(
     "--threshold",
     type=DURATION,
-    default="10ms",
+    default=f"{defaults.BLOCKS_THRESHOLD_NS // 1_000_000}ms",
     show_default=True,
     help="Report blocks at least this long; shorter ones are only counted.",
 )
@@ -423,10 +410,10 @@ def blocks(
     from .analyze.blocks import find_blocks, require_times
     from .errors import CheckFailed
     from .output import write_output
-    from .render.blocks import render_report, report_format
+    from .render.registry import resolve
     from .units import format_duration_ns
 
-    target = report_format(output, fmt)
+    target = resolve(output, fmt, "blocks", stdout="text", noun="report")
     profile = loader.load(profiles)
     require_times(profile, ", ".join(profiles))
     report = find_blocks(
@@ -437,7 +424,7 @@ def blocks(
     )
     title = ", ".join(os.path.basename(p) if p != "-" else "stdin" for p in profiles)
     width = terminal_width() if output == "-" else None
-    write_output(output, render_report(profile, report, target, title, width))
+    write_output(output, target.render(report, profile=profile, title=title, width=width))
     if fail_over is not None and report.count_over(fail_over):
         worst = max(report.blocks, key=lambda b: b.duration_ns, default=None)
         where = ""

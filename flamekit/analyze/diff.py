@@ -21,9 +21,11 @@ from statistics import NormalDist
 
 import numpy as np
 
+from .. import defaults
 from ..core.model import Profile
 from ..core.tree import first_occurrence, levels, subtree_sums
 from ..core.weights import node_self
+from ..display import ShowsAsHTML
 from ..errors import UsageError
 from .naming import unique_labels
 
@@ -43,7 +45,7 @@ class DiffOptions:
     match_lines: bool = False
     strip_hex: bool = False
     absolute: bool = False
-    alpha: float = 0.01
+    alpha: float = defaults.DIFF_ALPHA
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ class _Side:
             yield counts, float(counts.sum())
 
 
-class ProfileDiff:
+class ProfileDiff(ShowsAsHTML):
     """BEFORE and AFTER matched; :meth:`functions` and :meth:`tree` hold the comparisons."""
 
     def __init__(self, before: Profile, after: Profile, options: DiffOptions | None = None):
@@ -217,14 +219,34 @@ class ProfileDiff:
     # -- functions ---------------------------------------------------------------------------
     def to_dict(self) -> dict:
         """Both sides' totals and units, whether normalized, and every function compared."""
-        from ..render.diff_report import diff_to_dict
-
-        return diff_to_dict(self)
-
-    def _repr_html_(self) -> str:
-        from ..notebook import diff_html
-
-        return diff_html(self)
+        return {
+            "before": {
+                "total": self.before.total,
+                "unit": self.before.unit,
+                "samples": self.before.samples,
+            },
+            "after": {
+                "total": self.after.total,
+                "unit": self.after.unit,
+                "samples": self.after.samples,
+            },
+            "normalized": self.normalized,
+            "functions": [
+                {
+                    "name": f.name,
+                    "file": f.file,
+                    "self_before": f.self.before,
+                    "self_after": f.self.after,
+                    "total_before": f.total.before,
+                    "total_after": f.total.after,
+                    "delta_self_pct": round(f.self.delta, 6),
+                    "delta_total_pct": round(f.total.delta, 6),
+                    "p_value": f.p_value,
+                    "significant": f.significant,
+                }
+                for f in self.functions()
+            ],
+        }
 
     def functions(self) -> list[FunctionDiff]:
         """Every function present on either side, largest significant change first."""

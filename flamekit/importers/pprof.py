@@ -52,10 +52,6 @@ UNITS: dict[str, tuple[str, int]] = {
 THREAD_NAME_KEYS = ("thread", "thread_name", "thread name")
 THREAD_ID_KEYS = ("thread_id", "thread id", "tid")
 PID_KEYS = ("pid", "process_id", "process id")
-TIMES_HINT = (
-    "pprof sums samples by stack, without their times: record a timestamped profile "
-    "(node --cpu-prof, py-spy --format chrometrace, perf script) for this"
-)
 COUNT_TYPES = ("samples", "sample")
 MAX_ROWS = 50_000_000  # more samples than this stay one row per stack
 HINT = "is this a pprof profile? 'go tool pprof -raw FILE' shows what it holds"
@@ -95,7 +91,6 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
             duration_ns=max(0, int(msg.duration_nanos)),
             counted=unit == "samples",
             knows_kinds=False,  # pprof says nothing of what a frame is
-            times_hint=TIMES_HINT,
         )
     except ValueOutOfRange as exc:
         raise fail(exc.message) from None

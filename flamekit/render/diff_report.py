@@ -133,7 +133,9 @@ def _noise_note(result: ProfileDiff) -> str:
     )
 
 
-def render_markdown(result: ProfileDiff, before_name: str, after_name: str, top: int = 10) -> str:
+def render_markdown(
+    result: ProfileDiff, before_name: str, after_name: str, top: int = 10, **_
+) -> str:
     """A PR comment: totals, method, then top regressions and improvements as tables."""
     b, a = result.before, result.after
     out = [
@@ -204,38 +206,6 @@ def render_text(
     return "\n".join(out) + "\n"
 
 
-def render_json(result: ProfileDiff) -> str:
+def render_json(result: ProfileDiff, **_) -> str:
     """One JSON object: both sides' totals and units, whether normalized, every function."""
-    return orjson.dumps(diff_to_dict(result)).decode() + "\n"
-
-
-def diff_to_dict(result: ProfileDiff) -> dict:
-    """What :func:`render_json` writes, as a dict."""
-    return {
-        "before": {
-            "total": result.before.total,
-            "unit": result.before.unit,
-            "samples": result.before.samples,
-        },
-        "after": {
-            "total": result.after.total,
-            "unit": result.after.unit,
-            "samples": result.after.samples,
-        },
-        "normalized": result.normalized,
-        "functions": [
-            {
-                "name": f.name,
-                "file": f.file,
-                "self_before": f.self.before,
-                "self_after": f.self.after,
-                "total_before": f.total.before,
-                "total_after": f.total.after,
-                "delta_self_pct": round(f.self.delta, 6),
-                "delta_total_pct": round(f.total.delta, 6),
-                "p_value": f.p_value,
-                "significant": f.significant,
-            }
-            for f in result.functions()
-        ],
-    }
+    return orjson.dumps(result.to_dict()).decode() + "\n"
