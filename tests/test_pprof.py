@@ -196,6 +196,10 @@ def test_every_command_reads_pprof(tmp_path):
     done = run_cli("diff", GO_CPU, NODE_WALL, "--format", "json")
     assert done.returncode == 0, done.stderr.decode()
     assert json.loads(done.stdout)["after"]["unit"] == "nanoseconds"
+    same = json.loads(run_cli("diff", GO_CPU, GO_CPU, "--format", "json").stdout)
+    assert same["before"]["samples"] == same["after"]["samples"] == 374
+    assert same["functions"] and not any(f["significant"] for f in same["functions"])
+    assert all(f["self_before"] == f["self_after"] for f in same["functions"])
     both = run_cli("top", GO_CPU, NODE_WALL, "--format", "json", "-n", "0")
     doc = json.loads(both.stdout)
     assert doc["total"] == 3_740_000_000 + flamekit_top(NODE_WALL)[1]
