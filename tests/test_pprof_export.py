@@ -30,7 +30,7 @@ KINDS = {"cpuprofile", "chrome", "perf", "pyspy", "folded", "diff", "pprof", "bl
 
 
 def test_every_kind_of_sample_is_covered():
-    assert {p.split("/")[0] for p in PROFILES} == KINDS
+    assert {p.split("/")[0] for p in PROFILES} >= KINDS
     assert any(p.endswith(".speedscope.json") for p in PROFILES)
     assert len(PROFILES) >= 40
 
