@@ -28,8 +28,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 def cli(ctx: click.Context, debug: bool) -> None:
     """Import, analyze and render CPU profiles.
 
-    Reads V8 .cpuprofile and Chrome traces, perf script text, py-spy outputs, speedscope JSON and
-    folded stacks.
+    Reads V8 .cpuprofile and Chrome traces, perf script text, py-spy outputs, speedscope JSON,
+    folded stacks and pprof.
 
     Every command that reads a profile takes the same transforms, applied after loading in this
     order: --thread, --from-time/--to-time, --no-idle, --exclude, --focus, --focus-root, --hide,

@@ -29,6 +29,9 @@ from .errors import InputError
 HEAD_SIZE = 64 * 1024
 MAX_LINE = 16 * 1024 * 1024  # longer lines are refused rather than read into memory
 GZIP_MAGIC = b"\x1f\x8b"
+# Binary inputs may hold NUL bytes: gzip, and protobuf (pprof), which opens with the tag of a
+# varint or length-delimited field numbered 1 to 15.
+BINARY_STARTS = (GZIP_MAGIC, *(bytes([n << 3 | wire]) for n in range(1, 16) for wire in (0, 2)))
 READ_CHUNK = 4 * 1024 * 1024  # a large input is read in pieces this big, to show progress
 
 
@@ -314,7 +317,7 @@ def _spool(handle: IO[bytes], name: str) -> IO[bytes]:
                 block = handle.read(1 << 20)
                 if not block:
                     break
-                if first and not block.startswith(GZIP_MAGIC) and b"\x00" in block[:4096]:
+                if first and not block.startswith(BINARY_STARTS) and b"\x00" in block[:4096]:
                     # no text or JSON profile holds NUL bytes; /dev/zero would never end
                     raise InputError(
                         name,

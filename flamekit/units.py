@@ -15,10 +15,25 @@ def format_duration_ns(ns: float) -> str:
     return f"{ns / 1e9:.2f} s"
 
 
+def format_bytes(value: float) -> str:
+    """A compact size in binary units: 512 B, 12.3 KiB, 45.6 MiB, 7.89 GiB."""
+    value = float(value)
+    if abs(value) < 1024:
+        return f"{value:.0f} B"
+    for suffix in ("KiB", "MiB", "GiB", "TiB"):
+        value /= 1024
+        if abs(value) < 1024 or suffix == "TiB":
+            return f"{value:.1f} {suffix}" if abs(value) < 100 else f"{value:.0f} {suffix}"
+    raise AssertionError("unreachable")
+
+
 def format_weight(value: float, unit: str) -> str:
-    """A weight in its unit: a time for nanoseconds, a count for samples (compact when huge)."""
+    """A weight in its unit: a time for nanoseconds, a size for bytes, a count for samples
+    (compact when huge)."""
     if unit == "nanoseconds":
         return format_duration_ns(value)
+    if unit == "bytes":
+        return format_bytes(value)
     value = float(value)
     if abs(value) >= 1e7:
         for scale, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M")):

@@ -161,6 +161,7 @@ def samples_of(fmt: str) -> list[Path]:
         "speedscope": lambda p: p.name.endswith(".speedscope.json"),
         "chrome-trace": lambda p: p.name.endswith(".trace.json"),
         "pyspy-chrometrace": lambda p: p.name.endswith(".chrometrace.json"),
+        "pprof": lambda p: p.parent.name == "pprof",
     }
     return [p for p in SAMPLES if kinds[fmt](p)]
 

@@ -26,6 +26,7 @@ FORMATS = [
     "speedscope",
     "chrome-trace",
     "pyspy-chrometrace",
+    "pprof",
 ]
 CPU = json.loads((ROOT / "samples/cpuprofile/cpu.cpuprofile").read_bytes())
 

@@ -57,6 +57,10 @@ EXPECTED = {
     "perf/node-jit-notime.perf.txt": "perf",
     "perf/lines-srcline.perf.txt": "perf",
     "perf/lines-srcline-F.perf.txt": "perf",
+    "pprof/go-cpu.pb.gz": "pprof",
+    "pprof/go-heap.pb.gz": "pprof",
+    "pprof/node-wall.pb.gz": "pprof",
+    "pprof/node-heap.pb.gz": "pprof",
 }
 
 
@@ -77,7 +81,7 @@ def test_every_sample_is_covered():
         str(p.relative_to(ROOT / "samples"))
         for p in (ROOT / "samples").rglob("*")
         if p.is_file()
-        and p.suffix not in (".md", ".js", ".py", ".c", ".cpp", ".html", ".ipynb")
+        and p.suffix not in (".md", ".js", ".py", ".c", ".cpp", ".go", ".mod", ".html", ".ipynb")
         and not p.name.endswith(".measured.json")  # a workload's own timings, not a profile
         and "workloads" not in p.parts  # the programs the samples were recorded from
     }

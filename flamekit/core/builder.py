@@ -491,7 +491,7 @@ def validate(profile: Profile) -> None:
     """Raise :class:`InvalidProfile` naming the first broken invariant of ``profile``."""
     fr, st, sa, th = profile.frames, profile.stacks, profile.samples, profile.threads
     nstr = len(profile.strings)
-    if profile.meta.unit not in ("nanoseconds", "samples"):
+    if profile.meta.unit not in ("nanoseconds", "samples", "bytes"):
         raise InvalidProfile(f"unknown weight unit {profile.meta.unit!r}")
     if fr.own_line is not None and len(fr.own_line) != len(fr.name):
         raise InvalidProfile(f"frames.own_line has {len(fr.own_line)} rows, not {len(fr)}")

@@ -84,6 +84,32 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format(
+            "pprof",
+            "pprof protobuf (Go runtime/pprof, Node pprof packages, cloud profilers)",
+            (".pb", ".pprof"),
+            "pprof",
+            binary=True,
+            options=(
+                ImportOption(
+                    "--sample-type",
+                    "pprof: the sample type to weigh by (cpu, samples, inuse_space, "
+                    "alloc_space, ..., or its index; default: the profile's default, else its "
+                    "last).",
+                    is_flag=False,
+                    metavar="NAME",
+                ),
+                ImportOption(
+                    "--tag",
+                    "pprof: keep samples with a label KEY matching REGEX (comma: any of several), "
+                    "as pprof -tagfocus; repeatable, all must match.",
+                    is_flag=False,
+                    multiple=True,
+                    metavar="KEY=REGEX",
+                ),
+            ),
+            times_hint="pprof sums samples by stack, without their times; " + _RECORD,
+        ),
+        Format(
             "speedscope",
             "speedscope JSON",
             (".speedscope.json",),

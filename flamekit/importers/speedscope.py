@@ -3,7 +3,8 @@
 A file holds ``shared.frames`` and a list of ``profiles``; each profile becomes one thread.
 ``sampled`` profiles list stacks (frame indices, root first) with one weight each; ``evented``
 profiles list open/close events at non-decreasing times. Values are in the profile's ``unit``:
-none, nanoseconds, microseconds, milliseconds or seconds (bytes are read as plain counts).
+none, nanoseconds, microseconds, milliseconds, seconds or bytes (sizes, when every profile is in
+bytes).
 Evented profiles keep their timestamps; sampled ones keep their order and weights.
 """
 
@@ -141,11 +142,11 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
             )
         scales.append(scale)
     timed_units = scales[0] is not None
-    builder = ProfileBuilder(
-        "speedscope", unit="nanoseconds" if timed_units else "samples", name=source.stem
-    )
-    if any(p.get("unit") == "bytes" for p in profiles):
-        builder.warn(f"{source.name}: weights in bytes are shown as plain counts")
+    sizes = [p.get("unit") == "bytes" for p in profiles]
+    unit = "nanoseconds" if timed_units else "bytes" if sizes and all(sizes) else "samples"
+    builder = ProfileBuilder("speedscope", unit=unit, name=source.stem)
+    if any(sizes) and unit != "bytes":
+        builder.warn(f"{source.name}: weights in bytes mixed with counts are shown as counts")
 
     frame_ids = _read_frames(r, builder, frames)
     process_frames = _pyspy_process_frames(frames) if pyspy else {}

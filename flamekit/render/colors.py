@@ -215,8 +215,11 @@ def background(bgcolors: str) -> tuple[str, str]:
     )
 
 
-def default_palette(knows_kinds: bool, kinds: np.ndarray) -> str:
-    """Kind colours for formats that know what each frame is; the classic 'hot' otherwise."""
+def default_palette(knows_kinds: bool, kinds: np.ndarray, unit: str = "samples") -> str:
+    """Memory colours for sizes; kind colours for formats that know what each frame is; the
+    classic 'hot' otherwise."""
+    if unit == "bytes":
+        return "mem"
     if not knows_kinds or not np.any(kinds != FrameKind.UNKNOWN):
         return "hot"
     return KIND_PALETTE

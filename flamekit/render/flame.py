@@ -26,7 +26,7 @@ from ..core.transforms import AREAS, HIDDEN, invert
 from ..core.weights import node_self
 from ..errors import UsageError
 from ..resources import jinja_environment, read_web_asset
-from ..units import format_duration_ns, middle_truncate
+from ..units import format_bytes, format_duration_ns, middle_truncate
 from . import colors as palettes
 from .flame_layout import FlameLayout, MinWidth, layout, name_rank
 
@@ -231,7 +231,7 @@ class FlameGraph:
 
 def _palette(profile: Profile, options: FlameOptions) -> str:
     palette = options.colors or palettes.default_palette(
-        profile.meta.knows_kinds, profile.frames.kind
+        profile.meta.knows_kinds, profile.frames.kind, profile.unit
     )
     if palette not in palettes.PALETTES:
         raise UsageError(
@@ -413,6 +413,8 @@ def _amounts(
         if samples is not None:
             amounts = [f"{a}, {c:,} samples" for a, c in zip(amounts, samples, strict=True)]
         return amounts
+    if unit == "bytes":
+        return [format_bytes(t) for t in totals]
     amounts = [f"{_count(t)} {countname}" for t in totals]
     if period:
         amounts = [
@@ -685,6 +687,8 @@ def default_title(
         amount = format_duration_ns(total)
         if samples is not None:
             amount += f", {samples:,} sample{'s' if samples != 1 else ''}"
+    elif profile.unit == "bytes":
+        amount = format_bytes(total)
     else:
         amount = f"{_count(total)} {countname}"
     tail = f" ({amount})"

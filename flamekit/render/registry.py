@@ -50,6 +50,14 @@ _OUTPUT_LIST = (
         ".speedscope:speedscope_chunks",
         "speedscope JSON (opens in the speedscope app)",
     ),
+    Output(
+        "pprof",
+        (".pb.gz", ".pb", ".pprof"),
+        "profile",
+        ".pprof:render_pprof",
+        "pprof protobuf, gzipped (go tool pprof, speedscope, Pyroscope, Parca)",
+        binary=True,
+    ),
     Output("svg", (".svg",), "profile", ".flame:render_svg_bytes", "interactive flame graph (SVG)"),
     Output(
         "html",

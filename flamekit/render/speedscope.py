@@ -320,7 +320,7 @@ def _profiles(profile: Profile, paths: _Paths) -> Iterator[Iterator[bytes]]:
                 nodes, weights = timeline.as_samples()
                 yield _sampled(name, "nanoseconds", paths, nodes, weights)
         return
-    unit = "nanoseconds" if profile.unit == "nanoseconds" else "none"
+    unit = profile.unit if profile.unit in ("nanoseconds", "bytes") else "none"
     for name, r in zip(names, rows, strict=True):
         if sa.time is not None:
             r = r[np.argsort(sa.time[r], kind="stable")]

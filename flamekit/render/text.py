@@ -55,7 +55,8 @@ def render_info(profile: Profile, source_name: str, width: int | None = WIDTH) -
     rows.append(("stack nodes", f"{len(profile.stacks):,}"))
     out = [fit_line(f"{key + ':':<13}{value}", width) for key, value in rows]
     out.append("")
-    out.append("top functions by self " + ("time:" if meta.unit == "nanoseconds" else "samples:"))
+    what = {"nanoseconds": "time:", "bytes": "size:"}.get(meta.unit, "samples:")
+    out.append("top functions by self " + what)
     out.extend(_table(profile, top_functions(profile, 5), total, width))
     for warning in meta.warnings:
         out.append(f"warning: {escape_controls(warning)}")
