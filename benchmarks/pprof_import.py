@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import flamekit  # noqa: E402
 from flamekit.importers.pprof_samples import decode_messages  # noqa: E402
-from flamekit.importers.pprof_schema import ProfileMessage  # noqa: E402
+from flamekit.pprof_schema import ProfileMessage  # noqa: E402
 
 SOURCE = ROOT / "samples" / "pprof" / "go-cpu.pb.gz"
 

@@ -17,7 +17,7 @@ import pytest
 
 import flamekit
 from flamekit.core.model import FrameKind
-from flamekit.importers.pprof_schema import ProfileMessage
+from flamekit.pprof_schema import ProfileMessage
 from flamekit.render.colors import default_palette
 
 from .conftest import ROOT, run_cli

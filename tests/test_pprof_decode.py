@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from flamekit.importers import detect
 from flamekit.importers.pprof_samples import decode_fast, decode_messages
-from flamekit.importers.pprof_schema import (
+from flamekit.importers.pprof_sniff import sniff
+from flamekit.pprof_schema import (
     ProfileMessage,
     RawSamplesProfileMessage,
     SampleMessage,
 )
-from flamekit.importers.pprof_sniff import sniff
 from flamekit.sources import open_source
 
 from .conftest import ROOT, run_cli

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flamekit.importers.pprof_schema import ProfileMessage
+from flamekit.pprof_schema import ProfileMessage
 
 from . import hostile
 from .conftest import ROOT, run_cli

@@ -11,7 +11,7 @@ import pytest
 
 import flamekit
 from flamekit.analyze.weights import top_functions
-from flamekit.importers.pprof_schema import ProfileMessage
+from flamekit.pprof_schema import ProfileMessage
 from flamekit.render.pprof import render_pprof
 
 from .conftest import ROOT, run_cli

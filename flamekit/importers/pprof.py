@@ -21,9 +21,9 @@ from google.protobuf.message import DecodeError
 from ..core.builder import ProfileBuilder, ValueOutOfRange
 from ..core.model import EMPTY_STACK, FrameKind, Profile
 from ..errors import UsageError
+from ..pprof_schema import ProfileMessage, RawSamplesProfileMessage
 from ..sources import Source
 from .pprof_samples import SampleColumns, decode_fast, decode_messages
-from .pprof_schema import ProfileMessage, RawSamplesProfileMessage
 from .pprof_sniff import sniff
 from .pprof_stacks import unique_paths, unique_rows
 from .pprof_tables import Strings, location_frames

@@ -17,7 +17,7 @@ import numpy as np
 from ..core.model import Profile
 from ..core.weights import function_table
 from ..errors import UsageError
-from ..importers.pprof_schema import LabelMessage, ProfileMessage
+from ..pprof_schema import LabelMessage, ProfileMessage
 
 EPOCH_2000_NS = 946_684_800 * 10**9  # earlier start times are a profiler's clock, not a date
 
