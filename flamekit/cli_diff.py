@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .cli_options import INPUT_PATH, ProfileLoader, profile_input
+from .cli_options import INPUT_PATH, ProfileLoader, expand_paths, profile_input
 from .errors import CheckFailed, UsageError
 from .output import OUTPUT_PATH
 from .render.terminal import terminal_width
@@ -21,6 +21,7 @@ PATH = INPUT_PATH
     "before_paths",
     multiple=True,
     type=PATH,
+    callback=expand_paths,
     help="A BEFORE profile; repeat to merge several runs (instead of the BEFORE argument).",
 )
 @click.option(
@@ -28,6 +29,7 @@ PATH = INPUT_PATH
     "after_paths",
     multiple=True,
     type=PATH,
+    callback=expand_paths,
     help="An AFTER profile; repeat to merge several runs (instead of the AFTER argument).",
 )
 @profile_input
@@ -170,7 +172,9 @@ def _sides(pair, before_paths, after_paths) -> tuple[list[str], list[str]]:
                 f"diff takes two profiles, BEFORE and AFTER, not {len(pair)}",
                 hint="repeat --before and --after to merge several runs per side",
             )
-        return [pair[0]], [pair[1]]
+        from .inputs import expand_inputs
+
+        return expand_inputs(pair[:1]), expand_inputs(pair[1:])
     if not before_paths or not after_paths:
         raise UsageError("diff needs a BEFORE and an AFTER profile", hint="see flamekit diff -h")
     return list(before_paths), list(after_paths)
