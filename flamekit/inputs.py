@@ -24,7 +24,7 @@ def expand_inputs(args: Iterable[str]) -> list[str]:
       with ``#`` skipped), each expanded in turn;
     - a folder stands for every regular file under it (recursively, hidden ones skipped);
     - a pattern with ``*``, ``?`` or ``[`` (``**`` for any depth) that is not a file stands for
-      its matches;
+      the files it matches and those under the folders it matches;
     - URLs (``scheme://...``) stay as given, for readers that open them.
     """
     out: list[str] = []
@@ -42,10 +42,12 @@ def _expand_one(arg: str, depth: int) -> list[str]:
         return _folder_files(arg)
     if os.path.lexists(arg) or not GLOB_CHARS & set(arg):
         return [arg]  # a missing file is reported by the reader, with its name
-    matches = sorted(p for p in glob.glob(arg, recursive=True) if not os.path.isdir(p))
+    matches: list[str] = []
+    for match in sorted(glob.glob(arg, recursive=True)):
+        matches.extend(_folder_files(match) if os.path.isdir(match) else [match])
     if not matches:
         raise InputError(arg, "matches no file", hint="check the pattern, or quote it")
-    return matches
+    return list(dict.fromkeys(matches))  # '**' matches a folder and what is in it
 
 
 def _expand_list(list_path: str, depth: int) -> list[str]:

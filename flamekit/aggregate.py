@@ -1,0 +1,339 @@
+"""Call-tree aggregates: what a fleet merge keeps of each input, and how two of them add up.
+
+An :class:`Aggregate` is a profile reduced to weight and sample count per (call path, thread):
+no timestamps, no per-sample rows. It is kept in a canonical form (frames sorted by their key,
+call-tree nodes numbered depth by depth in the order of (parent, frame), threads sorted,
+cells sorted by node then thread), so two aggregates of the same content are equal array for
+array whichever order their inputs were added in; sums of integer weights are exact, and the
+engines add float weights in one fixed tree (:mod:`flamekit.engines`), so a merge is byte for
+byte the same for any job count or engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .errors import InputError, UsageError
+from .model import FrameKind, Profile
+
+# (name, file, module, line, column, kind, own_line): what makes a frame one frame
+FrameKey = tuple[str, str, str, int, int, int, bool]
+ThreadKey = tuple[int, int, str]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How each input becomes an aggregate (picklable: it travels to the workers).
+
+    ``keep_threads`` [False]: threads stay apart by pid and tid, else they merge by name.
+    ``as_samples`` [False]: weights become sample counts, so timed and counted inputs mix.
+    ``label_from`` [None]: a regex; its first group (or whole match) in an input's path names
+    that input's threads, so the merged profile keeps one slice per host or pod.
+    """
+
+    from_format: str | None = None
+    import_options: tuple[tuple[str, object], ...] = ()
+    transforms: object = None  # TransformOptions or None
+    keep_threads: bool = False
+    as_samples: bool = False
+    label_from: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Aggregate:
+    """Weights and sample counts per (call path, thread) of one or more inputs."""
+
+    unit: str
+    frames: tuple[FrameKey, ...]
+    parent: np.ndarray  # int64 per node, -1 for roots, parent[i] < i
+    frame: np.ndarray  # int64 per node, index into frames
+    depth: np.ndarray  # int64 per node
+    threads: tuple[ThreadKey, ...]
+    cell_node: np.ndarray  # int64 per cell
+    cell_thread: np.ndarray  # int64 per cell
+    weight: np.ndarray  # int64 (float64 for fractional inputs) per cell, in ``unit``
+    count: np.ndarray  # float64 per cell: samples the cell stands for
+    first_input: str = ""  # the first input with this unit, for error messages
+    inputs: int = 1
+    formats: frozenset[str] = frozenset()
+    period_ns: int = 0
+    has_idle_marker: bool = True
+    input_bytes: int = 0
+    warnings: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = field(default=())  # "path: why" of inputs left out (--skip-bad)
+
+    def total(self) -> int | float:
+        return self.weight.sum().item()
+
+
+def empty_aggregate(skipped: tuple[str, ...] = (), input_bytes: int = 0) -> Aggregate:
+    """The aggregate of no input (what a skipped bad input adds)."""
+    none = np.zeros(0, dtype=np.int64)
+    return Aggregate(
+        unit="",
+        frames=(),
+        parent=none,
+        frame=none,
+        depth=none,
+        threads=(),
+        cell_node=none,
+        cell_thread=none,
+        weight=none,
+        count=np.zeros(0),
+        inputs=0,
+        input_bytes=input_bytes,
+        skipped=skipped,
+    )
+
+
+def from_profile(profile: Profile, path: str, options: ReadOptions) -> Aggregate:
+    """``profile`` (read from ``path``) reduced to its aggregate."""
+    s = profile.strings
+    fr = profile.frames
+    own = fr.owns_line() & ((fr.line > 0) | (fr.column > 0))
+    keys = list(
+        zip(
+            [s[i] for i in fr.name.tolist()],
+            [s[i] for i in fr.file.tolist()],
+            [s[i] for i in fr.module.tolist()],
+            fr.line.tolist(),
+            fr.column.tolist(),
+            fr.kind.tolist(),
+            own.tolist(),
+            strict=True,
+        )
+    )
+    frames, frame_map = _canonical_frames([keys])
+    st = profile.stacks
+    trie = (st.parent.astype(np.int64), frame_map[0][st.frame], st.depth.astype(np.int64))
+    parent, frame, depth, (node_map,) = canonical_trie([trie])
+    label = _label(path, options.label_from)
+    thread_keys = [_thread_key(profile, i, label, options) for i in range(len(profile.threads))]
+    threads, (thread_map,) = _canonical([thread_keys], key=lambda t: (t[2], t[0], t[1]))
+    count = _sample_counts(profile)
+    weight = profile.samples.weight
+    unit = profile.unit
+    if options.as_samples:
+        weight, unit = count, "samples"
+    node, thread, weight, count = _cells(
+        node_map[profile.samples.stack],
+        thread_map[profile.samples.thread],
+        weight,
+        count,
+        len(threads),
+    )
+    return Aggregate(
+        unit=unit,
+        frames=frames,
+        parent=parent,
+        frame=frame,
+        depth=depth,
+        threads=threads,
+        cell_node=node,
+        cell_thread=thread,
+        weight=_exact(weight),
+        count=count,
+        first_input=path,
+        formats=frozenset([profile.meta.source_format]),
+        period_ns=profile.meta.period_ns,
+        has_idle_marker=profile.meta.has_idle_marker,
+        warnings=tuple(f"{path}: {w}" for w in profile.meta.warnings),
+    )
+
+
+def merge(a: Aggregate, b: Aggregate) -> Aggregate:
+    """The aggregate of both inputs' contents, in canonical form."""
+    if not a.inputs:
+        return _carry(b, a)
+    if not b.inputs:
+        return _carry(a, b)
+    if a.unit != b.unit:
+        raise InputError(
+            b.first_input,
+            f"weights in {b.unit}, but {a.first_input} has weights in {a.unit}: cannot add them up",
+            hint="pass --as-samples to merge them as sample counts",
+        )
+    frames, (fa, fb) = _canonical_frames([a.frames, b.frames])
+    parent, frame, depth, (na, nb) = canonical_trie(
+        [(a.parent, fa[a.frame], a.depth), (b.parent, fb[b.frame], b.depth)]
+    )
+    threads, (ta, tb) = _canonical([a.threads, b.threads], key=lambda t: (t[2], t[0], t[1]))
+    weight = np.concatenate([a.weight, b.weight])
+    node, thread, weight, count = _cells(
+        np.concatenate([na[a.cell_node], nb[b.cell_node]]),
+        np.concatenate([ta[a.cell_thread], tb[b.cell_thread]]),
+        weight,
+        np.concatenate([a.count, b.count]),
+        len(threads),
+    )
+    return Aggregate(
+        unit=a.unit,
+        frames=frames,
+        parent=parent,
+        frame=frame,
+        depth=depth,
+        threads=threads,
+        cell_node=node,
+        cell_thread=thread,
+        weight=_exact(weight),
+        count=count,
+        first_input=a.first_input,
+        inputs=a.inputs + b.inputs,
+        formats=a.formats | b.formats,
+        period_ns=max(a.period_ns, b.period_ns),
+        has_idle_marker=a.has_idle_marker and b.has_idle_marker,
+        input_bytes=a.input_bytes + b.input_bytes,
+        warnings=tuple(dict.fromkeys((*a.warnings, *b.warnings))),
+        skipped=a.skipped + b.skipped,
+    )
+
+
+def _carry(kept: Aggregate, empty: Aggregate) -> Aggregate:
+    return replace(
+        kept,
+        input_bytes=kept.input_bytes + empty.input_bytes,
+        skipped=kept.skipped + empty.skipped,
+    )
+
+
+def to_profile(agg: Aggregate, *, name: str = "") -> Profile:
+    """The merged profile: one sample row per (call path, thread), in canonical order."""
+    from .builder import ProfileBuilder
+
+    unit = agg.unit or "samples"
+    builder = ProfileBuilder("+".join(sorted(agg.formats)) or "merge", unit=unit, name=name)
+    for fname, file, module, line, column, kind, own in agg.frames:
+        builder.frame(
+            fname,
+            file,
+            line=line,
+            column=column,
+            module=module,
+            kind=FrameKind(kind),
+            own_line=own,
+        )
+    builder.extend_stacks(agg.parent, agg.frame, agg.depth)
+    for pid, tid, tname in agg.threads:
+        builder.thread(pid, tid, tname)
+    builder.add_samples(agg.cell_node, agg.weight, threads=agg.cell_thread)
+    for message in agg.warnings:
+        builder.warn(message)
+    return builder.build(
+        period_ns=agg.period_ns,
+        has_idle_marker=agg.has_idle_marker and bool(agg.inputs),
+        counted=unit == "samples",
+    )
+
+
+# -- canonical forms ---------------------------------------------------------------------------
+
+
+def _canonical(groups: Sequence[Sequence], key=None) -> tuple[tuple, list[np.ndarray]]:
+    """The sorted union of ``groups`` and, per group, the index of each item in it."""
+    union = sorted(set().union(*groups), key=key)
+    index = {item: i for i, item in enumerate(union)}
+    maps = [np.array([index[x] for x in g], dtype=np.int64) for g in groups]
+    return tuple(union), maps
+
+
+def _canonical_frames(groups):
+    return _canonical(groups, key=lambda k: (k[0], k[1], k[2], k[3], k[4], k[5], k[6]))
+
+
+def canonical_trie(tries):
+    """Merge call trees ``(parent, frame, depth)`` by path, numbering nodes depth by depth in
+    the order of (parent, frame): the same paths give the same arrays, whatever the inputs'
+    order. Returns ``parent, frame, depth`` and each input node's merged id. No recursion."""
+    nframes = 1 + max((int(f.max()) for _p, f, _d in tries if len(f)), default=0)
+    maps = [np.full(len(p), -1, dtype=np.int64) for p, _f, _d in tries]
+    by_depth = [_levels(d) for _p, _f, d in tries]
+    parents, frames, depths = [], [], []
+    next_id = 0
+    for level in range(max((len(lv) for lv in by_depth), default=0)):
+        keys = []
+        for (par, fr, _d), lv, mapping in zip(tries, by_depth, maps, strict=True):
+            nodes = lv[level] if level < len(lv) else np.zeros(0, dtype=np.int64)
+            p = par[nodes]
+            merged_parent = np.where(p >= 0, mapping[np.maximum(p, 0)], -1)
+            keys.append((merged_parent + 1) * nframes + fr[nodes])
+        uniq, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+        start = 0
+        for lv, key, mapping in zip(by_depth, keys, maps, strict=True):
+            if len(key):
+                mapping[lv[level]] = next_id + inverse[start : start + len(key)]
+            start += len(key)
+        parents.append(uniq // nframes - 1)
+        frames.append(uniq % nframes)
+        depths.append(np.full(len(uniq), level, dtype=np.int64))
+        next_id += len(uniq)
+    if not parents:
+        none = np.zeros(0, dtype=np.int64)
+        return none, none, none, maps
+    return np.concatenate(parents), np.concatenate(frames), np.concatenate(depths), maps
+
+
+def _levels(depth: np.ndarray) -> list[np.ndarray]:
+    if not len(depth):
+        return []
+    order = np.argsort(depth, kind="stable")
+    bounds = np.searchsorted(depth[order], np.arange(int(depth.max()) + 2))
+    return [order[bounds[d] : bounds[d + 1]] for d in range(len(bounds) - 1)]
+
+
+def _cells(node, thread, weight, count, nthreads: int):
+    """Rows summed per (node, thread), sorted by node then thread; sums in row order."""
+    key = np.asarray(node, dtype=np.int64) * max(nthreads, 1) + thread
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    if not len(key):
+        return key, key.copy(), np.asarray(weight)[order], np.asarray(count, dtype=np.float64)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    uniq = key[starts]
+    w = np.add.reduceat(np.asarray(weight)[order], starts)
+    c = np.add.reduceat(np.asarray(count, dtype=np.float64)[order], starts)
+    return uniq // max(nthreads, 1), uniq % max(nthreads, 1), w, c
+
+
+def _exact(weight: np.ndarray) -> np.ndarray:
+    if weight.dtype.kind in "iub":
+        return weight.astype(np.int64)
+    return weight.astype(np.float64)
+
+
+def _sample_counts(profile: Profile) -> np.ndarray:
+    """Samples each row stands for: its weight when weights are counts, one per row of a timed
+    profile whose rows are samples, else the row's time over the sampling interval."""
+    from .analyze.diff import rows_are_samples
+
+    w = np.asarray(profile.samples.weight, dtype=np.float64)
+    if profile.unit == "samples":
+        return w
+    if rows_are_samples(profile):
+        return np.ones(len(w))
+    interval = profile.meta.period_ns or (w.sum() / len(w) if len(w) else 1.0)
+    return w / interval
+
+
+def _label(path: str, pattern: str | None) -> str:
+    if not pattern:
+        return ""
+    match = re.search(pattern, path)
+    if not match:
+        raise UsageError(
+            f"--label-from {pattern!r} does not match {path}",
+            hint="write a regex that matches every input's path, e.g. 'pod-[0-9]+'",
+        )
+    return match.group(1) if match.re.groups else match.group(0)
+
+
+def _thread_key(profile: Profile, i: int, label: str, options: ReadOptions) -> ThreadKey:
+    name = profile.strings[profile.threads.name[i]]
+    if label:
+        name = f"{label}: {name}" if name else label
+    if options.keep_threads:
+        return (int(profile.threads.pid[i]), int(profile.threads.tid[i]), name)
+    return (-1, -1, name)
