@@ -1,0 +1,138 @@
+"""What a diff reports: options, both sides' summaries, and changes per function and path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """How to match frames and what to compare (defaults in brackets).
+
+    ``match_lines`` [False]: frames with different line numbers are different functions.
+    ``strip_hex`` [False]: hex addresses (0x...) in names are masked before matching.
+    ``absolute`` [False]: compare raw weights instead of each side's share of its own total.
+    ``alpha`` [0.01]: family-wise significance level of the report.
+    """
+
+    match_lines: bool = False
+    strip_hex: bool = False
+    absolute: bool = False
+    alpha: float = 0.01
+
+
+@dataclass(frozen=True)
+class SideSummary:
+    """One side of the comparison as a whole."""
+
+    total: int | float  # in ``unit``
+    unit: str
+    samples: int | float  # sample count the statistics use
+    source_format: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One quantity (self or total weight) compared between the sides.
+
+    Shares and deltas are in percentage points: of each side's own total when normalized, of
+    BEFORE's total when absolute. ``low``/``high`` bound the change in the share of *samples*
+    (simultaneous interval at the report's ``alpha``); ``p_value`` is Bonferroni-adjusted.
+    """
+
+    before: int | float
+    after: int | float
+    before_pct: float
+    after_pct: float
+    delta: float
+    low: float
+    high: float
+    p_value: float
+    significant: bool
+
+    @property
+    def delta_weight(self) -> int | float:
+        return self.after - self.before
+
+
+@dataclass(frozen=True, eq=False)
+class Changes:
+    """Many :class:`Change` rows as columns (numpy arrays), for call trees of any size."""
+
+    before: np.ndarray
+    after: np.ndarray
+    before_pct: np.ndarray
+    after_pct: np.ndarray
+    delta: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    p_value: np.ndarray
+    significant: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.delta)
+
+    def __getitem__(self, i: int) -> Change:
+        return Change(
+            before=py_value(self.before[i]),
+            after=py_value(self.after[i]),
+            before_pct=float(self.before_pct[i]),
+            after_pct=float(self.after_pct[i]),
+            delta=float(self.delta[i]),
+            low=float(self.low[i]),
+            high=float(self.high[i]),
+            p_value=float(self.p_value[i]),
+            significant=bool(self.significant[i]),
+        )
+
+
+@dataclass(frozen=True)
+class FunctionDiff:
+    """A function matched across the sides, with its self and total compared."""
+
+    name: str
+    file: str | None
+    self: Change
+    total: Change
+
+    @property
+    def significant(self) -> bool:
+        return self.self.significant or self.total.significant
+
+    @property
+    def p_value(self) -> float:
+        return min(self.self.p_value, self.total.p_value)
+
+    @property
+    def magnitude(self) -> float:
+        """The largest significant change in points (0 when none is significant)."""
+        sig = [abs(c.delta) for c in (self.self, self.total) if c.significant]
+        return max(sig, default=0.0)
+
+
+@dataclass(frozen=True)
+class TreeDiff:
+    """The merged call tree of both sides (paths matched by function), one row per path."""
+
+    parent: np.ndarray  # int64, -1 for roots, parent[i] < i
+    func: np.ndarray  # int64 index into ProfileDiff.function_names/files
+    depth: np.ndarray
+    self_before: np.ndarray
+    self_after: np.ndarray
+    total_before: np.ndarray
+    total_after: np.ndarray
+    self_change: Changes
+    total_change: Changes
+    node_before: np.ndarray  # merged path of each BEFORE call-tree node
+    node_after: np.ndarray  # merged path of each AFTER call-tree node
+
+
+def py_value(value):
+    return value.item() if hasattr(value, "item") else value
+
+
+def function_order(f: FunctionDiff):
+    biggest = max(abs(f.self.delta), abs(f.total.delta))
+    return (not f.significant, -f.magnitude, -biggest, f.name, f.file or "")
