@@ -14,7 +14,11 @@ def check_gates(
     """Reasons the diff fails the requested checks (empty when it passes)."""
     failures = []
     if fail_on is not None:
-        over = [f for f in result.functions() if f.total.significant and f.total.delta > fail_on]
+        over = [
+            f
+            for f in result.functions()
+            if f.total.significant and f.total.delta > fail_on and not f.idle
+        ]
         over.sort(key=lambda f: -f.total.delta)
         for f in over[:3]:
             where = f" ({f.file})" if f.file else ""

@@ -19,6 +19,7 @@ import numpy as np
 from ...errors import UsageError
 from ...model import Profile
 from ...tree import subtree_sums
+from .fleet import MIN_RUNS, TEST_NAME, fleet_changes, run_count
 from .match import HEX, match_functions
 from .merge_tree import TrieShape, merge_tries
 from .results import (
@@ -46,8 +47,16 @@ from .stats import compare_groups
 class ProfileDiff:
     """BEFORE and AFTER matched; :meth:`functions` and :meth:`tree` hold the comparisons."""
 
-    def __init__(self, before: Profile, after: Profile, options: DiffOptions | None = None):
+    def __init__(
+        self,
+        before: Profile,
+        after: Profile,
+        options: DiffOptions | None = None,
+        runs: tuple[np.ndarray, np.ndarray] | None = None,
+    ):
         self.options = options or DiffOptions()
+        self._runs = runs
+        self.runs = (run_count(runs[0]), run_count(runs[1])) if runs else (1, 1)
         if not 0 < self.options.alpha < 1:
             raise UsageError(f"--alpha must be between 0 and 1, not {self.options.alpha}")
         if self.options.absolute and before.unit != after.unit:
@@ -79,6 +88,23 @@ class ProfileDiff:
         return not self.options.absolute
 
     @property
+    def fleet(self) -> bool:
+        """Whether runs are the observations (3 or more a side), not samples."""
+        return min(self.runs) >= MIN_RUNS
+
+    @property
+    def test(self) -> str:
+        """The test used: ``welch-t`` (runs), ``two-proportion-z`` or ``poisson-rate``."""
+        if self.fleet:
+            return TEST_NAME
+        return "poisson-rate" if self.options.absolute else "two-proportion-z"
+
+    @property
+    def compares_time(self) -> bool:
+        """Whether a change in share is shown beside a change in time."""
+        return self.normalized and self.before.unit == self.after.unit
+
+    @property
     def before_profile(self) -> Profile:
         return self._before.profile
 
@@ -102,27 +128,59 @@ class ProfileDiff:
         """Every function present on either side, largest significant change first."""
         if self._functions is None:
             nfunc = len(self.function_names)
-            sides = (self._before, self._after)
-            cols = [function_sums(side, nfunc) for side in sides]
-            (sw_b, tw_b, sc_b, tc_b), (sw_a, tw_a, sc_a, tc_a) = cols
-            (vs_b, vt_b), (vs_a, vt_a) = [
-                batch_variance(side, lambda c, side=side: function_counts(side, c, nfunc))
-                for side in sides
-            ]
-            changes = self._compare(
-                [(sw_b, sw_a, sc_b, sc_a, vs_b, vs_a), (tw_b, tw_a, tc_b, tc_a, vt_b, vt_a)]
-            )
-            selfs, totals = changes
+            tw_b, tw_a = (function_sums(s, nfunc)[1] for s in (self._before, self._after))
+            if self.fleet:
+                shares, times = fleet_changes(
+                    (self._before, self._after),
+                    self._runs,
+                    nfunc,
+                    absolute=self.options.absolute,
+                    alpha=self.options.alpha,
+                )
+            else:
+                shares, times = self._sample_changes(nfunc)
+            selfs, totals = shares
+            time_self, time_total = times if self.compares_time else (None, None)
+            idle = self._idle_functions(nfunc)
             present = np.flatnonzero((np.asarray(tw_b) > 0) | (np.asarray(tw_a) > 0))
             out = [
                 FunctionDiff(
-                    self.function_names[i], self.function_files[i] or None, selfs[i], totals[i]
+                    self.function_names[i],
+                    self.function_files[i] or None,
+                    selfs[i],
+                    totals[i],
+                    None if time_self is None else time_self[i],
+                    None if time_total is None else time_total[i],
+                    bool(idle[i]),
                 )
                 for i in present.tolist()
             ]
             out.sort(key=function_order)
             self._functions = out
         return self._functions
+
+    def _sample_changes(self, nfunc: int):
+        """(self, total) changes tested on sample counts, and the same as changes in time."""
+        sides = (self._before, self._after)
+        (sw_b, tw_b, sc_b, tc_b), (sw_a, tw_a, sc_a, tc_a) = [
+            function_sums(side, nfunc) for side in sides
+        ]
+        (vs_b, vt_b), (vs_a, vt_a) = [
+            batch_variance(side, lambda c, side=side: function_counts(side, c, nfunc))
+            for side in sides
+        ]
+        groups = [(sw_b, sw_a, sc_b, sc_a, vs_b, vs_a), (tw_b, tw_a, tc_b, tc_a, vt_b, vt_a)]
+        shares = self._compare(groups)
+        times = self._compare(groups, absolute=True) if self.compares_time else None
+        return shares, times
+
+    def _idle_functions(self, nfunc: int) -> np.ndarray:
+        from ...transforms import idle_frames
+
+        idle = np.zeros(nfunc, dtype=bool)
+        for side in (self._before, self._after):
+            idle[side.func_of_frame[idle_frames(side.profile)]] = True
+        return idle
 
     # -- call tree ---------------------------------------------------------------------------
     def tree(self) -> TreeDiff:
@@ -158,23 +216,43 @@ class ProfileDiff:
         )
 
     # -- statistics --------------------------------------------------------------------------
-    def _compare(self, groups) -> list[Changes]:
+    def _compare(self, groups, absolute: bool | None = None) -> list[Changes]:
         """Changes for (weight, count, block-variance) columns of BEFORE and AFTER, in groups,
-        tested together (:func:`.stats.compare_groups`)."""
+        tested together (:func:`.stats.compare_groups`); ``absolute`` overrides the option."""
         return compare_groups(
             groups,
             samples=(float(self.before.samples), float(self.after.samples)),
             totals=(float(self.before.total), float(self.after.total)),
-            absolute=self.options.absolute,
+            absolute=self.options.absolute if absolute is None else absolute,
             alpha=self.options.alpha,
         )
 
 
 def diff_profiles(
-    before: Profile, after: Profile, options: DiffOptions | None = None
+    before: Profile,
+    after: Profile,
+    options: DiffOptions | None = None,
+    runs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ProfileDiff:
-    """Match BEFORE and AFTER and prepare their comparison."""
-    return ProfileDiff(before, after, options)
+    """Match BEFORE and AFTER and prepare their comparison. ``runs``: the run (0, 1, ...) each
+    sample row of either side came from; with 3 or more runs a side, runs are compared."""
+    return ProfileDiff(before, after, options, runs)
+
+
+def diff_runs(
+    befores: list[Profile], afters: list[Profile], options: DiffOptions | None = None
+) -> ProfileDiff:
+    """Compare runs: each side's runs merged (one thread per input thread), remembering which
+    run each sample came from, so that 3 or more runs a side are tested across runs."""
+    from ...merge import merge_profiles
+
+    sides = []
+    for runs in (befores, afters):
+        merged = merge_profiles(runs)
+        ids = np.repeat(np.arange(len(runs)), [len(p.samples) for p in runs])
+        sides.append((merged, ids))
+    (before, runs_b), (after, runs_a) = sides
+    return ProfileDiff(before, after, options, (runs_b, runs_a))
 
 
 __all__ = [
@@ -187,5 +265,6 @@ __all__ = [
     "SideSummary",
     "TreeDiff",
     "diff_profiles",
+    "diff_runs",
     "rows_are_samples",
 ]

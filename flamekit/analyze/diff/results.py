@@ -51,6 +51,7 @@ class Change:
     high: float
     p_value: float
     significant: bool
+    effect: float | None = None  # Hedges' g of a fleet diff (runs as observations)
 
     @property
     def delta_weight(self) -> int | float:
@@ -70,6 +71,7 @@ class Changes:
     high: np.ndarray
     p_value: np.ndarray
     significant: np.ndarray
+    effect: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.delta)
@@ -85,6 +87,7 @@ class Changes:
             high=float(self.high[i]),
             p_value=float(self.p_value[i]),
             significant=bool(self.significant[i]),
+            effect=None if self.effect is None else float(self.effect[i]),
         )
 
 
@@ -96,6 +99,28 @@ class FunctionDiff:
     file: str | None
     self: Change
     total: Change
+    # the change in time (weight) beside a change in share: None when weights are compared
+    # (absolute) or cannot be (different units)
+    self_time: Change | None = None
+    total_time: Change | None = None
+    idle: bool = False  # an idle frame: reported on its own line, never as a change of code
+
+    def time_change(self, basis: str) -> Change | None:
+        return self.self_time if basis == "self" else self.total_time
+
+    def verdict(self, basis: str) -> str:
+        """``regression`` or ``improvement`` when the share changed significantly and the time
+        moved the same way (or is not compared); ``share`` when only the share moved (its time
+        did not change significantly, or changed the other way, because others moved);
+        ``none`` when nothing changed significantly."""
+        share = getattr(self, basis)
+        if not share.significant:
+            return "none"
+        up = share.delta > 0
+        time = self.time_change(basis)
+        if time is not None and not (time.significant and (time.low > 0) == up):
+            return "share"
+        return "regression" if up else "improvement"
 
     @property
     def significant(self) -> bool:
