@@ -1,12 +1,11 @@
 """Call-tree aggregates: what a fleet merge keeps of each input, and how two of them add up.
 
 An :class:`Aggregate` is a profile reduced to weight and sample count per (call path, thread):
-no timestamps, no per-sample rows. It is kept in a canonical form (frames sorted by their key,
-call-tree nodes numbered depth by depth in the order of (parent, frame), threads sorted,
-cells sorted by node then thread), so two aggregates of the same content are equal array for
-array whichever order their inputs were added in; sums of integer weights are exact, and the
-engines add float weights in one fixed tree (:mod:`flamekit.engines`), so a merge is byte for
-byte the same for any job count or engine.
+no timestamps, no per-sample rows. Merging keeps the first aggregate's frames, nodes and
+threads where they are and appends what only the second has, so a merge is determined by the
+order its inputs are merged in; the engines (:mod:`flamekit.engines`) merge in one fixed tree
+that depends only on the number of inputs, so the output is byte for byte the same for every
+engine and job count (float weights included: they are added in the same order).
 """
 
 from __future__ import annotations
@@ -107,20 +106,29 @@ def from_profile(profile: Profile, path: str, options: ReadOptions) -> Aggregate
             strict=True,
         )
     )
-    frames, frame_map = _canonical_frames([keys])
+    frames, frame_map = _distinct(keys)
     st = profile.stacks
-    trie = (st.parent.astype(np.int64), frame_map[0][st.frame], st.depth.astype(np.int64))
-    parent, frame, depth, (node_map,) = canonical_trie([trie])
+    parent = st.parent.astype(np.int64)
+    frame = frame_map[st.frame]
+    depth = st.depth.astype(np.int64)
+    stack = profile.samples.stack
+    if len(frames) < len(keys):  # two frames of one key (a transform made them): one path each
+        none = np.zeros(0, dtype=np.int64)
+        empty = replace(empty_aggregate(), parent=none, frame=none, depth=none)
+        parent, frame, depth, node_map = _merged_trie(
+            empty, replace(empty, parent=parent, frame=frame), np.arange(len(frames))
+        )
+        stack = node_map[stack]
     label = _label(path, options.label_from)
     thread_keys = [_thread_key(profile, i, label, options) for i in range(len(profile.threads))]
-    threads, (thread_map,) = _canonical([thread_keys], key=lambda t: (t[2], t[0], t[1]))
+    threads, thread_map = _distinct(thread_keys)
     count = _sample_counts(profile)
     weight = profile.samples.weight
     unit = profile.unit
     if options.as_samples:
         weight, unit = count, "samples"
     node, thread, weight, count = _cells(
-        node_map[profile.samples.stack],
+        stack,
         thread_map[profile.samples.thread],
         weight,
         count,
@@ -146,7 +154,7 @@ def from_profile(profile: Profile, path: str, options: ReadOptions) -> Aggregate
 
 
 def merge(a: Aggregate, b: Aggregate) -> Aggregate:
-    """The aggregate of both inputs' contents, in canonical form."""
+    """The aggregate of both inputs' contents: A's tables, then what only B has."""
     if not a.inputs:
         return _carry(b, a)
     if not b.inputs:
@@ -157,15 +165,13 @@ def merge(a: Aggregate, b: Aggregate) -> Aggregate:
             f"weights in {b.unit}, but {a.first_input} has weights in {a.unit}: cannot add them up",
             hint="pass --as-samples to merge them as sample counts",
         )
-    frames, (fa, fb) = _canonical_frames([a.frames, b.frames])
-    parent, frame, depth, (na, nb) = canonical_trie(
-        [(a.parent, fa[a.frame], a.depth), (b.parent, fb[b.frame], b.depth)]
-    )
-    threads, (ta, tb) = _canonical([a.threads, b.threads], key=lambda t: (t[2], t[0], t[1]))
+    frames, fb = _appended(a.frames, b.frames)
+    parent, frame, depth, nb = _merged_trie(a, b, fb)
+    threads, tb = _appended(a.threads, b.threads)
     weight = np.concatenate([a.weight, b.weight])
     node, thread, weight, count = _cells(
-        np.concatenate([na[a.cell_node], nb[b.cell_node]]),
-        np.concatenate([ta[a.cell_thread], tb[b.cell_thread]]),
+        np.concatenate([a.cell_node, nb[b.cell_node]]),
+        np.concatenate([a.cell_thread, tb[b.cell_thread]]),
         weight,
         np.concatenate([a.count, b.count]),
         len(threads),
@@ -201,7 +207,7 @@ def _carry(kept: Aggregate, empty: Aggregate) -> Aggregate:
 
 
 def to_profile(agg: Aggregate, *, name: str = "") -> Profile:
-    """The merged profile: one sample row per (call path, thread), in canonical order."""
+    """The merged profile: one sample row per (call path, thread), by node then thread."""
     from .builder import ProfileBuilder
 
     unit = agg.unit or "samples"
@@ -229,64 +235,64 @@ def to_profile(agg: Aggregate, *, name: str = "") -> Profile:
     )
 
 
-# -- canonical forms ---------------------------------------------------------------------------
+# -- merging tables -----------------------------------------------------------------------------
 
 
-def _canonical(groups: Sequence[Sequence], key=None) -> tuple[tuple, list[np.ndarray]]:
-    """The sorted union of ``groups`` and, per group, the index of each item in it."""
-    union = sorted(set().union(*groups), key=key)
-    index = {item: i for i, item in enumerate(union)}
-    maps = [np.array([index[x] for x in g], dtype=np.int64) for g in groups]
-    return tuple(union), maps
+def _distinct(items: Sequence) -> tuple[tuple, np.ndarray]:
+    """``items`` without repeats (first occurrence order), and each item's index in them."""
+    index: dict = {}
+    ids = np.array([index.setdefault(x, len(index)) for x in items], dtype=np.int64)
+    return tuple(index), ids
 
 
-def _canonical_frames(groups):
-    return _canonical(groups, key=lambda k: (k[0], k[1], k[2], k[3], k[4], k[5], k[6]))
+def _appended(kept: tuple, added: tuple) -> tuple[tuple, np.ndarray]:
+    """``kept`` followed by the items of ``added`` it lacks; each added item's index."""
+    index = {x: i for i, x in enumerate(kept)}
+    ids = np.array([index.setdefault(x, len(index)) for x in added], dtype=np.int64)
+    return tuple(index), ids
 
 
-def canonical_trie(tries):
-    """Merge call trees ``(parent, frame, depth)`` by path, numbering nodes depth by depth in
-    the order of (parent, frame): the same paths give the same arrays, whatever the inputs'
-    order. Returns ``parent, frame, depth`` and each input node's merged id. No recursion."""
-    nframes = 1 + max((int(f.max()) for _p, f, _d in tries if len(f)), default=0)
-    maps = [np.full(len(p), -1, dtype=np.int64) for p, _f, _d in tries]
-    by_depth = [_levels(d) for _p, _f, d in tries]
-    parents, frames, depths = [], [], []
-    next_id = 0
-    for level in range(max((len(lv) for lv in by_depth), default=0)):
-        keys = []
-        for (par, fr, _d), lv, mapping in zip(tries, by_depth, maps, strict=True):
-            nodes = lv[level] if level < len(lv) else np.zeros(0, dtype=np.int64)
-            p = par[nodes]
-            merged_parent = np.where(p >= 0, mapping[np.maximum(p, 0)], -1)
-            keys.append((merged_parent + 1) * nframes + fr[nodes])
-        uniq, inverse = np.unique(np.concatenate(keys), return_inverse=True)
-        start = 0
-        for lv, key, mapping in zip(by_depth, keys, maps, strict=True):
-            if len(key):
-                mapping[lv[level]] = next_id + inverse[start : start + len(key)]
-            start += len(key)
-        parents.append(uniq // nframes - 1)
-        frames.append(uniq % nframes)
-        depths.append(np.full(len(uniq), level, dtype=np.int64))
-        next_id += len(uniq)
-    if not parents:
-        none = np.zeros(0, dtype=np.int64)
-        return none, none, none, maps
-    return np.concatenate(parents), np.concatenate(frames), np.concatenate(depths), maps
+def _merged_trie(a: Aggregate, b: Aggregate, frame_of_b: np.ndarray):
+    """A's call tree with B's paths added (parents before children, as in B), and the merged
+    node of each of B's nodes. One dictionary look-up per node of B, no recursion."""
+    node_of = {
+        key: i for i, key in enumerate(zip(a.parent.tolist(), a.frame.tolist(), strict=True))
+    }
+    parent, frame, depth = a.parent.tolist(), a.frame.tolist(), a.depth.tolist()
+    mapped = [0] * len(b.parent)
+    for i, (par, f) in enumerate(zip(b.parent.tolist(), frame_of_b[b.frame].tolist(), strict=True)):
+        key = (mapped[par] if par >= 0 else -1, f)
+        node = node_of.get(key)
+        if node is None:
+            node = node_of[key] = len(parent)
+            parent.append(key[0])
+            frame.append(f)
+            depth.append(depth[key[0]] + 1 if key[0] >= 0 else 0)
+        mapped[i] = node
+    as_array = np.array
+    return (
+        as_array(parent, dtype=np.int64),
+        as_array(frame, dtype=np.int64),
+        as_array(depth, dtype=np.int64),
+        as_array(mapped, dtype=np.int64),
+    )
 
 
-def _levels(depth: np.ndarray) -> list[np.ndarray]:
-    if not len(depth):
-        return []
-    order = np.argsort(depth, kind="stable")
-    bounds = np.searchsorted(depth[order], np.arange(int(depth.max()) + 2))
-    return [order[bounds[d] : bounds[d + 1]] for d in range(len(bounds) - 1)]
+DENSE_CELLS = 1 << 24  # (node, thread) pairs up to which sums go through one dense bincount
 
 
 def _cells(node, thread, weight, count, nthreads: int):
     """Rows summed per (node, thread), sorted by node then thread; sums in row order."""
     key = np.asarray(node, dtype=np.int64) * max(nthreads, 1) + thread
+    weight = np.asarray(weight)
+    size = int(key.max()) + 1 if len(key) else 0
+    exact = weight.dtype.kind == "f" or float(np.abs(weight).sum()) < 2.0**53
+    if size <= DENSE_CELLS and exact:  # bincount adds in row order, like reduceat
+        w = np.bincount(key, weights=weight, minlength=size)
+        c = np.bincount(key, weights=count, minlength=size)
+        uniq = np.flatnonzero(np.bincount(key, minlength=size))
+        w = w[uniq].astype(weight.dtype) if weight.dtype.kind != "f" else w[uniq]
+        return uniq // max(nthreads, 1), uniq % max(nthreads, 1), w, c[uniq]
     order = np.argsort(key, kind="stable")
     key = key[order]
     if not len(key):

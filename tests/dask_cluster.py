@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,9 +41,15 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=15)
 
 
+@dataclass(frozen=True)
+class Cluster:
+    address: str  # the scheduler's, tcp://127.0.0.1:PORT
+    pids: list[int]  # the scheduler's and the workers' processes (each a process group)
+
+
 @contextlib.contextmanager
-def dask_cluster(workers: int = 2, timeout: float = 90) -> Iterator[str]:
-    """Yield the scheduler's address once ``workers`` workers (one thread each) joined it."""
+def dask_cluster(workers: int = 2, timeout: float = 90) -> Iterator[Cluster]:
+    """Yield the cluster once ``workers`` workers (one thread each) joined its scheduler."""
     from distributed import Client
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
@@ -72,7 +79,7 @@ def dask_cluster(workers: int = 2, timeout: float = 90) -> Iterator[str]:
             deadline = time.monotonic() + timeout
             with Client(address, timeout=f"{int(timeout)}s", set_as_default=False) as client:
                 client.wait_for_workers(workers, timeout=max(1.0, deadline - time.monotonic()))
-            yield address
+            yield Cluster(address, [p.pid for p in procs])
         except Exception:
             log.flush()
             sys.stderr.write((Path(scratch) / "cluster.log").read_text(errors="replace")[-4000:])

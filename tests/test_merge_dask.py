@@ -12,8 +12,8 @@ from .dask_cluster import dask_cluster
 
 @pytest.fixture(scope="module")
 def scheduler():
-    with dask_cluster(workers=2) as address:
-        yield address
+    with dask_cluster(workers=2) as cluster:
+        yield cluster.address
 
 
 @pytest.fixture
