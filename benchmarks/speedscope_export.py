@@ -26,7 +26,6 @@ from cpuprofile_import import _frame  # the same V8 call frame shape
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
 def jumpy_profile(samples: int, depth: int = 10, nodes: int = 3000, seed: int = 3) -> bytes:
     """A .cpuprofile whose samples land on random leaves of a bushy tree ``depth`` deep."""
     rng = np.random.default_rng(seed)

@@ -6,8 +6,11 @@ from collections.abc import Sequence
 
 __version__ = "0.1.0"
 
+from . import api
+from .core.model import Profile
 from .errors import FlamekitError, InputError
-from .model import Profile
+
+api.install()
 
 
 def load(
@@ -70,11 +73,17 @@ _OPTION_CLASSES = {
 }
 
 
-def __getattr__(name: str):
-    if name in _OPTION_CLASSES:
-        import importlib
+# the core's modules under their public names (flamekit.model is flamekit.core.model)
+_CORE_MODULES = ("builder", "model", "retree", "tree")
 
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _OPTION_CLASSES:
         return getattr(importlib.import_module(_OPTION_CLASSES[name]), name)
+    if name in _CORE_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'flamekit' has no attribute {name!r}")
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .core.model import FrameKind, Profile
 from .errors import InputError, UsageError
-from .model import FrameKind, Profile
 
 # (name, file, module, line, column, kind, own_line): what makes a frame one frame
 FrameKey = tuple[str, str, str, int, int, int, bool]
@@ -61,6 +61,7 @@ class Aggregate:
     formats: frozenset[str] = frozenset()
     period_ns: int = 0
     has_idle_marker: bool = True
+    knows_kinds: bool = False  # some input's format says which frames are user, runtime, ...
     input_bytes: int = 0
     warnings: tuple[str, ...] = ()
     skipped: tuple[str, ...] = field(default=())  # "path: why" of inputs left out (--skip-bad)
@@ -149,6 +150,7 @@ def from_profile(profile: Profile, path: str, options: ReadOptions) -> Aggregate
         formats=frozenset([profile.meta.source_format]),
         period_ns=profile.meta.period_ns,
         has_idle_marker=profile.meta.has_idle_marker,
+        knows_kinds=profile.meta.knows_kinds,
         warnings=tuple(f"{path}: {w}" for w in profile.meta.warnings),
     )
 
@@ -192,6 +194,7 @@ def merge(a: Aggregate, b: Aggregate) -> Aggregate:
         formats=a.formats | b.formats,
         period_ns=max(a.period_ns, b.period_ns),
         has_idle_marker=a.has_idle_marker and b.has_idle_marker,
+        knows_kinds=a.knows_kinds or b.knows_kinds,
         input_bytes=a.input_bytes + b.input_bytes,
         warnings=tuple(dict.fromkeys((*a.warnings, *b.warnings))),
         skipped=a.skipped + b.skipped,
@@ -208,7 +211,7 @@ def _carry(kept: Aggregate, empty: Aggregate) -> Aggregate:
 
 def to_profile(agg: Aggregate, *, name: str = "") -> Profile:
     """The merged profile: one sample row per (call path, thread), by node then thread."""
-    from .builder import ProfileBuilder
+    from .core.builder import ProfileBuilder
 
     unit = agg.unit or "samples"
     builder = ProfileBuilder("+".join(sorted(agg.formats)) or "merge", unit=unit, name=name)
@@ -232,6 +235,9 @@ def to_profile(agg: Aggregate, *, name: str = "") -> Profile:
         period_ns=agg.period_ns,
         has_idle_marker=agg.has_idle_marker and bool(agg.inputs),
         counted=unit == "samples",
+        knows_kinds=agg.knows_kinds,
+        samples_ordered=False,  # one row per path and thread: no sampling order is left
+        rows_are_intervals=False,
     )
 
 

@@ -11,11 +11,11 @@ import click
 
 from . import __version__
 from .cli_options import DURATION, INPUT_PATH, ProfileLoader, profile_input, profiles_argument
+from .core.transforms import GROUP_BY
 from .errors import FlamekitError
 from .output import OUTPUT_PATH, write_text
 from .render.colors import PALETTES as PALETTE_CHOICES
 from .render.terminal import terminal_width
-from .transforms import GROUP_BY
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -77,8 +77,8 @@ def info(profiles: tuple[str, ...], loader: ProfileLoader) -> None:
 def top(profiles: tuple[str, ...], loader: ProfileLoader, count: int, fmt: str, by: str) -> None:
     """List the functions (or files, modules, packages, lines) with the most self time (or
     samples)."""
+    from .core.transforms import group_by
     from .render.text import render_top
-    from .transforms import group_by
 
     profile = loader.load(profiles)
     if by not in ("function", "line"):

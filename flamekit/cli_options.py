@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
+from .core.model import Profile
+from .core.transforms import AREAS, GROUP_BY, TransformOptions, parse_time
 from .errors import UsageError
 from .importers import INPUT_FORMATS
-from .model import Profile
-from .transforms import AREAS, GROUP_BY, TransformOptions, parse_time
 
 
 def _flag(name: str, help: str) -> tuple[Callable, str]:
@@ -64,8 +64,8 @@ class ProfileLoader:
         themselves pass False)."""
         from . import load
         from .console import warn
+        from .core.transforms import apply
         from .render.registry import WEIGHTLESS_HINT, weightless
-        from .transforms import apply
 
         profile = load(list(paths), from_format=self.from_format, **self.import_options)
         for message in profile.meta.warnings:

@@ -62,7 +62,7 @@ def read_input(path: str, options: ReadOptions, skip_bad: bool) -> Aggregate:
         profile = load_path(path, options.from_format, dict(options.import_options))
         transforms = options.transforms
         if transforms is not None and transforms.any:
-            from .transforms import apply
+            from .core.transforms import apply
 
             profile = apply(profile, transforms)
         agg = from_profile(profile, path, options)

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .builder import ProfileBuilder
+from .core.builder import ProfileBuilder
+from .core.model import Profile
 from .errors import UsageError
-from .model import Profile
 
 
 def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
@@ -86,13 +86,17 @@ def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
         period_ns=max(p.meta.period_ns for p in profiles),
         has_idle_marker=all(p.meta.has_idle_marker for p in profiles),
         counted=all(p.meta.counted for p in profiles),
+        samples_ordered=all(p.meta.samples_ordered for p in profiles),
+        rows_are_intervals=any(p.meta.rows_are_intervals for p in profiles),
+        knows_kinds=any(p.meta.knows_kinds for p in profiles),
+        times_hint=next((p.meta.times_hint for p in profiles if p.meta.times_hint), ""),
     )
 
 
 def _carry_line_ticks(builder: ProfileBuilder, p: Profile, node_map: np.ndarray) -> None:
     """Line ticks in the merged tree, as shares of self weight so that inputs whose ticks are
     in other units add up right."""
-    from .analyze.weights import node_self
+    from .core.weights import node_self
 
     lt = p.line_ticks
     per_node = np.bincount(lt.node, weights=lt.ticks, minlength=len(p.stacks))

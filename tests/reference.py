@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
-from flamekit.analyze.weights import node_self, node_total
 from flamekit.builder import ProfileBuilder, validate
+from flamekit.core.weights import node_self, node_total
 from flamekit.model import FrameKind
 
 

@@ -8,7 +8,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flamekit.analyze.weights import node_self
+from flamekit.core.weights import node_self
 from flamekit.importers import load_path
 from flamekit.importers.folded import _shared_frames
 

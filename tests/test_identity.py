@@ -16,8 +16,8 @@ import pytest
 
 import flamekit
 from flamekit.analyze.naming import function_labels, unique_labels
-from flamekit.analyze.weights import function_table
 from flamekit.builder import ProfileBuilder
+from flamekit.core.weights import function_table
 
 from .conftest import run_cli, sample
 from .reference import ref_display_names

@@ -7,8 +7,9 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flamekit.analyze.weights import node_self, node_total, top_functions
+from flamekit.analyze.weights import top_functions
 from flamekit.builder import ProfileBuilder
+from flamekit.core.weights import node_self, node_total
 from flamekit.importers import load_path
 
 from .conftest import ROOT

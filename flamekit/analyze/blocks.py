@@ -29,11 +29,14 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import InputError, UsageError
-from ..model import FrameKind, Profile
-from ..tree import children_csr, levels, preorder
+from ..core.idle import idle_frames, idle_nodes
+from ..core.model import FrameKind, Profile
+from ..core.tree import children_csr, levels, preorder
+from ..core.weights import function_table
+from ..errors import UsageError
+from . import timeline
 from .naming import function_label_of_frames, function_labels
-from .weights import function_table
+from .timeline import median_interval
 
 GroupBy = Literal["entry", "hot", "auto"]
 # with group_by="auto", an entry holding more than this share of the blocked time makes the
@@ -59,21 +62,6 @@ AREA_OF_KIND = np.array(
 _AREA_OF_LABEL = {k.label: AREAS[int(AREA_OF_KIND[int(k)])] for k in FrameKind}
 
 DEFAULT_THRESHOLD_NS = 10_000_000
-
-_RECORD = (
-    "record a timestamped profile: node --cpu-prof, a Chrome performance trace, "
-    "py-spy record --format chrometrace, or perf record followed by perf script"
-)
-#: what to do instead, by the source format of a profile without timestamps
-TIMESTAMP_HINTS = {
-    "folded": "folded stacks carry no times; " + _RECORD,
-    "pyspy": "py-spy's raw format carries no times; record with py-spy record --format chrometrace",
-    "speedscope": "sampled speedscope profiles (such as py-spy --format speedscope) carry no "
-    "times; " + _RECORD,
-    "perf": "this perf script output has no time field; run perf script without -F, or with -F "
-    "including time",
-}
-_GENERIC_HINT = _RECORD
 
 
 @dataclass(frozen=True)
@@ -206,8 +194,8 @@ def _node_facts(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     def compute():
         kind = profile.frames.kind
-        idle_frame = kind == FrameKind.IDLE
-        idle = _outermost(profile, idle_frame) >= 0
+        idle_frame = idle_frames(profile)
+        idle = idle_nodes(profile)
         entry = _outermost(profile, (kind == FrameKind.USER) | (kind == FrameKind.DEPENDENCY))
         real = (kind != FrameKind.SYNTHETIC) & ~idle_frame
         fallback = _outermost(profile, real)
@@ -219,38 +207,9 @@ def _node_facts(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 # -- detection -------------------------------------------------------------------------------------
 
 
-def timestamp_hint(source_format: str) -> str:
-    """What to record instead: the profiler options that give a profile of this format times."""
-    return TIMESTAMP_HINTS.get(source_format, _GENERIC_HINT)
-
-
 def require_times(profile: Profile, path: str) -> None:
-    """Raise a clear error when ``profile`` has no sample timestamps."""
-    if profile.has_times:
-        return
-    fmt = profile.meta.source_format
-    raise InputError(
-        path,
-        f"the blocks report needs a profile with timestamps and this {fmt} profile has none",
-        hint=timestamp_hint(fmt),
-    )
-
-
-def median_interval(profile: Profile) -> int:
-    """The median time between consecutive samples of a thread (ns), or the nominal period."""
-    time = profile.samples.time
-    if time is None or len(time) < 2:
-        return int(profile.meta.period_ns)
-    thread = profile.samples.thread
-    order = np.lexsort((time, thread))
-    t = time[order]
-    th = thread[order]
-    diff = np.diff(t)
-    same = th[1:] == th[:-1]
-    diffs = diff[same & (diff > 0)]
-    if len(diffs) == 0:
-        return int(profile.meta.period_ns)
-    return int(np.median(diffs))
+    """Raise a clear error, naming ``path``, when ``profile`` has no sample timestamps."""
+    timeline.require_times(profile, "the blocks report needs a profile with timestamps", path)
 
 
 def find_blocks(
@@ -265,11 +224,17 @@ def find_blocks(
         raise UsageError("the blocks report needs a profile with timestamps")
     if threshold_ns < 0:
         raise UsageError("--threshold must not be negative")
-    interval = median_interval(profile)
+    measured = interval = median_interval(profile)
     notes: list[str] = []
     if interval <= 0:
-        interval = 1_000_000
-        notes.append("the sampling interval is unknown; 1 ms is assumed")
+        interval = timeline.FALLBACK_INTERVAL_NS
+        if profile.meta.rows_are_intervals:
+            notes.append(
+                "the profile records when its stack changed, not each sample: it holds no "
+                "sampling interval, and gaps are measured against 1 ms"
+            )
+        else:
+            notes.append("the sampling interval is unknown; 1 ms is assumed")
     if max_gap_ns is None:
         max_gap_ns = 2 * interval
     elif max_gap_ns <= 0:
@@ -338,7 +303,7 @@ def find_blocks(
         longest_ns=int(durations.max()) if len(durations) else 0,
         threshold_ns=int(threshold_ns),
         max_gap_ns=max_gap_ns,
-        interval_ns=int(interval),
+        interval_ns=int(measured),
         profile_ns=profile_ns,
         idle_marker=bool(profile.meta.has_idle_marker),
         notes=notes,

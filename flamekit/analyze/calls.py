@@ -18,13 +18,14 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .. import retree
+from ..core import retree
+from ..core.idle import idle_weight
+from ..core.model import Profile
+from ..core.transforms import focus_root, group_by, matching_frames
+from ..core.tree import iter_preorder, subtree_sums
+from ..core.weights import node_samples, node_self, node_total
 from ..errors import UsageError
-from ..model import Profile
-from ..transforms import focus_root, group_by, matching_frames
-from ..tree import iter_preorder, subtree_sums
 from .naming import function_label_of_frames
-from .weights import idle_weight, node_samples, node_self, node_total
 
 
 @dataclass(frozen=True)

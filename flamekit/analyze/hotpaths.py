@@ -17,9 +17,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..model import Profile
+from ..core.idle import idle_weight
+from ..core.model import Profile
+from ..core.weights import node_samples, node_self, node_total
 from .naming import frame_labels
-from .weights import idle_weight, node_samples, node_self, node_total
 
 
 @dataclass(frozen=True)

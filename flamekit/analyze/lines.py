@@ -21,10 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model import Profile
-from ..tree import first_occurrence
+from ..core.model import Profile
+from ..core.tree import first_occurrence
+from ..core.weights import _int_if_exact, function_table, node_self, node_total
 from .naming import function_labels, place
-from .weights import FunctionStat, _int_if_exact, function_table, node_self, node_total
+from .weights import FunctionStat
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..model import Profile
-from .weights import function_table
+from ..core.model import Profile
+from ..core.weights import function_table
 
 ANONYMOUS = frozenset({"", "(anonymous)", "(anonymous function)", "<anonymous>", "anonymous"})
 _TIERS = 4  # name; short place; short place with column; full place with column

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..core.model import Profile
 from ..errors import InvalidProfile, UnknownFormat
-from ..model import Profile
 from ..sources import Source, open_source
 
 

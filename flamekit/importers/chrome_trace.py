@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..builder import ProfileBuilder
-from ..model import Profile
+from ..core.builder import ProfileBuilder
+from ..core.model import Profile
 from ..sources import Source
 from . import v8
 
@@ -302,4 +302,6 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
         duration_ns=max(durations, default=0),
         period_ns=int(np.median(periods)) if periods else 0,
         has_idle_marker=True,
+        samples_ordered=True,
+        knows_kinds=True,
     )

@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..builder import ProfileBuilder
-from ..model import Profile
+from ..core.builder import ProfileBuilder
+from ..core.model import Profile
 from ..sources import Source
 from . import v8, v8json
 
@@ -79,6 +79,8 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
         "duration_ns": facts.get("duration_ns", 0),
         "period_ns": facts.get("period_ns", 0),
         "has_idle_marker": True,
+        "samples_ordered": True,
+        "knows_kinds": True,
     }
     if facts.get("unit_samples"):
         meta["unit"] = "samples"

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..builder import ProfileBuilder
-from ..model import EMPTY_STACK, FrameKind, Profile
+from ..core.builder import ProfileBuilder
+from ..core.model import EMPTY_STACK, FrameKind, Profile
 from ..sources import Source
 from .folded_fast import load_fast
 
@@ -268,4 +268,4 @@ def load_lines(source: Source) -> Profile:
     builder.add_samples(
         np.frombuffer(sample_stacks, dtype=np.int32), sample_weights, threads=thread
     )
-    return builder.build(counted=True)
+    return builder.build(counted=True, knows_kinds=False)

@@ -29,10 +29,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..builder import ProfileBuilder
-from ..model import Profile
+from ..core.builder import ProfileBuilder
+from ..core.model import Profile
+from ..core.tree import depth_groups, stable_argsort
 from ..sources import MAX_LINE, READ_CHUNK, Source
-from ..tree import depth_groups, stable_argsort
 
 _CHUNK = 8 << 20
 _MAX_DIGITS = 15  # counts stay exact in float64
@@ -601,4 +601,4 @@ def load_fast(
         parent, fid, depth, leaf = _join(parent, fid, depth, leaf, n1, lines1)
     builder.extend_stacks(parent, fid, depth)
     builder.add_samples(leaf, counts, threads=builder.thread())
-    return builder.build(counted=True)
+    return builder.build(counted=True, knows_kinds=False)

@@ -29,8 +29,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from ..builder import ProfileBuilder
-from ..model import FrameKind, Profile
+from ..core.builder import ProfileBuilder
+from ..core.model import FrameKind, Profile
 from ..progress import byte_progress
 from ..sources import Source, _tell
 from .perf_parse import (
@@ -404,7 +404,7 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
             f"{name}: {no_callchain} samples have no call chain (perf record without -g): "
             "each is its one frame under the process (record with -g for stacks)"
         )
-    meta: dict[str, Any] = {}
+    meta: dict[str, Any] = {"samples_ordered": True, "knows_kinds": True}
     time = None
     if untimed == 0:
         raw = np.concatenate(times)

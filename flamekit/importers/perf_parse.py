@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
 
-from ..model import FrameKind
+from ..core.model import FrameKind
 
 # The record grammar of stackcollapse-perf: what its regular expressions
 #   header  ^(\S.+?)\s+(\d+)/*(\d+)*\s+        event  :\s*(\d+)*\s+(\S+):\s*$

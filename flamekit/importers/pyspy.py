@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..builder import ProfileBuilder, ValueOutOfRange
-from ..model import EMPTY_STACK, FrameKind, Profile
+from ..core.builder import ProfileBuilder, ValueOutOfRange
+from ..core.model import EMPTY_STACK, FrameKind, Profile
 from ..sources import Source
 from .folded import PathCache, iter_stack_lines
 from .folded import sniff as sniff_folded
@@ -155,4 +155,4 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
         raise source.error(
             "the file is empty", hint="expected py-spy raw lines of 'frame;frame;... count'"
         )
-    return builder.build(counted=True)
+    return builder.build(counted=True, knows_kinds=True)

@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..builder import ProfileBuilder
-from ..model import Profile
+from ..core.builder import ProfileBuilder
+from ..core.model import Profile
 from ..sources import Source
 from .pyspy import _PROCESS, _THREAD, thread_name
 from .python_frames import python_kind
@@ -93,7 +93,10 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
         real_tid, name = names.get((pid, tid), (tid, ""))
         thread = builder.thread(pid, real_tid, name or _root_name(evs))
         end_ns = max(end_ns, _replay(source, builder, evs, origin, thread, frame_ids))
-    return builder.build(duration_ns=end_ns)
+    # the trace holds one begin/end pair per stack change, not one event per sample
+    return builder.build(
+        duration_ns=end_ns, samples_ordered=True, rows_are_intervals=True, knows_kinds=True
+    )
 
 
 def _int(source: Source, value: Any, where: str) -> int:

@@ -6,7 +6,7 @@ import re
 import sys
 from functools import lru_cache
 
-from ..model import FrameKind
+from ..core.model import FrameKind
 
 _STDLIB_DIR = re.compile(r"[/\\]lib[/\\](?:python\d+(?:\.\d+)?t?|pypy\d*(?:\.\d+)?)[/\\]", re.I)
 _WINDOWS_STDLIB = re.compile(r"^[A-Za-z]:[/\\].*[/\\]Lib[/\\]")

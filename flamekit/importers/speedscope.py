@@ -14,8 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..builder import ProfileBuilder
-from ..model import EMPTY_STACK, FrameKind, Profile
+from ..core.builder import ProfileBuilder
+from ..core.model import EMPTY_STACK, FrameKind, Profile
 from ..sources import Source
 from .pyspy import thread_name
 from .python_frames import python_kind
@@ -187,7 +187,13 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
             )
     if builder.sample_count == 0:
         raise r.fail("profiles", "no profile has any samples or events")
-    return builder.build(duration_ns=end_ns if keep_times else 0)
+    # an evented profile (the only kind with times) holds the intervals between its events
+    return builder.build(
+        duration_ns=end_ns if keep_times else 0,
+        samples_ordered=True,
+        rows_are_intervals=keep_times,
+        knows_kinds=True,
+    )
 
 
 def _first_value(r: _Reader, prof: dict, i: int) -> float:

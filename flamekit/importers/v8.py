@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ..builder import ProfileBuilder
-from ..model import FrameKind
+from ..core.builder import ProfileBuilder
+from ..core.model import FrameKind
 from ..sources import Source
 
 ROOT_NAME = "(root)"

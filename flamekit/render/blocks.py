@@ -16,8 +16,8 @@ from ..analyze.blocks import (
     FrameRef,
 )
 from ..analyze.naming import function_label_of_frames
+from ..core.model import Profile
 from ..escape import escape_controls
-from ..model import Profile
 from ..units import format_duration_ns, middle_truncate
 from .colors import label_color
 from .flame_layout import MinWidth, layout
@@ -71,14 +71,20 @@ def _gap_text(report: BlockReport) -> str:
     return f"max gap {format_duration_ns(report.max_gap_ns)}"
 
 
+def _interval_text(report: BlockReport) -> str:
+    if report.interval_ns <= 0:
+        return "sampling interval not recorded"
+    return f"sampling interval {format_duration_ns(report.interval_ns)}"
+
+
 def summary_line(report: BlockReport) -> str:
     n = len(report.blocks)
     threshold = format_duration_ns(report.threshold_ns)
     return (
         f"{n} block{'s' if n != 1 else ''} of {threshold} or more "
         f"({report.below_threshold} shorter not shown) in a "
-        f"{format_duration_ns(report.profile_ns)} profile; sampling interval "
-        f"{format_duration_ns(report.interval_ns)}, {_gap_text(report)}"
+        f"{format_duration_ns(report.profile_ns)} profile; {_interval_text(report)}, "
+        f"{_gap_text(report)}"
     )
 
 
@@ -182,7 +188,7 @@ def report_to_dict(report: BlockReport) -> dict:
         "profile_ms": _ms(report.profile_ns),
         "blocks": [block_to_dict(b) for b in report.blocks],
         "below_threshold": report.below_threshold,
-        "interval_ms": _ms(report.interval_ns),
+        "interval_ms": _ms(report.interval_ns) if report.interval_ns > 0 else None,
         "max_gap_ms": _ms(report.max_gap_ns),
         "idle_marker": report.idle_marker,
         "notes": list(report.notes),

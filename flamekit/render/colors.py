@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..core.model import FrameKind
 from ..errors import UsageError
-from ..model import FrameKind
 
 # (red, green, blue) as (base, span, which hash value) per channel; a channel's value is
 # base + int(span * v) with v in [0, 1).
@@ -215,8 +215,8 @@ def background(bgcolors: str) -> tuple[str, str]:
     )
 
 
-def default_palette(source_format: str, kinds: np.ndarray) -> str:
+def default_palette(knows_kinds: bool, kinds: np.ndarray) -> str:
     """Kind colours for formats that know what each frame is; the classic 'hot' otherwise."""
-    if source_format == "folded" or not np.any(kinds != FrameKind.UNKNOWN):
+    if not knows_kinds or not np.any(kinds != FrameKind.UNKNOWN):
         return "hot"
     return KIND_PALETTE

@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..analyze.diff import Changes, ProfileDiff, TreeDiff
-from ..builder import ProfileBuilder, validate
+from ..core.builder import ProfileBuilder, validate
+from ..core.model import Profile, Samples, Stacks
 from ..errors import UsageError
-from ..model import Profile, Samples, Stacks
 from ..units import format_weight
 from .diff_report import describe_method
 from .flame import FlameOptions, render_html, render_svg

@@ -20,11 +20,11 @@ import orjson
 from markupsafe import Markup, escape
 
 from ..analyze.naming import function_label_of_frames
-from ..analyze.weights import node_self
+from ..core.model import Profile
+from ..core.transforms import AREAS, HIDDEN, invert
+from ..core.weights import node_self
 from ..errors import UsageError
-from ..model import Profile
 from ..resources import jinja_environment, read_web_asset
-from ..transforms import AREAS, HIDDEN, invert
 from ..units import format_duration_ns, middle_truncate
 from . import colors as palettes
 from .flame_layout import FlameLayout, MinWidth, layout, name_rank
@@ -208,7 +208,7 @@ class FlameGraph:
 
 def _palette(profile: Profile, options: FlameOptions) -> str:
     palette = options.colors or palettes.default_palette(
-        profile.meta.source_format, profile.frames.kind
+        profile.meta.knows_kinds, profile.frames.kind
     )
     if palette not in palettes.PALETTES:
         raise UsageError(
@@ -294,7 +294,7 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
         sample_counts = lay.samples.tolist()
     elif unit == "nanoseconds":
         counts = np.bincount(drawn.samples.stack, minlength=len(drawn.stacks)).astype(np.int64)
-        from ..tree import subtree_sums
+        from ..core.tree import subtree_sums
 
         sub = subtree_sums(drawn.stacks, counts)
         sample_counts = [int(counts.sum()), *sub[kept].tolist()]

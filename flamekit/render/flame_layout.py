@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import tree
+from ..core import tree
+from ..core.model import Profile, Stacks
+from ..core.tree import accumulate_down, preorder
 from ..errors import UsageError
-from ..model import Profile, Stacks
-from ..tree import accumulate_down, preorder
 
 _MINWIDTH = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(%|px)?\s*$")
 

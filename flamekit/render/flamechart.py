@@ -19,53 +19,20 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..analyze.blocks import timestamp_hint
+from ..analyze import timeline
+from ..analyze.timeline import TICK_SPACING_PX, time_ticks  # noqa: F401  (the time ruler)
+from ..core.idle import idle_nodes
+from ..core.model import FrameKind, Frames, Profile, Stacks
+from ..core.tree import preorder, stable_argsort, subtree_sums
 from ..errors import UsageError
-from ..model import FrameKind, Frames, Profile, Stacks
-from ..tree import levels, preorder, stable_argsort, subtree_sums
 from .flame_layout import FlameLayout, MinWidth
 
 #: sampling interval assumed when a profile gives none (a single sample, no period)
-FALLBACK_INTERVAL_NS = 1_000_000
-
-
-#: the least room, in pixels, between two labelled ticks of the time ruler
-TICK_SPACING_PX = 100
-_TIME_UNITS = ((1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "\u00b5s"), (1, "ns"))
-
-
-def time_ticks(start_ns: float, span_ns: float, plot_width: float) -> list[tuple[int, str]]:
-    """Ticks of a time ruler over [start, start + span]: (time in ns, label) at a round step
-    (1, 2 or 5 times a power of ten, at least 1 ns) leaving about ``TICK_SPACING_PX`` between
-    labels. All labels use one unit, the largest not above the last tick, with the decimals
-    the step needs (``7.5 ms``, ``54.8 s``). Whole-number arithmetic, so that
-    web/flamegraph.js, which redraws the ruler on zoom, finds the same ticks and labels."""
-    if span_ns <= 0 or plot_width <= 0:
-        return []
-    intervals = max(1, int(plot_width // TICK_SPACING_PX))
-    raw = span_ns / intervals
-    power = 1
-    while power * 10 <= raw:
-        power *= 10
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = -(-int(np.floor(start_ns)) // step)  # ceil(start / step) for whole ns
-    last = int(np.floor((start_ns + span_ns) / step))
-    top = max(abs(last) * step, step)
-    scale, unit = next((s, u) for s, u in _TIME_UNITS if s <= top)
-    zeros = len(str(step)) - len(str(step).rstrip("0"))
-    decimals = max(0, len(str(scale)) - 1 - zeros)
-    return [(k * step, f"{k * step / scale:.{decimals}f} {unit}") for k in range(first, last + 1)]
 
 
 def require_times(profile: Profile) -> None:
     """Refuse, in one line naming the profiler options that record times, an untimed profile."""
-    if profile.has_times:
-        return
-    fmt = profile.meta.source_format
-    raise UsageError(
-        f"--flamechart needs timestamped samples and this {fmt} profile has none",
-        hint=timestamp_hint(fmt),
-    )
+    timeline.require_times(profile, "--flamechart needs timestamped samples")
 
 
 def thread_label(profile: Profile, thread: int) -> str:
@@ -143,39 +110,6 @@ def with_thread_roots(profile: Profile) -> Profile:
     )
 
 
-def idle_nodes(profile: Profile) -> np.ndarray:
-    """True for call-tree nodes with an idle frame on their path."""
-    stacks = profile.stacks
-    idle = (profile.frames.kind == FrameKind.IDLE)[stacks.frame]
-    for level in levels(stacks)[1:]:
-        idle[level] |= idle[stacks.parent[level]]
-    return idle
-
-
-def _thread_intervals(thread: np.ndarray, start: np.ndarray, period_ns: int) -> np.ndarray:
-    """Per sample (sorted by thread and time), the median time between its thread's samples;
-    the nominal period (or 1 ms) for a thread with a single sample."""
-    n = len(thread)
-    fallback = int(period_ns) if period_ns > 0 else FALLBACK_INTERVAL_NS
-    out = np.full(n, fallback, dtype=np.int64)
-    if n < 2:
-        return out
-    diff = np.diff(start)
-    ok = (thread[1:] == thread[:-1]) & (diff > 0)
-    th, d = thread[1:][ok], diff[ok]
-    if not len(d):
-        return out
-    order = np.lexsort((d, th))
-    th, d = th[order], d[order]
-    heads = np.flatnonzero(np.r_[True, th[1:] != th[:-1]])
-    counts = np.diff(np.r_[heads, len(th)])
-    lo, hi = heads + (counts - 1) // 2, heads + counts // 2
-    median = ((d[lo] + d[hi]) / 2).astype(np.int64)  # as numpy's median, truncated
-    per_thread = np.full(int(thread.max()) + 1, fallback, dtype=np.int64)
-    per_thread[th[heads]] = median
-    return per_thread[thread]
-
-
 def _sample_spans(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(order, start, end) of the samples by thread and time, and their weights in that order."""
     samples = profile.samples
@@ -184,7 +118,7 @@ def _sample_spans(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     weight = samples.weight[order]
     n = len(order)
     thread = samples.thread[order]
-    interval = _thread_intervals(thread, start, profile.meta.period_ns)
+    interval = timeline.thread_intervals(thread, start, profile.meta.period_ns)
     cover = weight.astype(np.int64) if profile.unit == "nanoseconds" else interval
     end = start + cover
     if n > 1:

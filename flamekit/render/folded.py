@@ -8,9 +8,9 @@ from itertools import islice
 import numpy as np
 
 from ..analyze.naming import placed_frame_labels
-from ..analyze.weights import node_self
-from ..model import Profile
-from ..tree import iter_preorder
+from ..core.model import Profile
+from ..core.tree import iter_preorder
+from ..core.weights import node_self
 
 
 def format_count(value: int | float) -> str:

@@ -6,8 +6,8 @@ import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..core.model import Profile
 from ..errors import InputError, UsageError
-from ..model import Profile
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 import orjson
 
 from .. import __version__
-from ..model import EMPTY_STACK, FrameKind, Profile
+from ..core.model import EMPTY_STACK, FrameKind, Profile
 
 SCHEMA = "https://www.speedscope.app/file-format-schema.json"
 CHUNK = 65_536  # samples or events serialized at a time

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..analyze.weights import idle_weight, top_functions
-from ..model import Profile
+from ..analyze.weights import top_functions
+from ..core.idle import idle_weight
+from ..core.model import Profile
 from ..resources import jinja_environment
 from ..units import format_duration_ns, format_percent, format_weight
 

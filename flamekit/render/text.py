@@ -8,10 +8,10 @@ import io
 import numpy as np
 import orjson
 
-from ..analyze.weights import FunctionStat, idle_weight, top_functions
+from ..analyze.weights import FunctionStat, top_functions
+from ..core.idle import idle_frames, idle_weight
+from ..core.model import Profile
 from ..escape import escape_controls
-from ..model import Profile
-from ..transforms import idle_frames
 from ..units import format_duration_ns, format_percent, format_weight
 from .terminal import fit_label, fit_line, layout_width
 

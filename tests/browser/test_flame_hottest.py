@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import flamekit
-from flamekit.analyze.weights import node_self
+from flamekit.core.weights import node_self
 
 from .conftest import SERVER_SAMPLE as SAMPLE
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.model import Profile
+from ...core.tree import subtree_sums
 from ...errors import UsageError
-from ...model import Profile
-from ...tree import subtree_sums
 from .fleet import MIN_RUNS, TEST_NAME, fleet_changes, run_count
 from .match import HEX, match_functions
 from .merge_tree import TrieShape, merge_tries
@@ -175,7 +175,7 @@ class ProfileDiff:
         return shares, times
 
     def _idle_functions(self, nfunc: int) -> np.ndarray:
-        from ...transforms import idle_frames
+        from ...core.idle import idle_frames
 
         idle = np.zeros(nfunc, dtype=bool)
         for side in (self._before, self._after):

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from ...model import Profile
+from ...core.model import Profile
 from ..naming import unique_labels
 from .results import DiffOptions
 

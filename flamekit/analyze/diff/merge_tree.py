@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...tree import levels
+from ...core.tree import levels
 
 
 @dataclass(frozen=True)

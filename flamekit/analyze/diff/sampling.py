@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...model import Profile
-from ...tree import first_occurrence, subtree_sums
-from ..weights import node_self
+from ...core.model import Profile
+from ...core.tree import first_occurrence, subtree_sums
+from ...core.weights import node_self
 from .results import SideSummary
 
 
@@ -35,10 +35,10 @@ class Side:
 def rows_are_samples(profile: Profile) -> bool:
     """Whether each sample row of a timed profile is one sample taken by a profiler.
 
-    Evented speedscope profiles (the only timed speedscope profiles) hold intervals between
-    events instead: consecutive samples with the same stack are one row.
+    Profiles that record stack changes (evented speedscope, py-spy chrometrace) hold the
+    intervals between them instead: consecutive samples with the same stack are one row.
     """
-    return not (profile.meta.source_format == "speedscope" and profile.has_times)
+    return not (profile.meta.rows_are_intervals and profile.has_times)
 
 
 def sampling_interval(before: Profile, after: Profile) -> float:
@@ -79,7 +79,7 @@ def make_side(profile: Profile, func_of_frame: np.ndarray, interval: float, warn
 def run_blocks(profile: Profile, row_count: np.ndarray) -> list[np.ndarray]:
     """Rows cut into consecutive blocks of about equal sample count, in the order they were
     sampled (by thread, then time); none when the rows have no order (aggregated stacks)."""
-    ordered = profile.has_times or profile.meta.source_format in ORDERED_FORMATS
+    ordered = profile.has_times or profile.meta.samples_ordered
     total = float(row_count.sum())
     nblocks = min(BLOCKS, int(total // MIN_BLOCK))
     if not ordered or nblocks < 5 or not len(row_count):
@@ -129,9 +129,6 @@ def summary(side: Side) -> SideSummary:
         samples=int(count) if count.is_integer() else count,
         source_format=p.meta.source_format,
     )
-
-
-ORDERED_FORMATS = ("speedscope", "cpuprofile", "perf", "chrome-trace", "pyspy-chrometrace")
 
 
 def function_counts(side: Side, node_counts: np.ndarray, nfunc: int):

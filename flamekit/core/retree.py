@@ -1,0 +1,159 @@
+"""Building new call trees from old ones, vectorized: the machinery under transforms and calls.
+
+A transform describes the tree it wants as a rewrite of the old nodes (which old nodes survive, what
+each survivor's new parent and frame are, and which old node every dropped node folds into); the
+functions here merge the siblings that became identical, drop nodes no sample reaches and number
+the result so that ``parent[i] < i`` holds. Work proceeds one depth level at a time, never by
+recursion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .model import Stacks
+from .tree import levels
+
+
+def down(stacks: Stacks, init: np.ndarray, step) -> np.ndarray:
+    """Fill ``out`` from the roots down: roots get ``init``, others ``step(out[parent], idx)``.
+
+    ``step`` receives the parents' values and the node ids of one level and returns the level's
+    values; it lets a value depend on the ancestors without recursion.
+    """
+    out = np.array(init, copy=True)
+    lv = levels(stacks)
+    parent = stacks.parent
+    for level in lv[1:]:
+        out[level] = step(out[parent[level]], level)
+    return out
+
+
+def nearest_marked(stacks: Stacks, marked: np.ndarray, *, outermost: bool = False) -> np.ndarray:
+    """For every node, the nearest (or the outermost) marked ancestor-or-self, else -1."""
+    n = len(stacks.parent)
+    ids = np.arange(n, dtype=np.int64)
+    init = np.where(marked, ids, -1)
+    if outermost:
+        return down(stacks, init, lambda up, idx: np.where(up >= 0, up, init[idx]))
+    return down(stacks, init, lambda up, idx: np.where(marked[idx], idx, up))
+
+
+def reached(stacks: Stacks, sample_stack: np.ndarray) -> np.ndarray:
+    """True for the nodes on the path of at least one of the given sample leaves."""
+    from .tree import subtree_sums
+
+    count = np.bincount(sample_stack, minlength=len(stacks.parent))
+    return subtree_sums(stacks, count) > 0
+
+
+def build(
+    new_depth: np.ndarray,
+    new_parent: np.ndarray,
+    new_frame: np.ndarray,
+    real: np.ndarray,
+    alias: np.ndarray,
+    nframes: int,
+) -> tuple[Stacks, np.ndarray]:
+    """Make a canonical trie from a rewrite of ``n`` old nodes.
+
+    ``real[i]``: old node i becomes a node at depth ``new_depth[i]`` whose parent is the new node of
+    old node ``new_parent[i]`` (-1 for a root; that node must be real with depth one less) and
+    whose frame is ``new_frame[i]``. Real nodes that end up with the same parent and frame merge.
+    Other nodes fold into the node of old node ``alias[i]`` (which must be real) or vanish (-1).
+
+    Returns the new stacks and the old-to-new node map (-1 where a node vanished).
+    """
+    n = len(real)
+    canon = np.full(n, -1, dtype=np.int64)
+    real_ids = np.flatnonzero(real)
+    parents_out: list[np.ndarray] = []
+    frames_out: list[np.ndarray] = []
+    depth_out: list[np.ndarray] = []
+    next_id = 0
+    if len(real_ids):
+        d = new_depth[real_ids]
+        order = real_ids[np.argsort(d, kind="stable")]
+        counts = np.bincount(d)
+        groups = np.split(order, np.cumsum(counts)[:-1])
+        span = np.int64(nframes)
+        for depth, idx in enumerate(groups):
+            if not len(idx):
+                continue
+            par_old = new_parent[idx]
+            par = np.where(par_old >= 0, canon[np.maximum(par_old, 0)], -1)
+            key = (par + 1) * span + new_frame[idx]
+            uniq, inv = np.unique(key, return_inverse=True)
+            canon[idx] = next_id + inv
+            parents_out.append(uniq // span - 1)
+            frames_out.append(uniq % span)
+            depth_out.append(np.full(len(uniq), depth, dtype=np.int32))
+            next_id += len(uniq)
+    folded = ~real & (alias >= 0)
+    canon[folded] = canon[alias[folded]]
+
+    def cat(parts, dtype):
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+    stacks = Stacks(
+        parent=cat(parents_out, np.int32),
+        frame=cat(frames_out, np.int32),
+        depth=cat(depth_out, np.int32),
+    )
+    return stacks, canon
+
+
+def prune(stacks: Stacks, keep: np.ndarray) -> tuple[Stacks, np.ndarray]:
+    """Keep the nodes in ``keep`` (closed under ancestors), renumbered in order; returns the map."""
+    new_id = np.cumsum(keep, dtype=np.int64) - 1
+    new_id[~keep] = -1
+    par = stacks.parent[keep]
+    out = Stacks(
+        parent=np.where(par >= 0, new_id[np.maximum(par, 0)], -1).astype(np.int32),
+        frame=stacks.frame[keep],
+        depth=stacks.depth[keep],
+    )
+    return out, new_id
+
+
+def inverted(
+    stacks: Stacks, leaves: np.ndarray, frame_of: np.ndarray | None = None
+) -> tuple[Stacks, np.ndarray]:
+    """The trie of the paths leaf-to-root of the old nodes ``leaves`` (distinct ids).
+
+    Returns the new stacks and, aligned with ``leaves``, the new node standing for each whole
+    reversed path (its last frame is the old root). ``frame_of`` replaces the old nodes' frames.
+    The new trie has one node per distinct reversed prefix, so deep stacks with samples at many
+    depths make it large.
+    """
+    frame = stacks.frame if frame_of is None else frame_of
+    nframes = int(frame.max()) + 1 if len(frame) else 1
+    span = np.int64(nframes)
+    cur_old = np.array(leaves, dtype=np.int64, copy=True)
+    cur_new = np.full(len(cur_old), -1, dtype=np.int64)
+    active = np.arange(len(cur_old))
+    parents_out, frames_out, depth_out = [], [], []
+    next_id = 0
+    depth = 0
+    while len(active):
+        old = cur_old[active]
+        key = (cur_new[active] + 1) * span + frame[old]
+        uniq, inv = np.unique(key, return_inverse=True)
+        cur_new[active] = next_id + inv
+        parents_out.append(uniq // span - 1)
+        frames_out.append(uniq % span)
+        depth_out.append(np.full(len(uniq), depth, dtype=np.int32))
+        next_id += len(uniq)
+        depth += 1
+        up = stacks.parent[old]
+        cur_old[active] = up
+        active = active[up >= 0]
+    if not parents_out:
+        empty = np.zeros(0, dtype=np.int32)
+        return Stacks(empty, empty.copy(), empty.copy()), cur_new
+    out = Stacks(
+        parent=np.concatenate(parents_out).astype(np.int32),
+        frame=np.concatenate(frames_out).astype(np.int32),
+        depth=np.concatenate(depth_out),
+    )
+    return out, cur_new
