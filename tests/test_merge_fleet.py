@@ -171,3 +171,12 @@ def test_dask_without_distributed_says_how_to_install_it(tmp_path, monkeypatch):
     assert result.exception is not None
     assert "pip install 'flamekit[dask]'" in str(result.exception)
     assert not out.exists()
+
+
+def test_the_library_merges_like_the_command(tmp_path):
+    out = tmp_path / "cli.folded"
+    assert run_cli("merge", *PYSPY, "-o", out, "-j", "1").returncode == 0
+    paths = [str(p) for p in PYSPY]
+    merged = flamekit.merge_inputs(paths, jobs=2)
+    assert render_folded(merged) == out.read_bytes()
+    assert render_folded(flamekit.merge_inputs(paths)) == out.read_bytes()  # callable again
