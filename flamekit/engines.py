@@ -55,11 +55,9 @@ def tree_reduce(items: Iterable[T], combine: Callable[[T, T], T]) -> T:
 def read_input(path: str, options: ReadOptions, skip_bad: bool) -> Aggregate:
     """One input read, transformed and reduced to its aggregate (or, with ``skip_bad``, an
     empty aggregate that names why it was left out)."""
-    from .importers import load_path
-
     size = _size(path)
     try:
-        profile = load_path(path, options.from_format, dict(options.import_options))
+        profile = _load(path, options)
         transforms = options.transforms
         if transforms is not None and transforms.any:
             from .core.transforms import apply
@@ -81,10 +79,51 @@ def read_chunk(paths: Sequence[str], options: ReadOptions, skip_bad: bool) -> Ag
     return agg
 
 
+def _load(path: str, options: ReadOptions):
+    from .importers import load_path
+
+    if "://" not in path:
+        return load_path(path, options.from_format, dict(options.import_options))
+    return _load_url(path, options)
+
+
+def _load_url(url: str, options: ReadOptions):
+    """An fsspec URL (s3://, gs://, http://, file://, ...) copied to a local temporary file with
+    the same name, then read as a path; errors name the URL."""
+    import shutil
+    import tempfile
+
+    from .errors import InputError
+    from .importers import load_path
+
+    try:
+        import fsspec
+    except ImportError:
+        raise UsageError(f"{url}: reading URLs needs fsspec", hint=DASK_HINT) from None
+    name = url.rstrip("/").rsplit("/", 1)[-1] or "input"
+    with tempfile.TemporaryDirectory(prefix="flamekit-url-") as folder:
+        local = os.path.join(folder, name)
+        try:
+            with fsspec.open(url, "rb") as remote, open(local, "wb") as copy:
+                shutil.copyfileobj(remote, copy, 1 << 20)
+        except (OSError, ValueError, ImportError) as exc:
+            raise InputError(url, f"cannot read: {exc}", hint="check the URL") from None
+        try:
+            return load_path(local, options.from_format, dict(options.import_options))
+        except InputError as exc:
+            exc.path = url
+            raise
+
+
 def _size(path: str) -> int:
     try:
+        if "://" in path:
+            import fsspec
+
+            fs, inner = fsspec.core.url_to_fs(path)
+            return int(fs.size(inner) or 0)
         return os.path.getsize(path)
-    except OSError:
+    except (OSError, ImportError, ValueError):
         return 0
 
 

@@ -180,3 +180,20 @@ def test_the_library_merges_like_the_command(tmp_path):
     merged = flamekit.merge_inputs(paths, jobs=2)
     assert render_folded(merged) == out.read_bytes()
     assert render_folded(flamekit.merge_inputs(paths)) == out.read_bytes()  # callable again
+
+
+def test_inputs_may_be_fsspec_urls(tmp_path):
+    local = tmp_path / "local.folded"
+    remote = tmp_path / "remote.folded"
+    assert run_cli("merge", *PYSPY, "-o", local, "-j", "1").returncode == 0
+    urls = [f"file://{p}" for p in PYSPY]
+    result = run_cli("merge", *urls, "-o", remote, "-j", "2")
+    assert result.returncode == 0, result.stderr
+    assert remote.read_bytes() == local.read_bytes()
+    bad = tmp_path / "bad.cpuprofile"
+    bad.write_text("{")
+    result = run_cli("merge", f"file://{bad}", "-o", remote)
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith(f"flamekit: error: file://{bad}: ")
+    result = run_cli("merge", f"file://{tmp_path}/gone.txt", "-o", remote)
+    assert result.returncode == 2 and "cannot read" in result.stderr.decode()
