@@ -163,3 +163,16 @@ def test_absolute_diffs_have_no_share_only_section_and_no_totals_note(tmp_path):
     assert "Share fell" not in text and "totals differ" not in text
     assert doc["test"] == "poisson-rate"
     assert all(f["time_significant"] is None for f in doc["functions"])
+
+
+def test_gates_of_a_fleet_diff_test_across_runs():
+    args = ("diff", "--before", FLEET / "before-*", "--after", FLEET / "after-*")
+    proc = run_cli(*args, "--fail-on", "5", "--format", "json")
+    assert proc.returncode == 1
+    assert "parse" in proc.stderr.decode() and "exceeds --fail-on 5" in proc.stderr.decode()
+    proc = run_cli(*args, "--fail-on-total", "10", "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    assert "Welch's t-test across runs" in proc.stderr.decode()
+    same = ("diff", "--before", FLEET / "before-*", "--after", FLEET / "same-*")
+    proc = run_cli(*same, "--fail-on", "1", "--fail-on-total", "10", "--format", "json")
+    assert proc.returncode == 0, proc.stderr

@@ -99,6 +99,20 @@ class ProfileDiff:
             return TEST_NAME
         return "poisson-rate" if self.options.absolute else "two-proportion-z"
 
+    def run_totals(self, samples: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Each run's total weight (or sample count), per side (one run a side unless runs
+        were given)."""
+        out = []
+        for side, runs in zip((self._before, self._after), self._runs or (None, None), strict=True):
+            weight = np.asarray(side.profile.samples.weight, dtype=np.float64)
+            if samples:
+                weight = side.row_count
+            if runs is None:
+                out.append(np.array([weight.sum()]))
+            else:
+                out.append(np.bincount(runs, weights=weight, minlength=run_count(runs)))
+        return out[0], out[1]
+
     @property
     def compares_time(self) -> bool:
         """Whether a change in share is shown beside a change in time."""
