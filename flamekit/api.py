@@ -81,6 +81,9 @@ class ProfileAnalyses:
 
 def install() -> None:
     """Add the analyses of :class:`ProfileAnalyses` to :class:`Profile` as methods."""
+    from . import notebook
+
+    notebook.install()
     for name, method in vars(ProfileAnalyses).items():
         if callable(method) and (not name.startswith("_") or name == "_repr_html_"):
             setattr(Profile, name, method)

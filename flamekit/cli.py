@@ -321,28 +321,15 @@ def flame(
     **options,
 ) -> None:
     """Draw an interactive flame graph (SVG, or HTML with -o FILE.html)."""
-    from .errors import UsageError
     from .output import write_output
-    from .render.flame import FlameOptions, render_html, render_svg
+    from .render.flame import FlameOptions
+    from .render.registry import require_weight, resolve
 
-    if fmt is None:
-        lower = output.lower()
-        if lower.endswith((".html", ".htm")):
-            fmt = "html"
-        elif output == "-" or lower.endswith(".svg"):
-            fmt = "svg"
-        else:
-            raise UsageError(
-                f"cannot tell the output format of {output!r}",
-                hint="name it .svg or .html, or use --format",
-            )
-    from .render.registry import require_weight
-
+    target = resolve(output, fmt, stdout="svg", choices=("svg", "html"))
     opts = FlameOptions(js=not no_js, **options)
     profile = loader.load(profiles, report_weightless=False)
     require_weight(profile, ", ".join(profiles))
-    render = render_html if fmt == "html" else render_svg
-    write_output(output, render(profile, opts))
+    write_output(output, target.render(profile, options=opts))
 
 
 # Transforms that would fake idle time (dropping samples leaves holes), mix threads, turn stacks
@@ -423,10 +410,10 @@ def blocks(
     from .analyze.blocks import find_blocks, require_times
     from .errors import CheckFailed
     from .output import write_output
-    from .render.blocks import render_report, report_format
+    from .render.registry import resolve
     from .units import format_duration_ns
 
-    target = report_format(output, fmt)
+    target = resolve(output, fmt, "blocks", stdout="text", noun="report")
     profile = loader.load(profiles)
     require_times(profile, ", ".join(profiles))
     report = find_blocks(
@@ -437,7 +424,7 @@ def blocks(
     )
     title = ", ".join(os.path.basename(p) if p != "-" else "stdin" for p in profiles)
     width = terminal_width() if output == "-" else None
-    write_output(output, render_report(profile, report, target, title, width))
+    write_output(output, target.render(report, profile=profile, title=title, width=width))
     if fail_over is not None and report.count_over(fail_over):
         worst = max(report.blocks, key=lambda b: b.duration_ns, default=None)
         where = ""

@@ -9,8 +9,6 @@ from .errors import CheckFailed, UsageError
 from .output import OUTPUT_PATH
 from .render.terminal import terminal_width
 
-SUMMARY_EXTENSIONS = {".md": "markdown", ".markdown": "markdown", ".json": "json", ".txt": "text"}
-PICTURE_EXTENSIONS = {".svg": "svg", ".html": "html", ".htm": "html"}
 PATH = INPUT_PATH
 
 
@@ -144,22 +142,12 @@ def diff(
         result = diff_profiles(loader.load(befores), loader.load(afters), options)
     for message in result.warnings:
         warn(message)
-    before_name, after_name = _side_name(befores), _side_name(afters)
+    names = {"before_name": _side_name(befores), "after_name": _side_name(afters)}
     if picture:
-        from .render.diff_flame import render_diff_flamegraph
-
-        data = render_diff_flamegraph(
-            result,
-            fmt=picture,
-            color_by=color_by,
-            negate=negate,
-            title=title,
-            before_name=before_name,
-            after_name=after_name,
-        )
-        write_output(output, data)
+        drawing = {"color_by": color_by, "negate": negate, "title": title}
+        write_output(output, picture.render(result, **names, **drawing))
     width = terminal_width() if summary_dest == "-" else None
-    summary = _summary(result, summary_fmt, before_name, after_name, top, width)
+    summary = summary_fmt.render(result, **names, top=top, width=width)
     write_output(summary_dest, summary)
     failures = check_gates(result, fail_on=fail_on, fail_on_total=fail_on_total)
     if failures:
@@ -193,32 +181,14 @@ def _sides(pair, before_paths, after_paths) -> tuple[list[str], list[str]]:
     return list(before_paths), list(after_paths)
 
 
-def _destinations(output: str, fmt: str | None) -> tuple[str | None, str, str]:
-    """(picture format or None, summary format, where the summary goes)."""
-    lower = output.lower()
-    for ext, picture in PICTURE_EXTENSIONS.items():
-        if lower.endswith(ext):
-            return picture, fmt or "text", "-"
-    if output == "-":
-        return None, fmt or "text", "-"
-    for ext, summary in SUMMARY_EXTENSIONS.items():
-        if lower.endswith(ext):
-            return None, fmt or summary, output
-    if fmt:
-        return None, fmt, output
-    raise UsageError(
-        f"cannot tell the output format of {output!r}",
-        hint="name it .svg, .html, .md, .json or .txt, or give --format",
-    )
+SUMMARIES = ("markdown", "json", "text")
 
 
-def _summary(
-    result, fmt: str, before_name: str, after_name: str, top: int, width: int | None
-) -> str:
-    from .render.diff_report import render_json, render_markdown, render_text
+def _destinations(output: str, fmt: str | None):
+    """(picture output or None, summary output, where the summary goes)."""
+    from .render.registry import by_extension, resolve
 
-    if fmt == "json":
-        return render_json(result)
-    if fmt == "markdown":
-        return render_markdown(result, before_name, after_name, top)
-    return render_text(result, before_name, after_name, top, width)
+    picture = by_extension(output, "diff", ("svg", "html")) if output != "-" else None
+    if picture is not None:
+        return picture, resolve("-", fmt, "diff", stdout="text", choices=SUMMARIES), "-"
+    return None, resolve(output, fmt, "diff", stdout="text", choices=SUMMARIES), output

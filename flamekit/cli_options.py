@@ -12,39 +12,25 @@ import click
 from .core.model import Profile
 from .core.transforms import AREAS, GROUP_BY, TransformOptions, parse_time
 from .errors import UsageError
-from .importers import INPUT_FORMATS
+from .importers import INPUT_FORMATS, ImportOption, import_options
 
 
-def _flag(name: str, help: str) -> tuple[Callable, str]:
-    """An on/off importer option that is passed on only when given."""
-    return click.option(f"--{name}", name, is_flag=True, default=None, help=help), name
+def _click_option(option: ImportOption) -> Callable:
+    """The click option of an importer option; passed on only when given."""
+    if option.is_flag:
+        return click.option(option.flag, option.key, is_flag=True, default=None, help=option.help)
+    return click.option(
+        option.flag,
+        option.key,
+        default=None,
+        multiple=option.multiple,
+        metavar=option.metavar,
+        help=option.help,
+    )
 
 
-def _flag(name: str, help: str) -> tuple[Callable, str]:
-    """An on/off importer option that is passed on only when given."""
-    return click.option(f"--{name}", name, is_flag=True, default=None, help=help), name
-
-
-# Importer-specific options: (click decorator, keyword it produces). Importers' issues add theirs.
-IMPORT_OPTIONS: list[tuple[Callable, str]] = [
-    # perf script input, named as in FlameGraph's stackcollapse-perf.pl
-    _flag("pid", "perf: root frame is comm-PID."),
-    _flag("tid", "perf: root frame is comm-PID/TID."),
-    _flag("kernel", "perf: mark kernel frames with _[k]."),
-    _flag("jit", "perf: mark frames from /tmp/perf-PID.map with _[j]."),
-    _flag("all", "perf: both --kernel and --jit."),
-    _flag("addrs", "perf: show unknown frames as [module <address>]."),
-    (
-        click.option(
-            "--event-filter",
-            "event_filter",
-            metavar="EVENT",
-            default=None,
-            help="perf: keep only samples of EVENT (default: the first event type seen).",
-        ),
-        "event_filter",
-    ),
-]
+# Importer-specific options, from the format table: (click decorator, keyword it produces).
+IMPORT_OPTIONS: list[tuple[Callable, str]] = [(_click_option(o), o.key) for o in import_options()]
 
 
 @dataclass
@@ -210,7 +196,9 @@ def profile_input(command: Callable | None = None, *, skip: tuple[str, ...] = ()
         loader = ProfileLoader(from_format=kwargs.pop("from_format"))
         for _decorator, key in IMPORT_OPTIONS:
             loader.import_options[key] = kwargs.pop(key)
-        loader.import_options = {k: v for k, v in loader.import_options.items() if v is not None}
+        loader.import_options = {
+            k: v for k, v in loader.import_options.items() if v is not None and v != ()
+        }
         chosen = {key: kwargs.pop(key) for _decorator, key in transforms}
         for key in ("threads", "exclude", "hide", "hide_area"):
             if key in chosen:

@@ -149,3 +149,12 @@ class TopFunctions(list):
 
     def _repr_html_(self) -> str:
         return top_html(self, self.unit, self.total, self.by)
+
+
+def install() -> None:
+    """Register the HTML view of each analysis result (see :mod:`flamekit.display`)."""
+    from .display import HTML_VIEWS
+
+    HTML_VIEWS.update(
+        HotPaths=hot_paths_html, Calls=calls_html, ProfileDiff=diff_html, BlockReport=blocks_html
+    )

@@ -33,6 +33,7 @@ from ..core.idle import idle_frames, idle_nodes
 from ..core.model import FrameKind, Profile
 from ..core.tree import children_csr, levels, preorder
 from ..core.weights import function_table
+from ..display import ShowsAsHTML
 from ..errors import UsageError
 from . import timeline
 from .naming import function_label_of_frames, function_labels
@@ -118,6 +119,18 @@ class Block:
     def end_ns(self) -> int:
         return self.start_ns + self.duration_ns
 
+    def to_dict(self) -> dict:
+        return {
+            "thread": self.thread_label,
+            "start_ms": _ms(self.start_ns),
+            "duration_ms": _ms(self.duration_ns),
+            "samples": self.samples,
+            "entry": (self.entry.label or self.entry.name) if self.entry else None,
+            "hottest": (self.hottest.label or self.hottest.name) if self.hottest else None,
+            "areas": {a: round(self.areas[a], 4) for a in AREAS},
+            "stack": [f.to_dict() for f in self.stack],
+        }
+
 
 @dataclass(frozen=True)
 class BlockGroup:
@@ -141,7 +154,7 @@ class BlockGroup:
 
 
 @dataclass(frozen=True, eq=False)
-class BlockReport:
+class BlockReport(ShowsAsHTML):
     """Everything the blocks report shows."""
 
     blocks: list[Block]  # sorted by start
@@ -162,18 +175,24 @@ class BlockReport:
         return int(np.count_nonzero(self.all_durations_ns > limit_ns))
 
     def to_dict(self) -> dict:
-        """The report as the JSON output holds it."""
-        from ..render.blocks import report_to_dict
-
-        return report_to_dict(self)
-
-    def _repr_html_(self) -> str:
-        from ..notebook import blocks_html
-
-        return blocks_html(self)
+        """The stable JSON form: thresholds, profile length, blocks by start, the count below."""
+        return {
+            "threshold_ms": _ms(self.threshold_ns),
+            "profile_ms": _ms(self.profile_ns),
+            "blocks": [b.to_dict() for b in self.blocks],
+            "below_threshold": self.below_threshold,
+            "interval_ms": _ms(self.interval_ns) if self.interval_ns > 0 else None,
+            "max_gap_ms": _ms(self.max_gap_ns),
+            "idle_marker": self.idle_marker,
+            "notes": list(self.notes),
+        }
 
 
 # -- per-node facts, computed once per profile ---------------------------------------------------
+
+
+def _ms(ns: float) -> float:
+    return round(ns / 1e6, 3)
 
 
 def _outermost(profile: Profile, mask_of_frame: np.ndarray) -> np.ndarray:

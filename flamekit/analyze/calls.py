@@ -24,6 +24,7 @@ from ..core.model import Profile
 from ..core.transforms import focus_root, group_by, matching_frames
 from ..core.tree import iter_preorder, subtree_sums
 from ..core.weights import node_samples, node_self, node_total
+from ..display import ShowsAsHTML
 from ..errors import UsageError
 from .naming import function_label_of_frames
 
@@ -52,7 +53,7 @@ class CallNode:
 
 
 @dataclass(frozen=True)
-class Calls:
+class Calls(ShowsAsHTML):
     """The sandwich of the functions matching ``pattern``."""
 
     pattern: str
@@ -79,11 +80,6 @@ class Calls:
             "callers": [c.to_dict() for c in self.callers],
             "callees": [c.to_dict() for c in self.callees],
         }
-
-    def _repr_html_(self) -> str:
-        from ..notebook import calls_html
-
-        return calls_html(self)
 
 
 def _flatten(profile: Profile, stacks, total, self_, samples) -> list[CallNode]:

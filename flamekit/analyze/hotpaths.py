@@ -20,6 +20,7 @@ import numpy as np
 from ..core.idle import idle_weight
 from ..core.model import Profile
 from ..core.weights import node_samples, node_self, node_total
+from ..display import ShowsAsHTML
 from .naming import frame_labels
 
 
@@ -68,7 +69,7 @@ class HotPath:
 
 
 @dataclass(frozen=True)
-class HotPaths:
+class HotPaths(ShowsAsHTML):
     """The result of :func:`hot_paths` (``nodes[k]`` is the call-tree node of each frame)."""
 
     unit: str
@@ -86,11 +87,6 @@ class HotPaths:
             "threshold": self.threshold,
             "paths": [p.to_dict() for p in self.paths],
         }
-
-    def _repr_html_(self) -> str:
-        from ..notebook import hot_paths_html
-
-        return hot_paths_html(self)
 
 
 def heaviest_child(profile: Profile) -> np.ndarray:

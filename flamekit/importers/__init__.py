@@ -18,22 +18,67 @@ from ..sources import Source, open_source
 
 
 @dataclass(frozen=True)
+class ImportOption:
+    """An option of one format's importer, offered by every command that reads profiles.
+
+    ``is_flag`` options are on/off; the others take a value (``multiple``: repeatable). The
+    importer receives it under ``key`` only when it was given.
+    """
+
+    flag: str  # the command-line spelling, "--pid"
+    help: str
+    is_flag: bool = True
+    multiple: bool = False
+    metavar: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
+
+
+@dataclass(frozen=True)
 class Format:
+    """One format: its names and extensions, its importer module, how to recognise its
+    content, the options its importer takes and how to record it with timestamps."""
+
     name: str
     description: str
     extensions: tuple[str, ...] = ()
     module: str | None = None  # importer module in this package; None: output only
     readable: bool = True  # False: the name is reserved, the importer is not written yet
+    binary: bool = False  # content is binary: its detector runs before text is required
+    options: tuple[ImportOption, ...] = ()
+    times_hint: str = ""  # how to record this format with timestamps, where it can have them
 
     def importer(self):
         return importlib.import_module(f"{__name__}.{self.module}")
 
+    def sniff(self, head: bytes) -> bool:
+        """Whether ``head`` (the first bytes, decompressed) looks like this format."""
+        return bool(self.module and self.readable and self.importer().sniff(head))
 
-# Content sniffing tries readable formats in this order: most specific first.
+
+def _perf_flag(name: str, help: str) -> ImportOption:
+    return ImportOption(f"--{name}", f"perf: {help}")
+
+
+_RECORD = (
+    "record a timestamped profile: node --cpu-prof, a Chrome performance trace, "
+    "py-spy record --format chrometrace, or perf record followed by perf script"
+)
+
+# Content sniffing tries readable formats in this order: binary ones, then the most specific.
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("speedscope", "speedscope JSON", (".speedscope.json",), "speedscope"),
+        Format(
+            "speedscope",
+            "speedscope JSON",
+            (".speedscope.json",),
+            "speedscope",
+            times_hint="sampled speedscope profiles (such as py-spy --format speedscope) carry "
+            "no times; " + _RECORD,
+        ),
         Format(
             "cpuprofile",
             "V8 .cpuprofile (Node, Chrome DevTools)",
@@ -48,16 +93,55 @@ FORMATS: dict[str, Format] = {
             (),
             "chrome_trace",
         ),
-        Format("perf", "Linux perf script text", (".perf", ".perf-script"), "perf"),
-        Format("pyspy", "py-spy --format raw (folded with file:line)", (), "pyspy"),
         Format(
-            "folded", "folded stacks (FlameGraph collapsed)", (".folded", ".collapsed"), "folded"
+            "perf",
+            "Linux perf script text",
+            (".perf", ".perf-script"),
+            "perf",
+            # named as in FlameGraph's stackcollapse-perf.pl
+            options=(
+                _perf_flag("pid", "root frame is comm-PID."),
+                _perf_flag("tid", "root frame is comm-PID/TID."),
+                _perf_flag("kernel", "mark kernel frames with _[k]."),
+                _perf_flag("jit", "mark frames from /tmp/perf-PID.map with _[j]."),
+                _perf_flag("all", "both --kernel and --jit."),
+                _perf_flag("addrs", "show unknown frames as [module <address>]."),
+                ImportOption(
+                    "--event-filter",
+                    "perf: keep only samples of EVENT (default: the first event type seen).",
+                    is_flag=False,
+                    metavar="EVENT",
+                ),
+            ),
+            times_hint="this perf script output has no time field; run perf script without "
+            "-F, or with -F including time",
+        ),
+        Format(
+            "pyspy",
+            "py-spy --format raw (folded with file:line)",
+            (),
+            "pyspy",
+            times_hint="py-spy's raw format carries no times; record with py-spy record "
+            "--format chrometrace",
+        ),
+        Format(
+            "folded",
+            "folded stacks (FlameGraph collapsed)",
+            (".folded", ".collapsed"),
+            "folded",
+            times_hint="folded stacks carry no times; " + _RECORD,
         ),
         Format("svg", "flamegraph SVG (output only)", (".svg",), None, False),
         Format("html", "flamegraph HTML page (output only)", (".html", ".htm"), None, False),
         Format("json", "flamekit JSON summary (output only)", (), None, False),
     )
 }
+
+
+def import_options() -> list[ImportOption]:
+    """Every readable format's importer options, in table order."""
+    return [o for f in FORMATS.values() if f.module and f.readable for o in f.options]
+
 
 INPUT_FORMATS = [name for name, f in FORMATS.items() if f.module]
 
@@ -84,6 +168,9 @@ def detect(source: Source) -> Format:
     head = source.head
     if not head.strip():
         raise UnknownFormat(source.name, "the file is empty")
+    for fmt in FORMATS.values():
+        if fmt.binary and fmt.sniff(head):
+            return fmt
     if b"\x00" in head[:4096]:
         raise UnknownFormat(
             source.name,
@@ -92,7 +179,7 @@ def detect(source: Source) -> Format:
             "for perf.data run 'perf script' first",
         )
     for fmt in FORMATS.values():
-        if fmt.module and fmt.readable and fmt.importer().sniff(head):
+        if not fmt.binary and fmt.sniff(head):
             return fmt
     raise UnknownFormat(
         source.name,
@@ -133,13 +220,21 @@ def load_source(
 
     try:
         with import_progress(source):
-            profile = fmt.importer().load(source, dict(options or {}))
+            profile = fmt.importer().load(source, _options_of(fmt, options))
     except InvalidProfile as exc:  # numbers the importer let through that the model refuses
         raise source.error(exc.message, hint=exc.hint or "check the numbers in the file") from None
+    if fmt.times_hint and not profile.meta.times_hint:
+        profile = profile.replace(meta=dataclasses.replace(profile.meta, times_hint=fmt.times_hint))
     if source.warnings:
         warnings = tuple(dict.fromkeys((*profile.meta.warnings, *source.warnings)))
         profile = profile.replace(meta=dataclasses.replace(profile.meta, warnings=warnings))
     return profile
+
+
+def _options_of(fmt: Format, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The options given, less those that belong to other formats' importers."""
+    others = {o.key for o in import_options()} - {o.key for o in fmt.options}
+    return {k: v for k, v in (options or {}).items() if k not in others}
 
 
 def load_path(

@@ -10,7 +10,6 @@ import orjson
 from ..analyze.blocks import (
     AREA_OF_KIND,
     AREAS,
-    Block,
     BlockGroup,
     BlockReport,
     FrameRef,
@@ -168,35 +167,8 @@ def _name_columns(
     return first, room - first
 
 
-def block_to_dict(b: Block) -> dict:
-    return {
-        "thread": b.thread_label,
-        "start_ms": _ms(b.start_ns),
-        "duration_ms": _ms(b.duration_ns),
-        "samples": b.samples,
-        "entry": (b.entry.label or b.entry.name) if b.entry else None,
-        "hottest": (b.hottest.label or b.hottest.name) if b.hottest else None,
-        "areas": {a: round(b.areas[a], 4) for a in AREAS},
-        "stack": [f.to_dict() for f in b.stack],
-    }
-
-
-def report_to_dict(report: BlockReport) -> dict:
-    """The stable JSON form: thresholds, profile length, blocks by start, the count below."""
-    return {
-        "threshold_ms": _ms(report.threshold_ns),
-        "profile_ms": _ms(report.profile_ns),
-        "blocks": [block_to_dict(b) for b in report.blocks],
-        "below_threshold": report.below_threshold,
-        "interval_ms": _ms(report.interval_ns) if report.interval_ns > 0 else None,
-        "max_gap_ms": _ms(report.max_gap_ns),
-        "idle_marker": report.idle_marker,
-        "notes": list(report.notes),
-    }
-
-
 def render_json(report: BlockReport) -> bytes:
-    return orjson.dumps(report_to_dict(report), option=orjson.OPT_INDENT_2) + b"\n"
+    return orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2) + b"\n"
 
 
 # -- figures shared by the HTML and SVG outputs ----------------------------------------------------
@@ -548,35 +520,20 @@ def svg_table(report: BlockReport) -> dict:
     }
 
 
-REPORT_FORMATS = {".html": "html", ".htm": "html", ".svg": "svg", ".json": "json", ".txt": "text"}
+# The report's outputs, as the output registry calls them: (report, profile=, title=, width=).
 
 
-def report_format(output: str, fmt: str | None) -> str:
-    """The format asked for with ``--format``, else the one ``output``'s extension implies."""
-    from ..errors import UsageError
-
-    if fmt:
-        return fmt
-    if output == "-":
-        return "text"
-    lower = output.lower()
-    for ext, name in REPORT_FORMATS.items():
-        if lower.endswith(ext):
-            return name
-    raise UsageError(
-        f"cannot tell the report format of {output!r}",
-        hint="name the file .html, .svg, .json or .txt, or use --format",
-    )
+def html_output(report: BlockReport, *, profile: Profile, title: str, **_) -> str:
+    return render_html(profile, report, title)
 
 
-def render_report(
-    profile: Profile, report: BlockReport, fmt: str, title: str, width: int | None = None
-) -> bytes:
-    """The report in one of the formats text, json, html or svg (text in ``width`` columns)."""
-    if fmt == "json":
-        return render_json(report)
-    if fmt == "html":
-        return render_html(profile, report, title).encode()
-    if fmt == "svg":
-        return render_svg(report, title).encode()
-    return render_text(report, width).encode()
+def svg_output(report: BlockReport, *, title: str, **_) -> str:
+    return render_svg(report, title)
+
+
+def json_output(report: BlockReport, **_) -> bytes:
+    return render_json(report)
+
+
+def text_output(report: BlockReport, *, width: int | None = None, **_) -> str:
+    return render_text(report, width)

@@ -197,3 +197,13 @@ def render_diff_flamegraph(
     if fmt == "html":
         return render_html(drawn, opts)
     return render_svg(drawn, opts)
+
+
+def diff_svg(result: ProfileDiff, **options) -> str:
+    """The differential flame graph as SVG (options of :func:`render_diff_flamegraph`)."""
+    return render_diff_flamegraph(result, fmt="svg", **options)
+
+
+def diff_html(result: ProfileDiff, **options) -> str:
+    """The differential flame graph in an HTML page."""
+    return render_diff_flamegraph(result, fmt="html", **options)

@@ -168,7 +168,9 @@ def _noise_note(result: ProfileDiff) -> str:
     )
 
 
-def render_markdown(result: ProfileDiff, before_name: str, after_name: str, top: int = 10) -> str:
+def render_markdown(
+    result: ProfileDiff, before_name: str, after_name: str, top: int = 10, **_
+) -> str:
     """A PR comment: totals, method, then top regressions and improvements as tables."""
     b, a = result.before, result.after
     out = [
@@ -243,59 +245,6 @@ def render_text(
     return "\n".join(out) + "\n"
 
 
-def render_json(result: ProfileDiff) -> str:
+def render_json(result: ProfileDiff, **_) -> str:
     """One JSON object: both sides' totals and units, whether normalized, every function."""
-    return orjson.dumps(diff_to_dict(result)).decode() + "\n"
-
-
-def diff_to_dict(result: ProfileDiff) -> dict:
-    """What :func:`render_json` writes, as a dict."""
-    return {
-        "before": {
-            "total": result.before.total,
-            "unit": result.before.unit,
-            "samples": result.before.samples,
-        },
-        "after": {
-            "total": result.after.total,
-            "unit": result.after.unit,
-            "samples": result.after.samples,
-        },
-        "normalized": result.normalized,
-        "test": result.test,
-        "alpha": result.options.alpha,
-        "runs": {"before": result.runs[0], "after": result.runs[1]},
-        "functions": [_function_dict(f) for f in result.functions()],
-    }
-
-
-def _function_dict(f: FunctionDiff) -> dict:
-    """One function's row; ``ci_low``/``ci_high`` bound ``delta_total_pct`` (``self_ci_*``
-    ``delta_self_pct``); in a fleet diff weights are means a run and ``effect`` Hedges' g."""
-    row = {
-        "name": f.name,
-        "file": f.file,
-        "idle": f.idle,
-        "self_before": f.self.before,
-        "self_after": f.self.after,
-        "total_before": f.total.before,
-        "total_after": f.total.after,
-        "delta_self_pct": round(f.self.delta, 6),
-        "delta_total_pct": round(f.total.delta, 6),
-        "self_ci_low": round(f.self.low, 6),
-        "self_ci_high": round(f.self.high, 6),
-        "ci_low": round(f.total.low, 6),
-        "ci_high": round(f.total.high, 6),
-        "p_value": f.p_value,
-        "significant": f.significant,
-        "verdict": {"self": f.verdict("self"), "total": f.verdict("total")},
-    }
-    fleet = f.total.effect is not None
-    row["effect_self"] = round(f.self.effect, 6) if fleet else None
-    row["effect_total"] = round(f.total.effect, 6) if fleet else None
-    row["time_significant"] = (
-        None
-        if f.self_time is None or f.total_time is None
-        else {"self": f.self_time.significant, "total": f.total_time.significant}
-    )
-    return row
+    return orjson.dumps(result.to_dict()).decode() + "\n"

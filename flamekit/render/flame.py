@@ -687,9 +687,11 @@ class FlameSVG:
 # -- outputs for `convert --to` ---------------------------------------------------------------
 
 
-def render_svg_bytes(profile: Profile, **options) -> bytes:
-    return render_svg(profile, FlameOptions(**options)).encode("utf-8")
+def render_svg_bytes(profile: Profile, options: FlameOptions | None = None, **changes) -> bytes:
+    """The SVG of :func:`render_svg` (``FlameOptions`` fields as keywords)."""
+    return render_svg(profile, (options or FlameOptions()).with_(**changes)).encode("utf-8")
 
 
-def render_html_bytes(profile: Profile, **options) -> bytes:
-    return render_html(profile, FlameOptions(**options)).encode("utf-8")
+def render_html_bytes(profile: Profile, options: FlameOptions | None = None, **changes) -> bytes:
+    """The page of :func:`render_html` (``FlameOptions`` fields as keywords)."""
+    return render_html(profile, (options or FlameOptions()).with_(**changes)).encode("utf-8")

@@ -16,6 +16,7 @@ after its thread that spans the thread's busy time; ``--thread`` draws one.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -131,74 +132,60 @@ def _sample_spans(profile: Profile) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     return order, start, end, weight
 
 
-def chart_layout(
-    profile: Profile,
-    *,
-    plot_width: float,
-    minwidth: MinWidth,
-) -> tuple[Profile, FlameLayout]:
-    """The profile drawn and the rectangles of a time-ordered flame chart of ``profile``.
+class _Runs(NamedTuple):
+    """Busy samples by thread and time, with runs of one leaf and no gap joined into one."""
 
-    With several threads, each gets a lane: a synthetic root frame named after the thread (see
-    :func:`with_thread_roots`, whose result is the profile drawn), spanning the thread's first
-    to last busy sample, with its calls above it; ``row`` says where each frame goes vertically.
+    leaf: np.ndarray  # call-tree node of each run
+    start: np.ndarray
+    end: np.ndarray
+    weight: np.ndarray
+    count: np.ndarray  # samples in each run
+    thread: np.ndarray
 
-    The result is a :class:`FlameLayout` whose frames are rectangles in depth-first order (index
-    0 is 'all', spanning the whole recording): ``node`` is each rectangle's call-tree node,
-    ``total``/``self_weight`` its sample weight, ``start``/``duration`` its time span (ns) and
-    ``x0`` its start relative to the left edge.
-    """
-    require_times(profile)
-    lanes = len(np.unique(profile.samples.thread)) > 1
-    if lanes:
-        profile = with_thread_roots(profile)
+
+def _busy_runs(profile: Profile, order, start, end, weight) -> _Runs:
+    """The non-idle samples (idle time stays empty), consecutive ones of one leaf joined."""
     stacks = profile.stacks
-    order, start, end, weight = _sample_spans(profile)
-    grand = weight.sum().item()
-    if grand <= 0:
-        raise UsageError("the profile has no samples with weight to draw")
     leaf_all = profile.samples.stack[order].astype(np.int64)
-    # the axis runs from the profile's start (times count from it) to its end
-    origin = min(0, int(start.min()))
-    span_end = max(int(end.max()), int(profile.meta.duration_ns or 0))
-    span = max(span_end - origin, 1)
-    if minwidth.percent:
-        threshold = span * minwidth.value / 100.0
-    else:
-        threshold = minwidth.value * span / plot_width
-
-    # drop idle samples: their time stays empty
     busy = ~idle_nodes(profile)[leaf_all] if len(stacks) else np.zeros(len(order), dtype=bool)
     leaf = leaf_all[busy]
     s, e, w = start[busy], end[busy], weight[busy]
     th = profile.samples.thread[order][busy]
     n = len(leaf)
-    if n:
-        # runs of samples with the same leaf and no empty time between them act as one sample
-        joined = np.zeros(n, dtype=bool)
-        joined[1:] = (leaf[1:] == leaf[:-1]) & (s[1:] == e[:-1])
-        first = np.flatnonzero(~joined)
-        last = np.r_[first[1:] - 1, n - 1]
-        cw = np.r_[0, np.cumsum(w)]
-        leaf = leaf[first]
-        w = cw[last + 1] - cw[first]
-        count = (last - first + 1).astype(np.int64)
-        s, e, th = s[first], e[last], th[first]
-    else:
-        count = np.zeros(0, dtype=np.int64)
+    if not n:
+        return _Runs(leaf, s, e, w, np.zeros(0, dtype=np.int64), th)
+    # runs of samples with the same leaf and no empty time between them act as one sample
+    joined = np.zeros(n, dtype=bool)
+    joined[1:] = (leaf[1:] == leaf[:-1]) & (s[1:] == e[:-1])
+    first = np.flatnonzero(~joined)
+    last = np.r_[first[1:] - 1, n - 1]
+    cw = np.r_[0, np.cumsum(w)]
+    count = (last - first + 1).astype(np.int64)
+    return _Runs(leaf[first], s[first], e[last], cw[last + 1] - cw[first], count, th[first])
+
+
+class _Rectangles(NamedTuple):
+    """Rectangles per depth: (node, first run, last run, total, samples, parent, self)."""
+
+    parts: list[tuple[np.ndarray, ...]]
+    omitted_frames: int
+    omitted_weight: int | float
+
+
+def _rectangles(stacks: Stacks, runs: _Runs, lanes: bool, threshold: float) -> _Rectangles:
+    """Top-down, one depth at a time, over the runs inside the rectangles kept one level up: a
+    rectangle is never wider than its parent, so what --minwidth drops is never looked into."""
+    leaf, s, e, w = runs.leaf, runs.start, runs.end, runs.weight
     m = len(leaf)
     contiguous = np.zeros(m, dtype=bool)
     contiguous[1:] = s[1:] == e[:-1]
     # a lane's root frame spans the thread's busy time, gaps included
     root_joins = np.zeros(m, dtype=bool)
-    root_joins[1:] = th[1:] == th[:-1] if lanes else contiguous[1:]
+    root_joins[1:] = runs.thread[1:] == runs.thread[:-1] if lanes else contiguous[1:]
     dep = stacks.depth[leaf].astype(np.int64) if m else np.zeros(0, dtype=np.int64)
     max_d = int(dep.max()) if m else -1
     cum_w = np.r_[0, np.cumsum(w)]
-    cum_n = np.r_[0, np.cumsum(count)]
-
-    # top-down, one depth at a time, over the runs inside the rectangles kept one level up: a
-    # rectangle is never wider than its parent, so what --minwidth drops is never looked into
+    cum_n = np.r_[0, np.cumsum(runs.count)]
     tin, _ = preorder(stacks)
     leaf_tin = tin[leaf] if m else np.zeros(0, dtype=np.int64)
     by_tin = np.lexsort((tin, stacks.depth))
@@ -244,6 +231,21 @@ def chart_layout(
         sizes = lst - f + 1
         inside = np.repeat(f - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(sizes.sum())
         cand = inside[dep[inside] > d]
+    return _Rectangles(parts, omitted_frames, omitted_weight)
+
+
+class _Axis(NamedTuple):
+    origin: int  # the time at the left edge
+    span: int  # the time across the chart
+    grand: int | float  # the weight of every sample
+    samples: int  # every sample, idle ones included
+    dtype: np.dtype  # of the weights
+
+
+def _depth_first(rects: _Rectangles, runs: _Runs, lanes: bool, axis: _Axis) -> FlameLayout:
+    """The rectangles in depth-first order (by lane, start, then depth: children start within
+    their parent) under 'all', each lane's rows on top of the one before it."""
+    parts = rects.parts
 
     def cat(i, dtype=np.int64):
         return (
@@ -253,21 +255,19 @@ def chart_layout(
         )
 
     node, first_run, last_run = cat(0), cat(1), cat(2)
-    total, nsamples, rparent = cat(3, weight.dtype), cat(4), cat(5)
-    self_weight = cat(6, weight.dtype)
+    total, nsamples, rparent = cat(3, axis.dtype), cat(4), cat(5)
+    self_weight = cat(6, axis.dtype)
     depth = np.concatenate(
         [np.full(len(p[0]), d + 1, dtype=np.int64) for d, p in enumerate(parts)]
         or [np.zeros(0, dtype=np.int64)]
     )
-    rstart, rend = s[first_run], e[last_run]
+    th = runs.thread
+    rstart, rend = runs.start[first_run], runs.end[last_run]
     r = len(node)
     safe = np.maximum(rparent, 0)
-
-    # depth-first order: by lane, start, then depth (children start within their parent)
     present = np.unique(th)
     lane = np.searchsorted(present, th[first_run]) if lanes else np.zeros(r, dtype=np.int64)
     kept = np.lexsort((depth, rstart, lane))
-    # rows: each lane sits on the one before it
     lane_depth = np.zeros(len(present) + 1, dtype=np.int64)
     if r:
         np.maximum.at(lane_depth, lane + 1, depth)
@@ -285,25 +285,63 @@ def chart_layout(
     tree.parent[0] = -1
     size = subtree_sums(tree, np.ones(k + 1, dtype=np.int64))
     end = (np.arange(k + 1) + size - 1).astype(np.int64)
-    chart_start = np.r_[origin, rstart[kept]].astype(np.int64)
-    chart_duration = np.r_[span, (rend - rstart)[kept]].astype(np.int64)
-    all_samples = len(order)
+    chart_start = np.r_[axis.origin, rstart[kept]].astype(np.int64)
+    chart_duration = np.r_[axis.span, (rend - rstart)[kept]].astype(np.int64)
     rows = np.r_[0, row[kept]].astype(np.int64)
-    return profile, FlameLayout(
+    return FlameLayout(
         node=np.r_[-1, node[kept]].astype(np.int64),
         depth=np.r_[0, depth[kept]].astype(np.int64),
-        x0=(chart_start - origin).astype(np.int64),
-        total=np.r_[grand, total[kept]],
+        x0=(chart_start - axis.origin).astype(np.int64),
+        total=np.r_[axis.grand, total[kept]],
         self_weight=np.r_[0, self_weight[kept]],
         parent=par,
         end=end,
-        grand_total=grand,
+        grand_total=axis.grand,
         max_depth=int(rows.max()),
-        omitted_frames=omitted_frames,
-        omitted_weight=omitted_weight,
+        omitted_frames=rects.omitted_frames,
+        omitted_weight=rects.omitted_weight,
         start=chart_start,
         duration=chart_duration,
-        span=span,
-        samples=np.r_[all_samples, nsamples[kept]].astype(np.int64),
+        span=axis.span,
+        samples=np.r_[axis.samples, nsamples[kept]].astype(np.int64),
         row=rows,
     )
+
+
+def chart_layout(
+    profile: Profile,
+    *,
+    plot_width: float,
+    minwidth: MinWidth,
+) -> tuple[Profile, FlameLayout]:
+    """The profile drawn and the rectangles of a time-ordered flame chart of ``profile``.
+
+    With several threads, each gets a lane: a synthetic root frame named after the thread (see
+    :func:`with_thread_roots`, whose result is the profile drawn), spanning the thread's first
+    to last busy sample, with its calls above it; ``row`` says where each frame goes vertically.
+
+    The result is a :class:`FlameLayout` whose frames are rectangles in depth-first order (index
+    0 is 'all', spanning the whole recording): ``node`` is each rectangle's call-tree node,
+    ``total``/``self_weight`` its sample weight, ``start``/``duration`` its time span (ns) and
+    ``x0`` its start relative to the left edge.
+    """
+    require_times(profile)
+    lanes = len(np.unique(profile.samples.thread)) > 1
+    if lanes:
+        profile = with_thread_roots(profile)
+    order, start, end, weight = _sample_spans(profile)
+    grand = weight.sum().item()
+    if grand <= 0:
+        raise UsageError("the profile has no samples with weight to draw")
+    # the axis runs from the profile's start (times count from it) to its end
+    origin = min(0, int(start.min()))
+    span_end = max(int(end.max()), int(profile.meta.duration_ns or 0))
+    span = max(span_end - origin, 1)
+    if minwidth.percent:
+        threshold = span * minwidth.value / 100.0
+    else:
+        threshold = minwidth.value * span / plot_width
+    runs = _busy_runs(profile, order, start, end, weight)
+    rects = _rectangles(profile.stacks, runs, lanes, threshold)
+    axis = _Axis(origin, span, grand, len(order), weight.dtype)
+    return profile, _depth_first(rects, runs, lanes, axis)

@@ -21,7 +21,8 @@ ARGS = [
 ]
 
 
-def _require_browser() -> None:
+def require_browser() -> None:
+    """Skip without Chromium, or fail when FLAMEKIT_REQUIRE_BROWSER=1: the one rule."""
     if not CHROMIUM.exists():
         if os.environ.get("FLAMEKIT_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{CHROMIUM} is missing and FLAMEKIT_REQUIRE_BROWSER=1")
@@ -30,7 +31,7 @@ def _require_browser() -> None:
 
 @pytest.fixture(scope="session")
 def browser():
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -18,6 +18,7 @@ import numpy as np
 
 from ...core.model import Profile
 from ...core.tree import subtree_sums
+from ...display import ShowsAsHTML
 from ...errors import UsageError
 from .fleet import MIN_RUNS, TEST_NAME, fleet_changes, run_count
 from .match import HEX, match_functions
@@ -44,7 +45,7 @@ from .sampling import (
 from .stats import compare_groups
 
 
-class ProfileDiff:
+class ProfileDiff(ShowsAsHTML):
     """BEFORE and AFTER matched; :meth:`functions` and :meth:`tree` hold the comparisons."""
 
     def __init__(
@@ -128,15 +129,24 @@ class ProfileDiff:
 
     # -- functions ---------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        """Both sides' totals and units, whether normalized, and every function compared."""
-        from ...render.diff_report import diff_to_dict
-
-        return diff_to_dict(self)
-
-    def _repr_html_(self) -> str:
-        from ...notebook import diff_html
-
-        return diff_html(self)
+        """Both sides' totals and units, whether normalized, the test, and every function."""
+        return {
+            "before": {
+                "total": self.before.total,
+                "unit": self.before.unit,
+                "samples": self.before.samples,
+            },
+            "after": {
+                "total": self.after.total,
+                "unit": self.after.unit,
+                "samples": self.after.samples,
+            },
+            "normalized": self.normalized,
+            "test": self.test,
+            "alpha": self.options.alpha,
+            "runs": {"before": self.runs[0], "after": self.runs[1]},
+            "functions": [f.to_dict() for f in self.functions()],
+        }
 
     def functions(self) -> list[FunctionDiff]:
         """Every function present on either side, largest significant change first."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ... import defaults
+
 
 @dataclass(frozen=True)
 class DiffOptions:
@@ -20,7 +22,7 @@ class DiffOptions:
     match_lines: bool = False
     strip_hex: bool = False
     absolute: bool = False
-    alpha: float = 0.01
+    alpha: float = defaults.DIFF_ALPHA
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,38 @@ class FunctionDiff:
         if time is not None and not (time.significant and (time.low > 0) == up):
             return "share"
         return "regression" if up else "improvement"
+
+    def to_dict(self) -> dict:
+        """The function's JSON row; ``ci_low``/``ci_high`` bound ``delta_total_pct``
+        (``self_ci_*`` ``delta_self_pct``); in a fleet diff weights are means a run and
+        ``effect_*`` Hedges' g."""
+        row = {
+            "name": self.name,
+            "file": self.file,
+            "idle": self.idle,
+            "self_before": self.self.before,
+            "self_after": self.self.after,
+            "total_before": self.total.before,
+            "total_after": self.total.after,
+            "delta_self_pct": round(self.self.delta, 6),
+            "delta_total_pct": round(self.total.delta, 6),
+            "self_ci_low": round(self.self.low, 6),
+            "self_ci_high": round(self.self.high, 6),
+            "ci_low": round(self.total.low, 6),
+            "ci_high": round(self.total.high, 6),
+            "p_value": self.p_value,
+            "significant": self.significant,
+            "verdict": {"self": self.verdict("self"), "total": self.verdict("total")},
+        }
+        fleet = self.total.effect is not None
+        row["effect_self"] = round(self.self.effect, 6) if fleet else None
+        row["effect_total"] = round(self.total.effect, 6) if fleet else None
+        row["time_significant"] = (
+            None
+            if self.self_time is None or self.total_time is None
+            else {"self": self.self_time.significant, "total": self.total_time.significant}
+        )
+        return row
 
     @property
     def significant(self) -> bool:
