@@ -9,7 +9,7 @@ import warnings
 
 import click
 
-from . import __version__
+from . import __version__, defaults
 from .cli_options import DURATION, INPUT_PATH, ProfileLoader, profile_input, profiles_argument
 from .core.transforms import GROUP_BY
 from .errors import FlamekitError
@@ -249,8 +249,8 @@ def convert(
 @click.option("--subtitle", default="", help="Second title line.")
 @click.option(
     "--width",
-    type=click.IntRange(min=40),
-    default=1200,
+    type=click.IntRange(min=defaults.FLAME_MIN_WIDTH),
+    default=defaults.FLAME_WIDTH,
     show_default=True,
     help="Image width in pixels.",
 )
@@ -258,14 +258,14 @@ def convert(
     "--height",
     "frame_height",
     type=click.IntRange(min=2),
-    default=16,
+    default=defaults.FLAME_FRAME_HEIGHT,
     show_default=True,
     help="Height of one frame in pixels.",
 )
 @click.option(
     "--fontsize",
     type=click.FloatRange(min=1),
-    default=12,
+    default=defaults.FLAME_FONTSIZE,
     show_default=True,
     help="Font size in pixels.",
 )
@@ -273,20 +273,20 @@ def convert(
     "--fontwidth",
     "font_width",
     type=click.FloatRange(min=0.1),
-    default=0.59,
+    default=defaults.FLAME_FONT_WIDTH,
     show_default=True,
     help="Average character width relative to the font size.",
 )
 @click.option(
     "--minwidth",
-    default="0.1",
+    default=defaults.FLAME_MINWIDTH,
     show_default=True,
     help="Leave out frames narrower than this: pixels, or a percentage like 0.5%.",
 )
 @click.option("--countname", default=None, help="What a count is called (default: samples).")
 @click.option(
     "--nametype",
-    default="Function:",
+    default=defaults.FLAME_NAMETYPE,
     show_default=True,
     help="Label before a frame's name in the details bar.",
 )
@@ -365,7 +365,7 @@ BLOCKS_SKIPPED_TRANSFORMS = (
 @click.option(
     "--threshold",
     type=DURATION,
-    default="10ms",
+    default=f"{defaults.BLOCKS_THRESHOLD_NS // 1_000_000}ms",
     show_default=True,
     help="Report blocks at least this long; shorter ones are only counted.",
 )

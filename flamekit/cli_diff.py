@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from . import defaults
 from .cli_options import INPUT_PATH, ProfileLoader, expand_paths, profile_input
 from .errors import CheckFailed, UsageError
 from .output import OUTPUT_PATH
@@ -51,7 +52,7 @@ PATH = INPUT_PATH
     "--top",
     "top",
     type=click.IntRange(min=1),
-    default=10,
+    default=defaults.DIFF_TOP,
     show_default=True,
     help="Rows per table of the summary.",
 )
@@ -67,7 +68,7 @@ PATH = INPUT_PATH
 @click.option(
     "--alpha",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
-    default=0.01,
+    default=defaults.DIFF_ALPHA,
     show_default=True,
     help="Significance level for the whole report (p-values are Bonferroni-adjusted).",
 )

@@ -29,6 +29,7 @@ from typing import Literal
 
 import numpy as np
 
+from .. import defaults
 from ..core.idle import idle_frames, idle_nodes
 from ..core.model import FrameKind, Profile
 from ..core.tree import children_csr, levels, preorder
@@ -62,7 +63,7 @@ AREA_OF_KIND = np.array(
 
 _AREA_OF_LABEL = {k.label: AREAS[int(AREA_OF_KIND[int(k)])] for k in FrameKind}
 
-DEFAULT_THRESHOLD_NS = 10_000_000
+DEFAULT_THRESHOLD_NS = defaults.BLOCKS_THRESHOLD_NS
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import numpy as np
 import orjson
 from markupsafe import Markup, escape
 
+from .. import defaults
 from ..analyze.naming import function_label_of_frames
 from ..core.model import Profile
 from ..core.transforms import AREAS, HIDDEN, invert
@@ -58,15 +59,15 @@ class FlameOptions:
     one page never share ids. Pass a fresh one to show the same graph twice on a page.
     """
 
-    width: int = 1200
-    frame_height: int = 16
-    fontsize: float = 12.0
-    font_width: float = 0.59
-    minwidth: str | float = "0.1"
+    width: int = defaults.FLAME_WIDTH
+    frame_height: int = defaults.FLAME_FRAME_HEIGHT
+    fontsize: float = defaults.FLAME_FONTSIZE
+    font_width: float = defaults.FLAME_FONT_WIDTH
+    minwidth: str | float = defaults.FLAME_MINWIDTH
     title: str | None = None
     subtitle: str = ""
     countname: str | None = None
-    nametype: str = "Function:"
+    nametype: str = defaults.FLAME_NAMETYPE
     notes: str = ""
     colors: str | None = None
     bgcolors: str | None = None
@@ -80,6 +81,28 @@ class FlameOptions:
     legend: Sequence[tuple[str, str]] | None = None
     extra_css: str = field(default="", repr=False)
     element_id: str | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse options that cannot draw, before any profile is read."""
+        if self.width < 2 * XPAD + 10:
+            raise UsageError(f"--width {self.width}: too narrow", hint="use at least 40 pixels")
+        if self.frame_height < 2 or self.fontsize <= 0:
+            raise UsageError("--height and --fontsize must be positive")
+        MinWidth.parse(self.minwidth)
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", self.search_color):
+            raise UsageError(f"search colour {self.search_color!r} is not #rrggbb")
+        hooks = self.node_colors is not None or self.node_details is not None
+        if self.reverse and hooks:
+            raise UsageError("per-node colours or details cannot be combined with --reverse")
+        if self.reverse and self.flamechart:
+            raise UsageError("--reverse and --flamechart do not go together")
+        if self.colors is not None and self.colors not in palettes.PALETTES:
+            raise UsageError(
+                f"--colors {self.colors}: unknown palette",
+                hint=f"choose one of: {', '.join(palettes.PALETTES)}",
+            )
+        if self.bgcolors is not None:
+            palettes.background(self.bgcolors)
 
     def with_(self, **changes) -> FlameOptions:
         return replace(self, **changes)
@@ -220,19 +243,9 @@ def _palette(profile: Profile, options: FlameOptions) -> str:
 
 def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> FlameGraph:
     """Lay out and colour ``profile``; the result renders as SVG or HTML."""
-    options = options or FlameOptions()
-    if options.width < 2 * XPAD + 10:
-        raise UsageError(f"--width {options.width}: too narrow", hint="use at least 40 pixels")
-    if options.frame_height < 2 or options.fontsize <= 0:
-        raise UsageError("--height and --fontsize must be positive")
+    options = options or FlameOptions()  # checked when made (FlameOptions.__post_init__)
     minwidth = MinWidth.parse(options.minwidth)
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}", options.search_color):
-        raise UsageError(f"search colour {options.search_color!r} is not #rrggbb")
     hooks = options.node_colors is not None or options.node_details is not None
-    if options.reverse and hooks:
-        raise UsageError("per-node colours or details cannot be combined with --reverse")
-    if options.reverse and options.flamechart:
-        raise UsageError("--reverse and --flamechart do not go together")
     self_weight = node_self(profile)
     drawn = profile
     if options.reverse:
