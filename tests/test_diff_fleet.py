@@ -137,7 +137,7 @@ def test_idle_is_reported_on_its_own_line_never_as_a_change(tmp_path):
     text, doc = diff_text(tmp_path, before, after)
     idle = next(f for f in doc["functions"] if f["name"] == "(idle)")
     assert idle["idle"] and idle["significant"]  # a real change, but of idle time
-    assert "(idle): 20.0% -> 42.9% of the total (+22.9 [" in text
+    assert "(idle): 20.0% → 42.9% of the total (+22.9 [" in text
     for title in ("Regressions by self:", "Regressions by total:"):
         assert "(idle)" not in section(text, title)
 

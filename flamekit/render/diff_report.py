@@ -89,7 +89,7 @@ def notes(result: ProfileDiff) -> list[str]:
         if f.idle:
             c = f.total
             out.append(
-                f"{f.name}: {c.before_pct:.1f}% -> {c.after_pct:.1f}% of the total "
+                f"{f.name}: {c.before_pct:.1f}% → {c.after_pct:.1f}% of the total "
                 f"({_interval(c)} points; idle time, not a change of any function)"
             )
     b, a = result.before, result.after
