@@ -82,7 +82,7 @@ def merge(
     from .aggregate import ReadOptions
     from .console import warn
     from .errors import UsageError
-    from .merge import merge_inputs
+    from .merge import merged_profile, reduce_inputs
     from .output import write_output
     from .render.registry import output_for, require_weight
 
@@ -100,7 +100,7 @@ def merge(
         as_samples=as_samples,
         label_from=label_from,
     )
-    profile = merge_inputs(
+    agg = reduce_inputs(
         profiles,
         options,
         jobs=jobs or os.cpu_count() or 1,
@@ -108,9 +108,10 @@ def merge(
         skip_bad=skip_bad,
         progress=True,
     )
+    profile = merged_profile(agg, len(profiles))
     for message in profile.meta.warnings:
         warn(message)
     require_weight(profile, ", ".join(profiles[:3]))
     write_output(output, target.render(profile))
-    for reason in profile.cached("skipped_inputs", tuple):
+    for reason in agg.skipped:
         warn(f"skipped: {reason}")

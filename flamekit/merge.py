@@ -111,7 +111,7 @@ def _thread_name(profile: Profile, thread: int) -> str:
     return profile.meta.name
 
 
-def merge_inputs(
+def reduce_inputs(
     paths: Sequence[str],
     options=None,
     *,
@@ -119,12 +119,11 @@ def merge_inputs(
     dask: str | None = None,
     skip_bad: bool = False,
     progress: bool = False,
-) -> Profile:
-    """Many inputs merged as call-tree aggregates (see :mod:`flamekit.aggregate`): each read by
-    a worker of a local process pool (``jobs``) or of the Dask cluster at ``dask``, merged in a
-    fixed tree, so the result is the same for every engine and job count. Timestamps and
-    per-sample rows are not kept: the result has one row per (call path, thread)."""
-    from .aggregate import ReadOptions, to_profile
+):
+    """Many inputs reduced to one call-tree aggregate (see :mod:`flamekit.aggregate`): each
+    read by a worker of a local process pool (``jobs``) or of the Dask cluster at ``dask``,
+    merged in a fixed tree, so the result is the same for every engine and job count."""
+    from .aggregate import ReadOptions
     from .engines import Progress, chunked, run_dask, run_local
 
     if not paths:
@@ -144,11 +143,23 @@ def merge_inputs(
             f"none of the {len(paths)} inputs could be read: " + "; ".join(agg.skipped[:3]),
             hint="check the inputs",
         )
-    name = f"{agg.inputs} of {len(paths)} inputs merged" if agg.skipped else ""
+    return agg
+
+
+def merged_profile(agg, total_inputs: int) -> Profile:
+    """The profile of a reduced fleet; skipped inputs are counted in its name and warnings.
+    Timestamps and per-sample rows are not kept: one row per (call path, thread)."""
+    from .aggregate import to_profile
+
+    name = f"{agg.inputs} of {total_inputs} inputs merged" if agg.skipped else ""
     profile = to_profile(agg, name=name)
     if agg.skipped:
         note = f"{len(agg.skipped)} bad input{'s' if len(agg.skipped) != 1 else ''} skipped"
         warnings = (*profile.meta.warnings, note)
         profile = profile.replace(meta=dataclasses.replace(profile.meta, warnings=warnings))
-    profile.cached("skipped_inputs", lambda: agg.skipped)
     return profile
+
+
+def merge_inputs(paths: Sequence[str], options=None, **engine) -> Profile:
+    """Many inputs merged into one profile (:func:`reduce_inputs`, :func:`merged_profile`)."""
+    return merged_profile(reduce_inputs(paths, options, **engine), len(paths))
