@@ -83,5 +83,7 @@ def _folder_files(folder: str) -> list[str]:
             if not name.startswith(".") and os.path.isfile(path):
                 found.append(path)
     if not found:
-        raise InputError(folder, "the folder holds no file", hint="name files or a pattern")
+        raise InputError(
+            folder, "is a directory with no file in it", hint="name files or a pattern"
+        )
     return found
