@@ -6,6 +6,7 @@ import gc
 import os
 import sys
 import warnings
+from collections.abc import Callable, Iterable
 
 import click
 
@@ -35,6 +36,24 @@ def cli(ctx: click.Context, debug: bool) -> None:
     --hide-area, --group-by, --collapse-recursion, --merge-threads, --invert.
     """
     ctx.obj = {"debug": debug}
+
+
+def _settings(settings: Iterable[defaults.Setting]) -> Callable:
+    """The click options of shared settings (see :mod:`flamekit.defaults`), in order."""
+
+    def add(command: Callable) -> Callable:
+        for s in reversed(list(settings)):
+            kind = None
+            if isinstance(s.default, int):
+                kind = click.IntRange(min=s.low)
+            elif isinstance(s.default, float):
+                kind = click.FloatRange(min=s.low)
+            command = click.option(
+                s.flag, s.key, type=kind, default=s.default, show_default=True, help=s.help
+            )(command)
+        return command
+
+    return add
 
 
 @cli.command(context_settings=CONTEXT)
@@ -247,49 +266,8 @@ def convert(
     help="Title text (default: the kind of graph, the file(s), total and samples).",
 )
 @click.option("--subtitle", default="", help="Second title line.")
-@click.option(
-    "--width",
-    type=click.IntRange(min=defaults.FLAME_MIN_WIDTH),
-    default=defaults.FLAME_WIDTH,
-    show_default=True,
-    help="Image width in pixels.",
-)
-@click.option(
-    "--height",
-    "frame_height",
-    type=click.IntRange(min=2),
-    default=defaults.FLAME_FRAME_HEIGHT,
-    show_default=True,
-    help="Height of one frame in pixels.",
-)
-@click.option(
-    "--fontsize",
-    type=click.FloatRange(min=1),
-    default=defaults.FLAME_FONTSIZE,
-    show_default=True,
-    help="Font size in pixels.",
-)
-@click.option(
-    "--fontwidth",
-    "font_width",
-    type=click.FloatRange(min=0.1),
-    default=defaults.FLAME_FONT_WIDTH,
-    show_default=True,
-    help="Average character width relative to the font size.",
-)
-@click.option(
-    "--minwidth",
-    default=defaults.FLAME_MINWIDTH,
-    show_default=True,
-    help="Leave out frames narrower than this: pixels, or a percentage like 0.5%.",
-)
+@_settings(defaults.FLAME.values())
 @click.option("--countname", default=None, help="What a count is called (default: samples).")
-@click.option(
-    "--nametype",
-    default=defaults.FLAME_NAMETYPE,
-    show_default=True,
-    help="Label before a frame's name in the details bar.",
-)
 @click.option("--notes", default="", help="Text shown under the graph and kept in its <desc>.")
 @click.option(
     "--colors",

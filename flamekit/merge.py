@@ -32,6 +32,7 @@ def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
     starts = [p.meta.start_ns for p in profiles]
     base = min(starts) if timed and all(starts) else None
     duration = 0
+    lines = _SampleLinesOf(any(p.sample_lines is not None for p in profiles))
     for p in profiles:
         s = p.strings
         fr = p.frames
@@ -77,9 +78,11 @@ def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
         )
         if p.line_ticks is not None:
             _carry_line_ticks(builder, p, node_map)
+        lines.add(builder, p, frame_map)
         duration = max(duration, offset + p.meta.duration_ns)
         for w in p.meta.warnings:
             builder.warn(w)
+    lines.finish(builder)
     return builder.build(
         start_ns=base or 0,
         duration_ns=duration,
@@ -91,6 +94,40 @@ def merge_profiles(profiles: Sequence[Profile], *, name: str = "") -> Profile:
         knows_kinds=any(p.meta.knows_kinds for p in profiles),
         times_hint=next((p.meta.times_hint for p in profiles if p.meta.times_hint), ""),
     )
+
+
+class _SampleLinesOf:
+    """The inputs' per-sample running lines (perf srcline), in the merged profile's ids;
+    samples of an input without them ran no recorded line."""
+
+    def __init__(self, wanted: bool) -> None:
+        self.wanted = wanted
+        self.path: list[np.ndarray] = []
+        self.start: list[np.ndarray] = []
+        self.columns: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.paths = 0
+        self.entries = 0
+
+    def add(self, builder: ProfileBuilder, p: Profile, frame_map: np.ndarray) -> None:
+        if not self.wanted:
+            return
+        sl = p.sample_lines
+        if sl is None:
+            self.path.append(np.full(len(p.samples), -1, dtype=np.int64))
+            return
+        self.path.append(np.where(sl.path >= 0, sl.path.astype(np.int64) + self.paths, -1))
+        self.start.append(sl.start[:-1] + self.entries)
+        files = np.array([builder.string(p.strings[i]) for i in range(len(p.strings))])
+        self.columns.append((frame_map[sl.frame], files[sl.file], sl.line))
+        self.paths += len(sl.start) - 1
+        self.entries += int(sl.start[-1])
+
+    def finish(self, builder: ProfileBuilder) -> None:
+        if not self.wanted:
+            return
+        frame, file, line = (np.concatenate(c) for c in zip(*self.columns, strict=True))
+        start = np.concatenate([*self.start, [self.entries]])
+        builder.set_sample_lines(np.concatenate(self.path), start, frame, file, line)
 
 
 def _carry_line_ticks(builder: ProfileBuilder, p: Profile, node_map: np.ndarray) -> None:

@@ -157,11 +157,19 @@ def _write_stream(path: str, data: bytes | str | Iterable[bytes]) -> None:
         fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise output_error(path, exc) from None
+    _write_all(path, os.fdopen(fd, "wb"), data)
+
+
+def _write_all(path: str, fh, data, *, pass_broken_pipe: bool = False) -> None:
+    """Write every chunk into ``fh`` and close it; an OSError names ``path`` (a broken pipe
+    passes up as it is with ``pass_broken_pipe``: the reader of standard output left)."""
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with fh:
             for chunk in _chunks(data):
                 fh.write(chunk)
     except OSError as exc:
+        if pass_broken_pipe and isinstance(exc, BrokenPipeError):
+            raise
         raise output_error(path, exc) from None
 
 
@@ -175,14 +183,7 @@ def _write_descriptor(path: str, fd: int, data: bytes | str | Iterable[bytes]) -
         fh = os.fdopen(os.dup(fd), "wb")
     except OSError as exc:
         raise output_error(path, exc) from None
-    try:
-        with fh:
-            for chunk in _chunks(data):
-                fh.write(chunk)
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise output_error(path, exc) from None
+    _write_all(path, fh, data, pass_broken_pipe=True)
 
 
 def _replace_file(path: str, st: os.stat_result | None, data: bytes | str | Iterable[bytes]):

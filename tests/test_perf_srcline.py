@@ -127,3 +127,20 @@ def test_other_outputs_read_srcline_text_as_without_it(path, command, tmp_path):
     assert with_places.returncode == without.returncode == 0, with_places.stderr.decode()
     assert with_places.stdout.replace(b"/with/", b"/plain/") == without.stdout
     assert with_places.stderr == without.stderr == b""
+
+
+def test_srcline_places_survive_a_merge_of_several_captures(tmp_path):
+    """A capture read twice and one without srcline, merged: the lines add up."""
+    plain = sample("perf", "deep.perf.txt")
+    timed = [SRCLINE[0], SRCLINE[0]]  # the -F capture has no period: another unit
+    want: dict = defaultdict(lambda: [0, 0])
+    for path in timed:
+        for key, (self_, total) in reference_lines(path.read_text()).items():
+            want[key][0] += self_
+            want[key][1] += total
+    for key, (self_, total) in line_rows(plain).items():
+        want[key][0] += self_
+        want[key][1] += total
+    got = line_rows(*timed, plain)
+    assert got == {k: tuple(v) for k, v in want.items()}
+    assert sum(1 for k in got if k[2] is not None) >= 8

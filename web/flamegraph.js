@@ -501,6 +501,12 @@
     if (state.ignoreCase) {
       parts.push("ic=1");
     }
+    var hidden = Object.keys(offAreas).filter(function (k) {
+      return offAreas[k];
+    });
+    if (hidden.length) {
+      parts.push("hide=" + hidden.sort().map(encodeURIComponent).join(","));
+    }
     var hash = parts.length ? "#" + parts.join("&") : "";
     try {
       if (window.location.hash !== hash) {
@@ -525,6 +531,7 @@
       }
     });
     setIgnoreCase(params.ic === "1");
+    setAreas((params.hide || "").split(",").filter(Boolean));
     var z = parseInt(params.zoom || "0", 10);
     zoom(z >= 0 && z < n ? z : 0);
     search(params.search || "");
@@ -904,12 +911,36 @@
     search(state.search);
   }
 
-  Array.prototype.forEach.call(svg.querySelectorAll(".fk-area"), function (chip) {
+  var chips = svg.querySelectorAll(".fk-area");
+
+  function showChip(chip) {
+    var on = !!offAreas[chip.getAttribute("data-area")];
+    chip.classList.toggle("fk-on", on);
+    chip.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+
+  /* hide exactly the areas named (those the graph has chips for), as a shared link asks */
+  function setAreas(keys) {
+    var changed = false;
+    Array.prototype.forEach.call(chips, function (chip) {
+      var key = chip.getAttribute("data-area");
+      var off = keys.indexOf(key) >= 0;
+      if (!!offAreas[key] !== off) {
+        offAreas[key] = off;
+        changed = true;
+      }
+      showChip(chip);
+    });
+    if (changed) {
+      rebuild();
+    }
+  }
+
+  Array.prototype.forEach.call(chips, function (chip) {
     button(chip, function () {
       var key = chip.getAttribute("data-area");
       offAreas[key] = !offAreas[key];
-      chip.classList.toggle("fk-on", offAreas[key]);
-      chip.setAttribute("aria-pressed", offAreas[key] ? "true" : "false");
+      showChip(chip);
       rebuild();
     });
   });

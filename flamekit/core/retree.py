@@ -47,6 +47,32 @@ def reached(stacks: Stacks, sample_stack: np.ndarray) -> np.ndarray:
     return subtree_sums(stacks, count) > 0
 
 
+class _Levels:
+    """A trie made one depth at a time: new nodes of one parent and frame are one node."""
+
+    def __init__(self, nframes: int) -> None:
+        self.span = np.int64(nframes)
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.next_id = 0
+
+    def add(self, parent: np.ndarray, frame: np.ndarray, depth: int) -> np.ndarray:
+        """Add a level of (new parent, frame) pairs; the new node of each pair."""
+        key = (parent + 1) * self.span + frame
+        uniq, inv = np.unique(key, return_inverse=True)
+        depths = np.full(len(uniq), depth, dtype=np.int32)
+        self.parts.append((uniq // self.span - 1, uniq % self.span, depths))
+        ids = self.next_id + inv
+        self.next_id += len(uniq)
+        return ids
+
+    def stacks(self) -> Stacks:
+        columns = [
+            np.concatenate(col).astype(np.int32) if self.parts else np.zeros(0, dtype=np.int32)
+            for col in zip(*self.parts, strict=True)
+        ] or [np.zeros(0, dtype=np.int32) for _ in range(3)]
+        return Stacks(parent=columns[0], frame=columns[1], depth=columns[2])
+
+
 def build(
     new_depth: np.ndarray,
     new_parent: np.ndarray,
@@ -67,40 +93,19 @@ def build(
     n = len(real)
     canon = np.full(n, -1, dtype=np.int64)
     real_ids = np.flatnonzero(real)
-    parents_out: list[np.ndarray] = []
-    frames_out: list[np.ndarray] = []
-    depth_out: list[np.ndarray] = []
-    next_id = 0
+    trie = _Levels(nframes)
     if len(real_ids):
         d = new_depth[real_ids]
         order = real_ids[np.argsort(d, kind="stable")]
-        counts = np.bincount(d)
-        groups = np.split(order, np.cumsum(counts)[:-1])
-        span = np.int64(nframes)
+        groups = np.split(order, np.cumsum(np.bincount(d))[:-1])
         for depth, idx in enumerate(groups):
-            if not len(idx):
-                continue
-            par_old = new_parent[idx]
-            par = np.where(par_old >= 0, canon[np.maximum(par_old, 0)], -1)
-            key = (par + 1) * span + new_frame[idx]
-            uniq, inv = np.unique(key, return_inverse=True)
-            canon[idx] = next_id + inv
-            parents_out.append(uniq // span - 1)
-            frames_out.append(uniq % span)
-            depth_out.append(np.full(len(uniq), depth, dtype=np.int32))
-            next_id += len(uniq)
+            if len(idx):
+                par_old = new_parent[idx]
+                par = np.where(par_old >= 0, canon[np.maximum(par_old, 0)], -1)
+                canon[idx] = trie.add(par, new_frame[idx], depth)
     folded = ~real & (alias >= 0)
     canon[folded] = canon[alias[folded]]
-
-    def cat(parts, dtype):
-        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
-
-    stacks = Stacks(
-        parent=cat(parents_out, np.int32),
-        frame=cat(frames_out, np.int32),
-        depth=cat(depth_out, np.int32),
-    )
-    return stacks, canon
+    return trie.stacks(), canon
 
 
 def prune(stacks: Stacks, keep: np.ndarray) -> tuple[Stacks, np.ndarray]:
@@ -128,32 +133,16 @@ def inverted(
     """
     frame = stacks.frame if frame_of is None else frame_of
     nframes = int(frame.max()) + 1 if len(frame) else 1
-    span = np.int64(nframes)
     cur_old = np.array(leaves, dtype=np.int64, copy=True)
     cur_new = np.full(len(cur_old), -1, dtype=np.int64)
     active = np.arange(len(cur_old))
-    parents_out, frames_out, depth_out = [], [], []
-    next_id = 0
+    trie = _Levels(nframes)
     depth = 0
     while len(active):
         old = cur_old[active]
-        key = (cur_new[active] + 1) * span + frame[old]
-        uniq, inv = np.unique(key, return_inverse=True)
-        cur_new[active] = next_id + inv
-        parents_out.append(uniq // span - 1)
-        frames_out.append(uniq % span)
-        depth_out.append(np.full(len(uniq), depth, dtype=np.int32))
-        next_id += len(uniq)
+        cur_new[active] = trie.add(cur_new[active], frame[old], depth)
         depth += 1
         up = stacks.parent[old]
         cur_old[active] = up
         active = active[up >= 0]
-    if not parents_out:
-        empty = np.zeros(0, dtype=np.int32)
-        return Stacks(empty, empty.copy(), empty.copy()), cur_new
-    out = Stacks(
-        parent=np.concatenate(parents_out).astype(np.int32),
-        frame=np.concatenate(frames_out).astype(np.int32),
-        depth=np.concatenate(depth_out),
-    )
-    return out, cur_new
+    return trie.stacks(), cur_new

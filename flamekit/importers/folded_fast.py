@@ -559,7 +559,7 @@ def _parse_two(source: Source, at: int, bar=None) -> tuple[_Tables | None, _Tabl
 
 
 def load_fast(
-    source: Source, builder: ProfileBuilder, frame_kind, *, split_at_least: int = PARALLEL_MIN
+    source: Source, builder: ProfileBuilder, frame_kind, *, split_at_least: int | None = None
 ) -> Profile | None:
     """Import ``source`` into ``builder`` and build, or return None to use the careful path.
 
@@ -568,7 +568,7 @@ def load_fast(
     """
     if source.size >= 2**31 - 1:
         return None
-    at = _split_point(source, split_at_least)
+    at = _split_point(source, PARALLEL_MIN if split_at_least is None else split_at_least)
     if at is not None:
         parts = _parse_two(source, at, source.progress_bar)
     else:

@@ -59,15 +59,15 @@ class FlameOptions:
     one page never share ids. Pass a fresh one to show the same graph twice on a page.
     """
 
-    width: int = defaults.FLAME_WIDTH
-    frame_height: int = defaults.FLAME_FRAME_HEIGHT
-    fontsize: float = defaults.FLAME_FONTSIZE
-    font_width: float = defaults.FLAME_FONT_WIDTH
-    minwidth: str | float = defaults.FLAME_MINWIDTH
+    width: int = defaults.flame("width")
+    frame_height: int = defaults.flame("frame_height")
+    fontsize: float = defaults.flame("fontsize")
+    font_width: float = defaults.flame("font_width")
+    minwidth: str | float = defaults.flame("minwidth")
     title: str | None = None
     subtitle: str = ""
     countname: str | None = None
-    nametype: str = defaults.FLAME_NAMETYPE
+    nametype: str = defaults.flame("nametype")
     notes: str = ""
     colors: str | None = None
     bgcolors: str | None = None

@@ -110,3 +110,34 @@ def test_chips_not_drawn_in_an_img(browser, web_root):
         shots.append(page.screenshot(clip=clip))
     context.close()
     assert shots[0] == shots[1]
+
+
+@pytest.mark.parametrize("ext", ["svg", "html"])
+def test_hidden_areas_live_in_the_url_hash(page, web_root, ext):
+    """A link keeps the chips: clicking one writes it in the hash; opening the link with that
+    hash draws what --hide-area draws, with the chips pressed."""
+    root, base = web_root
+    _flame(root / f"areas-hash.{ext}", str(NODE))
+    _flame(root / f"areas-hash-cli.{ext}", str(NODE), "--hide-area", "runtime", "--hide-area", "gc")
+    url = base + f"areas-hash.{ext}"
+    _boxes(page, url, ("runtime", "gc"))
+    assert page.evaluate("location.hash") == "#hide=gc,runtime"
+    page.goto("about:blank")
+    linked = _boxes(page, url + "#hide=gc,runtime")
+    pressed = page.eval_on_selector_all(
+        ".fk-area", "cs => cs.map(c => [c.dataset.area, c.getAttribute('aria-pressed')])"
+    )
+    assert dict(pressed) == {
+        "user": "false",
+        "runtime": "true",
+        "native": "false",
+        "gc": "true",
+        "idle": "false",
+    }
+    want = _boxes(page, base + f"areas-hash-cli.{ext}")
+    assert [b[0] for b in linked] == [b[0] for b in want]
+    for got, exp in zip(linked, want, strict=True):
+        assert got[1:] == pytest.approx(exp[1:], abs=0.11)
+    _boxes(page, url + "#hide=gc,runtime", ("gc",))
+    assert page.evaluate("location.hash") == "#hide=runtime"
+    assert page.errors == []
