@@ -351,7 +351,9 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     legend_h = fs + 8 if legend else 0
     ruler_h = fs + 6 if lay.duration is not None else 0  # a flame chart's time ruler
     fixed_h = ypad1 + ypad2 + ypad3 + legend_h + ruler_h + fs + 6  # room for a footer
-    view = _view_rows(lay, fixed_h, fh) if lay.row is None else None
+    # a flame chart of one lane has its rows by depth, as a flame graph: it gets the same view
+    one_lane = lay.row is None or np.array_equal(lay.row, lay.depth)
+    view = _view_rows(lay, fixed_h, fh) if one_lane else None
     omitted_hint = ""  # shown only where the script runs
     if view is not None:
         deeper = f"{view.hidden_count:,} deeper frame{'s' if view.hidden_count != 1 else ''}"

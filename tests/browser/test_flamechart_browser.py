@@ -161,3 +161,41 @@ def test_time_ruler_follows_zoom(page, chart_url, doc):
     page.click(".fk-unzoom")
     assert shown() == static
     assert page.errors == []
+
+
+@pytest.mark.parametrize("doc", ["deep-chart.svg", "deep-chart.html"])
+def test_deep_chart_first_view_fits_and_stubs_open(browser, web_root, doc):
+    """A deep one-thread chart starts inside 1280x800, its base drawn, its towers cut to dashed
+    stubs; clicking a stub brings the frames above it into view."""
+    root, base = web_root
+    profile = flamekit.load(
+        [str(DATA.parent.parent / "samples" / "cpuprofile" / "server.cpuprofile")]
+    )
+    assert int(profile.stacks.depth.max()) > 200 and len(profile.threads) == 1
+    render = render_html if doc.endswith(".html") else render_svg
+    (root / doc).write_text(render(profile, FlameOptions(flamechart=True)), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    ready(page, base + doc)
+    svg_box = page.evaluate("document.querySelector('svg.flamekit').getBoundingClientRect().bottom")
+    root_box = page.evaluate(
+        "document.querySelector('.fk-frames > g rect').getBoundingClientRect().toJSON()"
+    )
+    assert svg_box <= 800 and root_box["top"] >= 0 and root_box["bottom"] <= 800
+    stub = page.evaluate(
+        """() => { const gs = [...document.querySelectorAll('.fk-frames > g')];
+             let best = -1, w = -1;
+             gs.forEach((g, i) => { const r = g.querySelector('rect').getBBox();
+               if (g.classList.contains('fk-stub') && r.width > w) { w = r.width; best = i; } });
+             return best; }"""
+    )
+    assert stub > 0
+    above = stub + 1  # its first callee, in depth-first order
+    cls = page.locator(f".fk-frames > g:nth-child({above + 1})").get_attribute("class")
+    assert "fk-deep" in cls
+    frame(page, stub).click()
+    cls = page.locator(f".fk-frames > g:nth-child({above + 1})").get_attribute("class")
+    assert "fk-deep" not in (cls or "")
+    box = frame(page, above).bounding_box()
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= 800
+    context.close()
