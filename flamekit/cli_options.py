@@ -49,13 +49,18 @@ class ProfileLoader:
         sample carries weight (``report_weightless``: commands that refuse such a profile
         themselves pass False)."""
         from . import load
-        from .console import warn
+        from .console import info, warn
         from .core.transforms import apply
         from .render.registry import WEIGHTLESS_HINT, weightless
+        from .sourcemaps import from_options
 
+        source_maps = from_options(self.import_options)  # one per command: each map read once
         profile = load(list(paths), from_format=self.from_format, **self.import_options)
         for message in profile.meta.warnings:
             warn(message)
+        summary = source_maps.summary() if source_maps is not None else None
+        if summary:
+            info(summary)
         if self.transforms.any:
             before = len(profile.samples)
             profile = apply(profile, self.transforms)

@@ -20,6 +20,11 @@ EXPECTED = {
     "cpuprofile/workers/CPU.20261127.050027.5003.1.002.cpuprofile": "cpuprofile",
     "cpuprofile/workers/CPU.20261127.050027.5003.2.003.cpuprofile": "cpuprofile",
     "chrome/page.cpuprofile": "cpuprofile",
+    "sourcemaps/tsc.cpuprofile": "cpuprofile",
+    "sourcemaps/bundle.cpuprofile": "cpuprofile",
+    "sourcemaps/inline.cpuprofile": "cpuprofile",
+    "sourcemaps/page.cpuprofile": "cpuprofile",
+    "sourcemaps/page.trace.json": "chrome-trace",
     "perf/deep-nog.perf.txt": "perf",
     "cpuprofile/anon-cpu.cpuprofile": "cpuprofile",
     "cpuprofile/anon-loop.cpuprofile": "cpuprofile",
@@ -79,6 +84,7 @@ def test_every_sample_is_covered():
         if p.is_file()
         and p.suffix not in (".md", ".js", ".py", ".c", ".cpp", ".html", ".ipynb")
         and not p.name.endswith(".measured.json")  # a workload's own timings, not a profile
+        and "workloads" not in p.parts  # the programs the samples were recorded from
     }
     missing = {f for f in files if f not in EXPECTED}
     # formats still without an importer are allowed to be missing until their importer lands

@@ -62,6 +62,18 @@ def _perf_flag(name: str, help: str) -> ImportOption:
     return ImportOption(f"--{name}", f"perf: {help}")
 
 
+# V8 profiles of compiled or bundled JavaScript (flamekit.sourcemaps); both V8 formats take them
+_SOURCE_MAPS = (
+    ImportOption("--source-maps", "V8: map frames to the original code through source maps."),
+    ImportOption(
+        "--source-map-dir",
+        "V8: find source maps here by script file name (repeatable; implies --source-maps).",
+        is_flag=False,
+        multiple=True,
+        metavar="DIR",
+    ),
+)
+
 _RECORD = (
     "record a timestamped profile: node --cpu-prof, a Chrome performance trace, "
     "py-spy record --format chrometrace, or perf record followed by perf script"
@@ -84,6 +96,7 @@ FORMATS: dict[str, Format] = {
             "V8 .cpuprofile (Node, Chrome DevTools)",
             (".cpuprofile",),
             "cpuprofile",
+            options=_SOURCE_MAPS,
         ),
         # before chrome-trace: py-spy's traces are a narrower kind of trace-event JSON
         Format("pyspy-chrometrace", "py-spy --format chrometrace", (), "pyspy_chrometrace"),
@@ -92,6 +105,7 @@ FORMATS: dict[str, Format] = {
             "Chrome performance trace (Profile/ProfileChunk events)",
             (),
             "chrome_trace",
+            options=_SOURCE_MAPS,
         ),
         Format(
             "perf",
@@ -139,8 +153,14 @@ FORMATS: dict[str, Format] = {
 
 
 def import_options() -> list[ImportOption]:
-    """Every readable format's importer options, in table order."""
-    return [o for f in FORMATS.values() if f.module and f.readable for o in f.options]
+    """Every readable format's importer options, in table order (an option that several
+    formats take, once)."""
+    once: dict[str, ImportOption] = {}
+    for f in FORMATS.values():
+        if f.module and f.readable:
+            for o in f.options:
+                once.setdefault(o.key, o)
+    return list(once.values())
 
 
 INPUT_FORMATS = [name for name, f in FORMATS.items() if f.module]

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..core.builder import ProfileBuilder
 from ..core.model import Profile
+from ..sourcemaps import from_options
 from ..sources import Source
 from . import v8
 
@@ -150,6 +151,7 @@ class _Parts:
     deltas: np.ndarray | list
     hits_only: bool
     lines: np.ndarray | None = None  # the chunks' per-sample source lines, where they have them
+    columns: np.ndarray | None = None  # and their 1-based columns (0 for none), for source maps
 
 
 def assemble(prof: _Profile, source: Source) -> _Parts:
@@ -167,6 +169,7 @@ def assemble(prof: _Profile, source: Source) -> _Parts:
     samples_parts: list[np.ndarray] = []
     delta_parts: list[np.ndarray] = []
     line_parts: list[np.ndarray] = []
+    column_parts: list[np.ndarray] = []
     any_lines = False
     for _ts, index, data in sorted(prof.chunks, key=lambda c: (c[0], c[1])):
         cpu = data.get("cpuProfile")
@@ -191,11 +194,16 @@ def assemble(prof: _Profile, source: Source) -> _Parts:
         samples_parts.append(s)
         delta_parts.append(d)
         lines = data.get("lines")
+        columns = data.get("columns")
         if isinstance(lines, list) and len(lines) == len(s):
             line_parts.append(v8.int_array(lines, source, "lines"))
             any_lines = True
         else:
             line_parts.append(np.zeros(len(s), dtype=np.int64))
+        if isinstance(columns, list) and len(columns) == len(s):
+            column_parts.append(v8.int_array(columns, source, "columns"))
+        else:
+            column_parts.append(np.zeros(len(s), dtype=np.int64))
     v8.link_nodes(table, source, where)
     if samples_parts:
         return _Parts(
@@ -204,6 +212,7 @@ def assemble(prof: _Profile, source: Source) -> _Parts:
             np.concatenate(delta_parts),
             False,
             np.concatenate(line_parts) if any_lines else None,
+            np.concatenate(column_parts) if any_lines else None,
         )
     empty = np.zeros(0, dtype=np.int64)
     return _Parts(table, empty, empty, False)
@@ -267,6 +276,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     durations = []
     periods = []
     timed = set()
+    source_maps = from_options(options)
     for prof, parts in chosen:
         if not parts.hits_only and len(parts.samples) == 0:
             continue  # a profile that ended before its first sample
@@ -286,6 +296,8 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
             thread=thread,
             base_us=base,
             lines=parts.lines,
+            columns=parts.columns,
+            source_maps=source_maps,
         )
         timed.add(bool(facts.get("timed")))
         if facts.get("duration_ns"):

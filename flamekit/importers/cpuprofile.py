@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core.builder import ProfileBuilder
 from ..core.model import Profile
+from ..sourcemaps import from_options
 from ..sources import Source
 from . import v8, v8json
 
@@ -73,6 +74,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
         "",
         thread=thread,
         base_us=start,
+        source_maps=from_options(options),
     )
     meta: dict[str, Any] = {
         "start_ns": facts.get("start_ns", 0),

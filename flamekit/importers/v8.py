@@ -13,13 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..core.builder import ProfileBuilder
 from ..core.model import FrameKind
 from ..sources import Source
+
+if TYPE_CHECKING:
+    from ..sourcemaps import LineMap, SourceMaps
 
 ROOT_NAME = "(root)"
 MISSING_FRAMES = "(missing frames)"  # the callers of nodes whose parent was lost
@@ -190,6 +193,33 @@ def add_line_ticks(
             line_col.append(line)
             tick_col.append(ticks)
     builder.add_line_ticks(nodes, line_col, tick_col)
+
+
+def map_sources(
+    table: V8Nodes, source_maps: SourceMaps | None, builder: ProfileBuilder
+) -> LineMap | None:
+    """Move the table's call frames and ``positionTicks`` lines to the original code their
+    scripts' source maps name (nothing without ``source_maps``)."""
+    if source_maps is None:
+        return None
+    line_map = source_maps.map_frames(table.frames, builder.warn)
+    mapped = [i for i in table.ticks if line_map.map_of[i] >= 0]
+    if mapped:
+        counts = [len(table.ticks[i]) for i in mapped]
+        nodes = np.repeat(np.asarray(mapped, dtype=np.int64), counts)
+        lines = np.fromiter((ln for i in mapped for ln, _ in table.ticks[i]), np.int64, len(nodes))
+        new = iter(line_map.lines(nodes, lines).tolist())
+        for i in mapped:
+            table.ticks[i] = [(next(new), ticks) for _, ticks in table.ticks[i]]
+    return line_map
+
+
+def _node_indices(table: V8Nodes, ids: np.ndarray) -> np.ndarray:
+    """Index into the node table of every node id (0 for ids not in it: their samples fail or
+    go under MISSING_FRAMES before their lines matter)."""
+    unique, inverse = np.unique(ids, return_inverse=True)
+    index = table.index
+    return np.asarray([index.get(int(u), 0) for u in unique], dtype=np.int64)[inverse]
 
 
 def link_nodes(table: V8Nodes, source: Source, where: str) -> None:
@@ -446,11 +476,15 @@ def load_thread(
     thread: int,
     base_us: float | None = None,
     lines: Sequence[int] | np.ndarray | None = None,
+    columns: Sequence[int] | np.ndarray | None = None,
+    source_maps: SourceMaps | None = None,
 ) -> dict[str, Any]:
     """Import one V8 profile as ``thread``; returns facts for Meta (start, duration, period).
 
     ``lines``: the source line of each sample (Chrome trace chunks), else the nodes'
-    ``positionTicks`` say where their self time went."""
+    ``positionTicks`` say where their self time went. ``source_maps``: move the frames to the
+    original code first (``columns``, the samples' 1-based columns, then map their lines)."""
+    line_map = map_sources(table, source_maps, builder)
     tree = build_tree(builder, table, source, where)
     facts: dict[str, Any] = {"idle": tree.idle_seen}
     if samples is not None and deltas is not None and (len(samples) or len(deltas)):
@@ -490,6 +524,11 @@ def load_thread(
         line_arr = None
         if lines is not None and len(lines) == len(ids):
             line_arr = np.maximum(int_array(lines, source, "lines"), 0)
+            if line_map is not None:
+                cols = None
+                if columns is not None and len(columns) == len(ids):
+                    cols = np.maximum(int_array(columns, source, "columns"), 0)
+                line_arr = line_map.lines(_node_indices(table, ids), line_arr, cols)
         add_line_ticks(builder, table, tree, line_arr, stacks, timing.weight_ns)
         builder.add_samples(stacks, timing.weight_ns, times=times, threads=thread, copy=False)
         facts.update(
