@@ -52,6 +52,26 @@ def diff(before: Profile, after: Profile, **options):
     return diff_profiles(before, after, DiffOptions(**options))
 
 
+def merge_inputs(
+    inputs: str | Sequence[str],
+    *,
+    jobs: int = 1,
+    dask: str | None = None,
+    skip_bad: bool = False,
+    **read_options,
+) -> Profile:
+    """Many inputs (paths, globs, folders, @lists) merged as call trees, as ``flamekit merge``
+    does, on ``jobs`` processes or the Dask cluster at ``dask``; ``read_options`` are those of
+    :class:`flamekit.aggregate.ReadOptions` (keep_threads, as_samples, label_from, ...)."""
+    from .aggregate import ReadOptions
+    from .inputs import expand_inputs
+    from .merge import merge_inputs as merge_paths
+
+    paths = expand_inputs([inputs] if isinstance(inputs, str) else inputs)
+    options = ReadOptions(**read_options)
+    return merge_paths(paths, options, jobs=jobs, dask=dask, skip_bad=skip_bad)
+
+
 def top(profile: Profile, n: int | None = None, by: str = "function"):
     """Functions (or files, modules, packages) by self weight: a list of FunctionStat."""
     return profile.top(n, by)
@@ -112,6 +132,7 @@ __all__ = [
     "diff",
     "hot_paths",
     "load",
+    "merge_inputs",
     "top",
     "transforms",
 ]

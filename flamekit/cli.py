@@ -418,8 +418,10 @@ def blocks(
 
 
 from .cli_diff import diff  # noqa: E402
+from .cli_merge import merge  # noqa: E402
 
 cli.add_command(diff)
+cli.add_command(merge)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import defaults
-from .cli_options import INPUT_PATH, ProfileLoader, profile_input
+from .cli_options import INPUT_PATH, ProfileLoader, expand_paths, profile_input
 from .errors import CheckFailed, UsageError
 from .output import OUTPUT_PATH
 from .render.terminal import terminal_width
@@ -20,6 +20,7 @@ PATH = INPUT_PATH
     "before_paths",
     multiple=True,
     type=PATH,
+    callback=expand_paths,
     help="A BEFORE profile; repeat to merge several runs (instead of the BEFORE argument).",
 )
 @click.option(
@@ -27,6 +28,7 @@ PATH = INPUT_PATH
     "after_paths",
     multiple=True,
     type=PATH,
+    callback=expand_paths,
     help="An AFTER profile; repeat to merge several runs (instead of the AFTER argument).",
 )
 @profile_input
@@ -113,29 +115,35 @@ def diff(
 ) -> None:
     """Compare BEFORE with AFTER: what got slower or faster, and whether it is more than noise.
 
-    Each side is one profile (the two arguments) or several runs merged (repeat --before and
-    --after instead). Sides may be of different formats. By default each side is scaled to its
-    own total, so shares are compared; --absolute compares raw weights. Changes are tested on
-    sample counts and only significant ones are called regressions or improvements.
+    Each side is one profile (the two arguments) or several runs (repeat --before and --after,
+    or give them globs, folders or @lists). Sides may be of different formats. By default each
+    side is scaled to its own total, so shares are compared; --absolute compares raw weights.
+    With 3 or more runs a side, each run is one observation (Welch's t-test across runs);
+    otherwise changes are tested on sample counts. Only significant changes are called
+    regressions or improvements, and only when the time moved with the share.
 
     Exit status: 0, or 1 when a --fail-on/--fail-on-total check fails, 2 for bad input.
     """
-    from .analyze.diff import DiffOptions, diff_profiles
+    from .analyze.diff import DiffOptions, diff_profiles, diff_runs
+    from .analyze.diff.fleet import MIN_RUNS
     from .console import warn
     from .gate import check_gates
     from .output import write_output
 
     befores, afters = _sides(pair, before_paths, after_paths)
     picture, summary_fmt, summary_dest = _destinations(output, fmt)
-    before = loader.load(befores)
-    after = loader.load(afters)
     options = DiffOptions(
         match_lines=match_lines, strip_hex=strip_hex, absolute=absolute, alpha=alpha
     )
-    result = diff_profiles(before, after, options)
+    if min(len(befores), len(afters)) >= MIN_RUNS:  # runs are the observations
+        result = diff_runs(
+            [loader.load([p]) for p in befores], [loader.load([p]) for p in afters], options
+        )
+    else:
+        result = diff_profiles(loader.load(befores), loader.load(afters), options)
     for message in result.warnings:
         warn(message)
-    names = {"before_name": ", ".join(befores), "after_name": ", ".join(afters)}
+    names = {"before_name": _side_name(befores), "after_name": _side_name(afters)}
     if picture:
         drawing = {"color_by": color_by, "negate": negate, "title": title}
         write_output(output, picture.render(result, **names, **drawing))
@@ -145,6 +153,13 @@ def diff(
     failures = check_gates(result, fail_on=fail_on, fail_on_total=fail_on_total)
     if failures:
         raise CheckFailed("; ".join(failures))
+
+
+def _side_name(paths: list[str]) -> str:
+    """The inputs of one side: all of them when few, else the first two and a count."""
+    if len(paths) <= 3:
+        return ", ".join(paths)
+    return f"{paths[0]}, {paths[1]} and {len(paths) - 2} more ({len(paths)} runs)"
 
 
 def _sides(pair, before_paths, after_paths) -> tuple[list[str], list[str]]:
@@ -159,7 +174,9 @@ def _sides(pair, before_paths, after_paths) -> tuple[list[str], list[str]]:
                 f"diff takes two profiles, BEFORE and AFTER, not {len(pair)}",
                 hint="repeat --before and --after to merge several runs per side",
             )
-        return [pair[0]], [pair[1]]
+        from .inputs import expand_inputs
+
+        return expand_inputs(pair[:1]), expand_inputs(pair[1:])
     if not before_paths or not after_paths:
         raise UsageError("diff needs a BEFORE and an AFTER profile", hint="see flamekit diff -h")
     return list(before_paths), list(after_paths)

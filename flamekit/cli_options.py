@@ -228,14 +228,22 @@ def profile_input(command: Callable | None = None, *, skip: tuple[str, ...] = ()
 INPUT_PATH = click.Path(allow_dash=True, readable=False)
 
 
+def expand_paths(ctx, param, value: tuple[str, ...]) -> tuple[str, ...]:
+    """Click callback: files, quoted globs, folders and @lists as the paths they stand for."""
+    from .inputs import expand_inputs
+
+    return tuple(expand_inputs(value))
+
+
 def profiles_argument(command: Callable) -> Callable:
-    """One or more profile paths ('-' for stdin)."""
+    """One or more profiles: paths ('-' for stdin), quoted globs, folders or @list files."""
     return click.argument(
         "profiles",
         nargs=-1,
         required=True,
         metavar="PROFILE...",
         type=INPUT_PATH,
+        callback=expand_paths,
     )(command)
 
 

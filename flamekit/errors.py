@@ -19,6 +19,10 @@ class FlamekitError(Exception):
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
+    def __reduce__(self):
+        # picklable whatever the subclass's constructor takes (errors of pool or Dask workers)
+        return (_restore, (type(self), self.__dict__))
+
 
 class InputError(FlamekitError):
     """A problem with an input file, located by line or byte offset where known."""
@@ -65,3 +69,10 @@ class CheckFailed(FlamekitError):
 
 class InvalidProfile(FlamekitError):
     """A Profile broke one of the model's invariants (a bug in an importer or transform)."""
+
+
+def _restore(cls: type[FlamekitError], state: dict) -> FlamekitError:
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, state.get("message", ""))
+    exc.__dict__.update(state)
+    return exc

@@ -14,7 +14,11 @@ def check_gates(
     """Reasons the diff fails the requested checks (empty when it passes)."""
     failures = []
     if fail_on is not None:
-        over = [f for f in result.functions() if f.total.significant and f.total.delta > fail_on]
+        over = [
+            f
+            for f in result.functions()
+            if f.total.significant and f.total.delta > fail_on and not f.idle
+        ]
         over.sort(key=lambda f: -f.total.delta)
         for f in over[:3]:
             where = f" ({f.file})" if f.file else ""
@@ -38,6 +42,19 @@ def _total_gate(result: ProfileDiff, pct: float) -> list[str]:
             hint="compare profiles of the same kind",
         )
     if not b.total:
+        return []
+    if result.fleet:  # runs are the observations: Welch's test on each run's samples
+        from scipy import stats
+
+        runs_b, runs_a = result.run_totals(samples=True)
+        growth = (runs_a.mean() - runs_b.mean()) / runs_b.mean() * 100
+        p = float(stats.ttest_ind(runs_a, runs_b, equal_var=False).pvalue)
+        p = 0.0 if math.isnan(p) and runs_a.mean() != runs_b.mean() else p
+        if growth > pct and p < result.options.alpha:
+            return [
+                f"samples a run grew {growth:.1f}% (p={p:.2g}, Welch's t-test across runs), "
+                f"more than --fail-on-total {pct:g}%"
+            ]
         return []
     growth = (a.total - b.total) / b.total * 100
     # the totals' sample counts as Poisson rates: is the growth more than noise?

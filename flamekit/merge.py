@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -145,3 +146,57 @@ def _thread_name(profile: Profile, thread: int) -> str:
     if name or len(profile.threads) > 1 or not profile.meta.name:
         return name
     return profile.meta.name
+
+
+def reduce_inputs(
+    paths: Sequence[str],
+    options=None,
+    *,
+    jobs: int = 1,
+    dask: str | None = None,
+    skip_bad: bool = False,
+    progress: bool = False,
+):
+    """Many inputs reduced to one call-tree aggregate (see :mod:`flamekit.aggregate`): each
+    read by a worker of a local process pool (``jobs``) or of the Dask cluster at ``dask``,
+    merged in a fixed tree, so the result is the same for every engine and job count."""
+    from .aggregate import ReadOptions
+    from .engines import Progress, chunked, run_dask, run_local
+
+    if not paths:
+        raise UsageError("merge needs at least one input", hint="name files, globs or folders")
+    options = options or ReadOptions()
+    chunks = chunked(list(paths))
+    bar = Progress(len(paths), progress)
+    try:
+        if dask:
+            agg = run_dask(dask, chunks, options, skip_bad, bar)
+        else:
+            agg = run_local(chunks, options, skip_bad, jobs, bar)
+    finally:
+        bar.close()
+    if not agg.inputs:
+        raise UsageError(
+            f"none of the {len(paths)} inputs could be read: " + "; ".join(agg.skipped[:3]),
+            hint="check the inputs",
+        )
+    return agg
+
+
+def merged_profile(agg, total_inputs: int) -> Profile:
+    """The profile of a reduced fleet; skipped inputs are counted in its name and warnings.
+    Timestamps and per-sample rows are not kept: one row per (call path, thread)."""
+    from .aggregate import to_profile
+
+    name = f"{agg.inputs} of {total_inputs} inputs merged" if agg.skipped else ""
+    profile = to_profile(agg, name=name)
+    if agg.skipped:
+        note = f"{len(agg.skipped)} bad input{'s' if len(agg.skipped) != 1 else ''} skipped"
+        warnings = (*profile.meta.warnings, note)
+        profile = profile.replace(meta=dataclasses.replace(profile.meta, warnings=warnings))
+    return profile
+
+
+def merge_inputs(paths: Sequence[str], options=None, **engine) -> Profile:
+    """Many inputs merged into one profile (:func:`reduce_inputs`, :func:`merged_profile`)."""
+    return merged_profile(reduce_inputs(paths, options, **engine), len(paths))

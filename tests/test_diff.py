@@ -30,6 +30,16 @@ KEYS = {
     "delta_total_pct",
     "p_value",
     "significant",
+    # issue 17: the interval, what kind of change it is, and (fleet diffs) the effect size
+    "idle",
+    "self_ci_low",
+    "self_ci_high",
+    "ci_low",
+    "ci_high",
+    "verdict",
+    "effect_self",
+    "effect_total",
+    "time_significant",
 }
 
 
@@ -228,7 +238,8 @@ def test_json_shape_and_order(tmp_path):
     proc = run_cli("diff", b, a, "-o", tmp_path / "d.json")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((tmp_path / "d.json").read_text())
-    assert set(doc) == {"before", "after", "normalized", "functions"}
+    assert set(doc) == {"before", "after", "normalized", "test", "alpha", "runs", "functions"}
+    assert doc["test"] == "two-proportion-z" and doc["runs"] == {"before": 1, "after": 1}
     assert doc["before"] == {"total": 1000, "unit": "samples", "samples": 1000}
     assert doc["after"]["unit"] == "samples"
     funcs = doc["functions"]

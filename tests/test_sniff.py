@@ -46,6 +46,11 @@ EXPECTED = {
     "diff/js-after-2.cpuprofile": "cpuprofile",
     "diff/js-before-1.cpuprofile": "cpuprofile",
     "diff/js-before-2.cpuprofile": "cpuprofile",
+    **{
+        f"diff/fleet/{side}-{n:02d}.cpuprofile.gz": "cpuprofile"
+        for side in ("before", "after", "same")
+        for n in range(1, 11)
+    },
     "diff/py-after-1.speedscope.json": "speedscope",
     "diff/py-after-2.speedscope.json": "speedscope",
     "diff/py-before-1.speedscope.json": "speedscope",
