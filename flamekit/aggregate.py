@@ -211,7 +211,7 @@ def _carry(kept: Aggregate, empty: Aggregate) -> Aggregate:
 
 def to_profile(agg: Aggregate, *, name: str = "") -> Profile:
     """The merged profile: one sample row per (call path, thread), by node then thread."""
-    from .core.builder import ProfileBuilder
+    from .core.builder import ProfileBuilder, one_row_per_sample
 
     unit = agg.unit or "samples"
     builder = ProfileBuilder("+".join(sorted(agg.formats)) or "merge", unit=unit, name=name)
@@ -228,7 +228,11 @@ def to_profile(agg: Aggregate, *, name: str = "") -> Profile:
     builder.extend_stacks(agg.parent, agg.frame, agg.depth)
     for pid, tid, tname in agg.threads:
         builder.thread(pid, tid, tname)
-    builder.add_samples(agg.cell_node, agg.weight, threads=agg.cell_thread)
+    node, thread, weight = agg.cell_node, agg.cell_thread, agg.weight
+    if unit != "samples":  # timed: a cell of k samples is k rows, so sample counts stay right
+        counts = np.rint(agg.count).astype(np.int64)
+        node, thread, weight = one_row_per_sample(node, thread, weight, counts)
+    builder.add_samples(node, weight, threads=thread)
     for message in agg.warnings:
         builder.warn(message)
     return builder.build(

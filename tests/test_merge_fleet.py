@@ -197,3 +197,15 @@ def test_inputs_may_be_fsspec_urls(tmp_path):
     assert result.stderr.decode().startswith(f"flamekit: error: file://{bad}: ")
     result = run_cli("merge", f"file://{tmp_path}/gone.txt", "-o", remote)
     assert result.returncode == 2 and "cannot read" in result.stderr.decode()
+
+
+@pytest.mark.parametrize("suffix", [".speedscope.json", ".pb.gz"])
+def test_timed_merge_keeps_every_input_sample(tmp_path, suffix):
+    """A merged timed profile still counts the inputs' samples, not one per distinct path."""
+    out = tmp_path / f"merged{suffix}"
+    result = run_cli("merge", *V8, "-o", out, "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    merged = flamekit.load(str(out))
+    inputs = [flamekit.load(str(p)) for p in V8]
+    assert merged.sample_count() == sum(p.sample_count() for p in inputs)
+    assert merged.total_weight() == sum(p.total_weight() for p in inputs)

@@ -24,6 +24,7 @@ from .model import (
 NO_TIME = -(2**63)
 INT64_MAX = 2**63 - 1
 MAX_POSITION = 2**31 - 1  # frame lines and columns are stored as int32
+MAX_ROWS = 50_000_000  # one_row_per_sample leaves more samples than this as they are
 
 
 class ProfileBuilder:
@@ -556,3 +557,19 @@ def _validate_sample_lines(profile: Profile) -> None:
         raise InvalidProfile("a sample refers to a line path that does not exist")
     if entries and (sl.frame.min() < 0 or sl.frame.max() >= len(profile.frames)):
         raise InvalidProfile("a sample line refers to a frame that does not exist")
+
+
+def one_row_per_sample(nodes, threads, weight, counts):
+    """Rows repeated so that each stands for one sample: a row of ``counts[i]`` samples
+    becomes that many rows sharing its weight (any remainder on the first). Rows that count
+    no samples stay one row; past MAX_ROWS samples the rows stay as they are."""
+    counts = np.maximum(counts, 1)
+    total = int(counts.sum())
+    if total > MAX_ROWS or total == len(counts):
+        return nodes, threads, weight
+    share = weight // counts
+    each = np.repeat(share, counts)
+    firsts = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=firsts[1:])
+    each[firsts] += weight - share * counts
+    return np.repeat(nodes, counts), np.repeat(threads, counts), each

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from google.protobuf.message import DecodeError
 
-from ..core.builder import ProfileBuilder, ValueOutOfRange
+from ..core.builder import ProfileBuilder, ValueOutOfRange, one_row_per_sample
 from ..core.model import EMPTY_STACK, FrameKind, Profile
 from ..errors import UsageError
 from ..pprof_schema import ProfileMessage, RawSamplesProfileMessage
@@ -53,7 +53,6 @@ THREAD_NAME_KEYS = ("thread", "thread_name", "thread name")
 THREAD_ID_KEYS = ("thread_id", "thread id", "tid")
 PID_KEYS = ("pid", "process_id", "process id")
 COUNT_TYPES = ("samples", "sample")
-MAX_ROWS = 50_000_000  # more samples than this stay one row per stack
 HINT = "is this a pprof profile? 'go tool pprof -raw FILE' shows what it holds"
 
 
@@ -171,22 +170,6 @@ def _sample_counts(msg, strings: Strings, samples: SampleColumns, fail) -> np.nd
         if kind in COUNT_TYPES and unit == "count":
             return _weights(samples, index, 1, len(types), fail)
     return None
-
-
-def one_row_per_sample(nodes, threads, weight, counts):
-    """Rows repeated so that each stands for one sample: a row of ``counts[i]`` samples
-    becomes that many rows sharing its weight (any remainder on the first). Rows that count
-    no samples stay one row; past MAX_ROWS samples the rows stay as they are."""
-    counts = np.maximum(counts, 1)
-    total = int(counts.sum())
-    if total > MAX_ROWS or total == len(counts):
-        return nodes, threads, weight
-    share = weight // counts
-    each = np.repeat(share, counts)
-    firsts = np.zeros(len(counts), dtype=np.int64)
-    np.cumsum(counts[:-1], out=firsts[1:])
-    each[firsts] += weight - share * counts
-    return np.repeat(nodes, counts), np.repeat(threads, counts), each
 
 
 def tag_filter(samples: SampleColumns, strings: Strings, spec: str) -> np.ndarray:
