@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -12,6 +13,17 @@ from .dask_cluster import dask_cluster
 
 @pytest.fixture(scope="module")
 def scheduler():
+    """The cluster CI started (FLAMEKIT_TEST_DASK_SCHEDULER, checked to have two workers), else
+    one started here; either way real scheduler and worker processes on 127.0.0.1."""
+    address = os.environ.get("FLAMEKIT_TEST_DASK_SCHEDULER")
+    if address:
+        from distributed import Client
+
+        with Client(address, timeout="60s", set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=120)
+            assert len(client.scheduler_info()["workers"]) >= 2
+        yield address
+        return
     with dask_cluster(workers=2) as cluster:
         yield cluster.address
 
