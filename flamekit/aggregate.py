@@ -128,24 +128,9 @@ def from_profile(profile: Profile, path: str, options: ReadOptions) -> Aggregate
     unit = profile.unit
     if options.as_samples:
         weight, unit = count, "samples"
-    node, thread, weight, count = _cells(
-        stack,
-        thread_map[profile.samples.thread],
-        weight,
-        count,
-        len(threads),
-    )
-    return Aggregate(
-        unit=unit,
-        frames=frames,
-        parent=parent,
-        frame=frame,
-        depth=depth,
-        threads=threads,
-        cell_node=node,
-        cell_thread=thread,
-        weight=_exact(weight),
-        count=count,
+    return _summed(
+        (unit, frames, parent, frame, depth, threads),
+        (stack, thread_map[profile.samples.thread], weight, count),
         first_input=path,
         formats=frozenset([profile.meta.source_format]),
         period_ns=profile.meta.period_ns,
@@ -170,25 +155,15 @@ def merge(a: Aggregate, b: Aggregate) -> Aggregate:
     frames, fb = _appended(a.frames, b.frames)
     parent, frame, depth, nb = _merged_trie(a, b, fb)
     threads, tb = _appended(a.threads, b.threads)
-    weight = np.concatenate([a.weight, b.weight])
-    node, thread, weight, count = _cells(
+    rows = (
         np.concatenate([a.cell_node, nb[b.cell_node]]),
         np.concatenate([a.cell_thread, tb[b.cell_thread]]),
-        weight,
+        np.concatenate([a.weight, b.weight]),
         np.concatenate([a.count, b.count]),
-        len(threads),
     )
-    return Aggregate(
-        unit=a.unit,
-        frames=frames,
-        parent=parent,
-        frame=frame,
-        depth=depth,
-        threads=threads,
-        cell_node=node,
-        cell_thread=thread,
-        weight=_exact(weight),
-        count=count,
+    return _summed(
+        (a.unit, frames, parent, frame, depth, threads),
+        rows,
         first_input=a.first_input,
         inputs=a.inputs + b.inputs,
         formats=a.formats | b.formats,
@@ -198,6 +173,26 @@ def merge(a: Aggregate, b: Aggregate) -> Aggregate:
         input_bytes=a.input_bytes + b.input_bytes,
         warnings=tuple(dict.fromkeys((*a.warnings, *b.warnings))),
         skipped=a.skipped + b.skipped,
+    )
+
+
+def _summed(tables: tuple, rows: tuple, **facts) -> Aggregate:
+    """An aggregate of ``tables`` (unit, frames, parent, frame, depth, threads) whose sample
+    ``rows`` (node, thread, weight, count) are summed into one cell per (node, thread)."""
+    unit, frames, parent, frame, depth, threads = tables
+    node, thread, weight, count = _cells(*rows, len(threads))
+    return Aggregate(
+        unit=unit,
+        frames=frames,
+        parent=parent,
+        frame=frame,
+        depth=depth,
+        threads=threads,
+        cell_node=node,
+        cell_thread=thread,
+        weight=_exact(weight),
+        count=count,
+        **facts,
     )
 
 

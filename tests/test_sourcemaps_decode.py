@@ -125,7 +125,7 @@ def _synthetic() -> dict[str, dict]:
     plain = {"version": 3, "names": ["alpha", "beta"], "sources": ["a.ts", "lib/b.ts"]}
     maps = {
         f"root-{k}": {**plain, "sourceRoot": root, "mappings": unsorted}
-        for k, root in enumerate(["", "src", "src/", "/abs/root/", "http://h.example/r/", "../up"])
+        for k, root in enumerate(["", "src", "src/", "/abs/maps/", "http://h.example/r/", "../up"])
     }
     sub = {**plain, "mappings": encode([[(0, 0, 0, 0, 1), (5, 1, 2, 3)], [(3, 0, 7, 1)]])}
     maps["sections"] = {
