@@ -34,20 +34,9 @@ import flamekit  # noqa: E402
 from flamekit.importers import v8  # noqa: E402
 from flamekit.sourcemaps import SourceMaps  # noqa: E402
 from flamekit.sources import open_source  # noqa: E402
+from tests.vlq_reference import vlq  # noqa: E402
 
-BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 STEP = 40  # generated columns per function
-
-
-def vlq(value: int) -> str:
-    bits = (-value << 1) | 1 if value < 0 else value << 1
-    out = ""
-    while True:
-        digit = bits & 31
-        bits >>= 5
-        out += BASE64[digit | (32 if bits else 0)]
-        if not bits:
-            return out
 
 
 def bundle_map(functions: int, first: int) -> dict:

@@ -15,20 +15,9 @@ from flamekit.sourcemaps.vlq import MappingsError, decode
 from tests.conftest import sample
 from tests.node_tools import reference
 
+from .vlq_reference import BASE64, vlq
+
 APP = sample("sourcemaps", "workloads", "tsapp")
-BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-
-def vlq(value: int) -> str:
-    """One base64 VLQ number, written the plain way (the spec's encoder)."""
-    bits = (-value << 1) | 1 if value < 0 else value << 1
-    out = ""
-    while True:
-        digit = bits & 31
-        bits >>= 5
-        out += BASE64[digit | (32 if bits else 0)]
-        if not bits:
-            return out
 
 
 def encode(lines: list[list[tuple[int, ...]]]) -> str:
