@@ -252,24 +252,10 @@ def test_old_shape_cpuprofile_imports_like_the_current_one(tmp_path):
 
 
 def test_trace_with_a_lost_chunk_imports_under_missing_frames(tmp_path):
-    from .v8_reference import trace_profiles
+    from .v8_reference import trace_profiles, without_a_node_chunk
 
     events = read(sample("chrome", "page.trace.json"))["traceEvents"]
-    internal = {
-        (e.get("pid"), e.get("id"))
-        for e in events
-        if e.get("name") == "Profile" and e["args"]["data"].get("source") == "Internal"
-    }
-    with_nodes = [
-        k
-        for k, e in enumerate(events)
-        if e.get("name") == "ProfileChunk"
-        and (e.get("pid"), e.get("id")) in internal
-        and e["args"]["data"].get("cpuProfile", {}).get("nodes")
-    ]
-    assert len(with_nodes) > 3
-    lost = with_nodes[1]  # a chunk with nodes that later chunks build on
-    lossy = [e for k, e in enumerate(events) if k != lost]
+    lossy = without_a_node_chunk(events)
     path = tmp_path / "lossy.trace.json"
     path.write_text(json.dumps({"traceEvents": lossy}))
     proc = run_cli("top", "--format", "json", "-n", "0", path)

@@ -230,3 +230,28 @@ def compare_lines(top_json: dict, *profiles: dict) -> None:
         )
     with_line = sum(v for k, v in want.items() if k[2] is not None)
     assert with_line > 0.1 * grand  # the file does place time on lines
+
+
+def internal_profiles(events: list) -> set:
+    """The (pid, id) of a trace's tracing (Internal) profiles."""
+    return {
+        (e.get("pid"), e.get("id"))
+        for e in events
+        if e.get("name") == "Profile" and e["args"]["data"].get("source") == "Internal"
+    }
+
+
+def without_a_node_chunk(events: list) -> list:
+    """A real trace's events less one ProfileChunk of a tracing (Internal) profile that carries
+    nodes later chunks build on: the shape of a trace in which a chunk was lost."""
+    internal = internal_profiles(events)
+    with_nodes = [
+        k
+        for k, e in enumerate(events)
+        if e.get("name") == "ProfileChunk"
+        and (e.get("pid"), e.get("id")) in internal
+        and e["args"]["data"].get("cpuProfile", {}).get("nodes")
+    ]
+    assert len(with_nodes) > 3
+    lost = with_nodes[1]
+    return [e for k, e in enumerate(events) if k != lost]

@@ -15,6 +15,7 @@ import pytest
 
 from ..conftest import run_cli, sample
 from ..test_identity import to_old_shape
+from ..v8_reference import internal_profiles, without_a_node_chunk
 from .test_speedscope_app import app_url  # noqa: F401  (the fixture serving the app)
 
 pytestmark = pytest.mark.browser
@@ -101,22 +102,9 @@ def test_lost_chunk_trace_top_functions_match_speedscope(tmp_path, browser, app_
     samples it cannot place, flamekit puts them under '(missing frames)'; every function both
     show has the same self time, in the same order, on both threads."""
     events = json.loads(sample("chrome", "page.trace.json").read_text())["traceEvents"]
-    internal = {
-        (e.get("pid"), e.get("id"))
-        for e in events
-        if e.get("name") == "Profile" and e["args"]["data"].get("source") == "Internal"
-    }
-    chunks = [
-        k
-        for k, e in enumerate(events)
-        if e.get("name") == "ProfileChunk"
-        and (e.get("pid"), e.get("id")) in internal
-        and e["args"]["data"].get("cpuProfile", {}).get("nodes")
-    ]
+    internal = internal_profiles(events)
     lossy = tmp_path / "lossy.json"
-    lossy.write_text(
-        json.dumps({"traceEvents": [e for k, e in enumerate(events) if k != chunks[1]]})
-    )
+    lossy.write_text(json.dumps({"traceEvents": without_a_node_chunk(events)}))
     apps = sandwich_rows(browser, app_url, lossy)
     # the app lists a trace's profiles in the time order of their Profile events; flamekit
     # keeps the Internal (tracing) ones, which is what it is compared with
