@@ -11,10 +11,19 @@ from collections.abc import Callable, Iterable
 import click
 
 from . import __version__, defaults
-from .cli_options import DURATION, INPUT_PATH, ProfileLoader, profile_input, profiles_argument
+from .cli_options import (
+    DURATION,
+    INPUT_PATH,
+    ProfileLoader,
+    count_option,
+    format_option,
+    output_option,
+    profile_input,
+    profiles_argument,
+)
 from .core.transforms import GROUP_BY
 from .errors import FlamekitError
-from .output import OUTPUT_PATH, write_text
+from .output import write_text
 from .render.colors import PALETTES as PALETTE_CHOICES
 from .render.terminal import terminal_width
 
@@ -70,22 +79,8 @@ def info(profiles: tuple[str, ...], loader: ProfileLoader) -> None:
 @cli.command(context_settings=CONTEXT)
 @profiles_argument
 @profile_input
-@click.option(
-    "-n",
-    "count",
-    type=click.IntRange(min=0),
-    default=20,
-    show_default=True,
-    help="How many functions to list (0 for all).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@count_option(20, "How many functions to list (0 for all).", least=0)
+@format_option("table", "json", "csv")
 @click.option(
     "--by",
     type=click.Choice((*GROUP_BY, "line")),
@@ -120,14 +115,7 @@ def _source_name(profile, profiles: tuple[str, ...]) -> str:
 @cli.command(context_settings=CONTEXT)
 @profiles_argument
 @profile_input
-@click.option(
-    "-n",
-    "count",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="How many hot paths to show.",
-)
+@count_option(5, "How many hot paths to show.")
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 100),
@@ -141,14 +129,7 @@ def _source_name(profile, profiles: tuple[str, ...]) -> str:
     help="Show only the critical path (heaviest callee while it holds >= --threshold %, "
     "default 50).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 def hotpaths(
     profiles: tuple[str, ...],
     loader: ProfileLoader,
@@ -185,14 +166,7 @@ def hotpaths(
     show_default=True,
     help="Leave out tree entries under this % of the function's total (text output).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 def calls(
     profile_path: str, pattern: str, loader: ProfileLoader, min_share: float, fmt: str
 ) -> None:
@@ -215,13 +189,8 @@ def calls(
 @cli.command(context_settings=CONTEXT)
 @profiles_argument
 @profile_input
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    required=True,
-    type=OUTPUT_PATH,
-    help="Output file ('-' for stdout); its extension picks the format.",
+@output_option(
+    "Output file ('-' for stdout); its extension picks the format.",
 )
 @click.option("--to", "to", default=None, help="Output format (folded, ...).")
 @click.option(
@@ -249,13 +218,8 @@ def convert(
 @cli.command(context_settings=CONTEXT)
 @profiles_argument
 @profile_input
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    required=True,
-    type=OUTPUT_PATH,
-    help="Output file: .svg, or .html for a page around it ('-' for SVG on stdout).",
+@output_option(
+    "Output file: .svg, or .html for a page around it ('-' for SVG on stdout).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["svg", "html"]), help="Output format (default: from -o)."
@@ -326,12 +290,9 @@ BLOCKS_SKIPPED_TRANSFORMS = (
 @cli.command(context_settings=CONTEXT)
 @profiles_argument
 @profile_input(skip=BLOCKS_SKIPPED_TRANSFORMS)
-@click.option(
-    "-o",
-    "--output",
+@output_option(
+    "Report file: .html (interactive), .svg (static), .json or .txt; '-' for stdout.",
     default="-",
-    type=OUTPUT_PATH,
-    help="Report file: .html (interactive), .svg (static), .json or .txt; '-' for stdout.",
 )
 @click.option(
     "--format",

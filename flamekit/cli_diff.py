@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from . import defaults
-from .cli_options import INPUT_PATH, ProfileLoader, expand_paths, profile_input
+from .cli_options import (
+    INPUT_PATH,
+    ProfileLoader,
+    expand_paths,
+    flag_option,
+    output_option,
+    profile_input,
+)
 from .errors import CheckFailed, UsageError
-from .output import OUTPUT_PATH
 from .render.terminal import terminal_width
 
 PATH = INPUT_PATH
+
+
+def _gate_option(name: str, when: str) -> Callable:
+    """A CI gate: exit 1 when ``when`` (PCT is the option's value)."""
+    return click.option(
+        name, type=click.FloatRange(min=0), default=None, metavar="PCT", help=f"Exit 1 when {when}."
+    )
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -32,13 +47,10 @@ PATH = INPUT_PATH
     help="An AFTER profile; repeat to merge several runs (instead of the AFTER argument).",
 )
 @profile_input
-@click.option(
-    "-o",
-    "--output",
-    type=OUTPUT_PATH,
-    default="-",
-    help="Write here: .svg/.html (differential flamegraph; the summary still goes to stdout), "
+@output_option(
+    "Write here: .svg/.html (differential flamegraph; the summary still goes to stdout), "
     ".md, .json or .txt (the summary). Default: stdout.",
+    default="-",
 )
 @click.option(
     "--format",
@@ -56,14 +68,11 @@ PATH = INPUT_PATH
     show_default=True,
     help="Rows per table of the summary.",
 )
-@click.option("--match-lines", is_flag=True, help="Frames on different lines are different.")
-@click.option(
-    "--strip-hex", is_flag=True, help="Mask hex addresses (0x...) in names before matching."
-)
-@click.option(
+@flag_option("--match-lines", "Frames on different lines are different.")
+@flag_option("--strip-hex", "Mask hex addresses (0x...) in names before matching.")
+@flag_option(
     "--absolute",
-    is_flag=True,
-    help="Compare raw weights (runs did the same work) instead of shares of each side's total.",
+    "Compare raw weights (runs did the same work) instead of shares of each side's total.",
 )
 @click.option(
     "--alpha",
@@ -79,22 +88,10 @@ PATH = INPUT_PATH
     show_default=True,
     help="Flamegraph colour from the change in self or in total.",
 )
-@click.option("--negate", is_flag=True, help="Flamegraph: draw BEFORE's shape instead of AFTER's.")
+@flag_option("--negate", "Flamegraph: draw BEFORE's shape instead of AFTER's.")
 @click.option("--title", default=None, help="Flamegraph title.")
-@click.option(
-    "--fail-on",
-    type=click.FloatRange(min=0),
-    default=None,
-    metavar="PCT",
-    help="Exit 1 when a function's total share grew significantly by more than PCT points.",
-)
-@click.option(
-    "--fail-on-total",
-    type=click.FloatRange(min=0),
-    default=None,
-    metavar="PCT",
-    help="Exit 1 when the raw total grew significantly by more than PCT percent.",
-)
+@_gate_option("--fail-on", "a function's total share grew significantly by more than PCT points")
+@_gate_option("--fail-on-total", "the raw total grew significantly by more than PCT percent")
 def diff(
     pair: tuple[str, ...],
     before_paths: tuple[str, ...],

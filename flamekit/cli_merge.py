@@ -6,19 +6,14 @@ import os
 
 import click
 
-from .cli_options import ProfileLoader, profile_input, profiles_argument
-from .output import OUTPUT_PATH
+from .cli_options import ProfileLoader, flag_option, output_option, profile_input, profiles_argument
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @profiles_argument
 @profile_input
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=OUTPUT_PATH,
-    help="Output file ('-' for stdout); its extension picks the format.",
+@output_option(
+    "Output file ('-' for stdout); its extension picks the format.",
 )
 @click.option("--to", default=None, help="Output format (folded, speedscope, svg, html, ...).")
 @click.option(
@@ -37,13 +32,10 @@ from .output import OUTPUT_PATH
     help="Run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://host:8786; "
     "default: $FLAMEKIT_DASK_SCHEDULER). Workers read the inputs themselves.",
 )
-@click.option(
-    "--keep-threads", is_flag=True, help="Keep threads apart by pid and tid (default: by name)."
-)
-@click.option(
+@flag_option("--keep-threads", "Keep threads apart by pid and tid (default: by name).")
+@flag_option(
     "--as-samples",
-    is_flag=True,
-    help="Count samples instead of time, so timed and sample-count inputs can be merged.",
+    "Count samples instead of time, so timed and sample-count inputs can be merged.",
 )
 @click.option(
     "--label-from",

@@ -13,6 +13,7 @@ from .core.model import Profile
 from .core.transforms import AREAS, GROUP_BY, TransformOptions, parse_time
 from .errors import UsageError
 from .importers import INPUT_FORMATS, ImportOption, import_options
+from .output import OUTPUT_PATH
 
 
 def _click_option(option: ImportOption) -> Callable:
@@ -225,6 +226,34 @@ def profile_input(command: Callable | None = None, *, skip: tuple[str, ...] = ()
 
 # Inputs are checked when opened (flamekit.sources), so that a missing, unreadable or directory
 # input is reported in the one-line error form with its name, like every other bad input.
+def format_option(*choices: str) -> Callable:
+    """``--format`` (keyword ``fmt``) with ``choices``; the first is the default."""
+    kind = click.Choice(choices)
+    return click.option(
+        "--format", "fmt", type=kind, default=choices[0], show_default=True, help="Output format."
+    )
+
+
+def count_option(default: int, help: str, *, least: int = 1) -> Callable:
+    """``-n`` (keyword ``count``): how many rows, at least ``least``."""
+    return click.option(
+        "-n", "count", type=click.IntRange(min=least), default=default, show_default=True, help=help
+    )
+
+
+def output_option(help: str, *, default: str | None = None) -> Callable:
+    """``-o``/``--output``: required unless it has a default ('-' is stdout)."""
+    required = default is None
+    return click.option(
+        "-o", "--output", "output", required=required, default=default, type=OUTPUT_PATH, help=help
+    )
+
+
+def flag_option(name: str, help: str) -> Callable:
+    """An on/off option, off by default."""
+    return click.option(name, is_flag=True, help=help)
+
+
 INPUT_PATH = click.Path(allow_dash=True, readable=False)
 
 

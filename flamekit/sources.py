@@ -135,7 +135,11 @@ class Source:
 
     def read_json(self):
         """Parse the whole content as JSON with orjson; errors name the byte offset."""
-        data = self.read_bytes()
+        return self.parse_json(self.read_bytes())
+
+    def parse_json(self, data: bytes):
+        """Parse ``data``, this source's content, as JSON; errors name the byte offset and tell
+        truncated from invalid."""
         if not data.strip():
             raise self.error("the file is empty")
         try:

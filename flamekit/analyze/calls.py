@@ -24,7 +24,7 @@ from ..core.model import Profile
 from ..core.transforms import focus_root, group_by, matching_frames
 from ..core.tree import iter_preorder, subtree_sums
 from ..core.weights import node_samples, node_self, node_total
-from ..display import ShowsAsHTML
+from ..display import JSONFields, ShowsAsHTML
 from ..errors import UsageError
 from .naming import function_label_of_frames
 
@@ -53,7 +53,7 @@ class CallNode:
 
 
 @dataclass(frozen=True)
-class Calls(ShowsAsHTML):
+class Calls(JSONFields, ShowsAsHTML):
     """The sandwich of the functions matching ``pattern``."""
 
     pattern: str
@@ -66,20 +66,6 @@ class Calls(ShowsAsHTML):
     samples: int
     callers: list[CallNode]
     callees: list[CallNode]
-
-    def to_dict(self) -> dict:
-        return {
-            "pattern": self.pattern,
-            "functions": self.functions,
-            "unit": self.unit,
-            "profile_total": self.profile_total,
-            "idle": self.idle,
-            "total": self.total,
-            "self": self.self,
-            "samples": self.samples,
-            "callers": [c.to_dict() for c in self.callers],
-            "callees": [c.to_dict() for c in self.callees],
-        }
 
 
 def _flatten(profile: Profile, stacks, total, self_, samples) -> list[CallNode]:

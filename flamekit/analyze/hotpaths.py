@@ -20,7 +20,7 @@ import numpy as np
 from ..core.idle import idle_weight
 from ..core.model import Profile
 from ..core.weights import node_samples, node_self, node_total
-from ..display import ShowsAsHTML
+from ..display import JSONFields, ShowsAsHTML
 from .naming import frame_labels
 
 
@@ -41,8 +41,10 @@ class PathFrame:
 
 
 @dataclass(frozen=True)
-class HotPath:
+class HotPath(JSONFields):
     """A root-to-end path; ``frames[:branch_depth]`` are shared with path ``branch_from``."""
+
+    json_fields = "rank weight share branch_from branch_depth branch_frame frames"
 
     rank: int
     frames: list[PathFrame]
@@ -56,21 +58,12 @@ class HotPath:
         """The frame where this path leaves an earlier one (None for the first path)."""
         return self.frames[self.branch_depth - 1].label if self.branch_depth else None
 
-    def to_dict(self) -> dict:
-        return {
-            "rank": self.rank,
-            "weight": self.weight,
-            "share": self.share,
-            "branch_from": self.branch_from,
-            "branch_depth": self.branch_depth,
-            "branch_frame": self.branch_frame,
-            "frames": [f.to_dict() for f in self.frames],
-        }
-
 
 @dataclass(frozen=True)
-class HotPaths(ShowsAsHTML):
+class HotPaths(JSONFields, ShowsAsHTML):
     """The result of :func:`hot_paths` (``nodes[k]`` is the call-tree node of each frame)."""
+
+    json_fields = "unit total idle threshold paths"
 
     unit: str
     total: int | float
@@ -78,15 +71,6 @@ class HotPaths(ShowsAsHTML):
     threshold: float
     paths: list[HotPath]
     nodes: list[list[int]]
-
-    def to_dict(self) -> dict:
-        return {
-            "unit": self.unit,
-            "total": self.total,
-            "idle": self.idle,
-            "threshold": self.threshold,
-            "paths": [p.to_dict() for p in self.paths],
-        }
 
 
 def heaviest_child(profile: Profile) -> np.ndarray:
@@ -174,22 +158,16 @@ def hot_paths(profile: Profile, n: int = 5, threshold: float = 0.0) -> HotPaths:
 
 
 @dataclass(frozen=True)
-class CriticalPath:
+class CriticalPath(JSONFields):
     """The frames of the critical path, root first."""
+
+    json_fields = "unit total threshold frames"
 
     unit: str
     total: int | float
     threshold: float
     frames: list[PathFrame]
     nodes: list[int]
-
-    def to_dict(self) -> dict:
-        return {
-            "unit": self.unit,
-            "total": self.total,
-            "threshold": self.threshold,
-            "frames": [f.to_dict() for f in self.frames],
-        }
 
 
 def critical_path(profile: Profile, threshold: float = 0.5) -> CriticalPath:

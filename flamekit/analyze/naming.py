@@ -16,7 +16,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from ..core.model import Profile
+from ..core.model import Profile, column_rows
 from ..core.weights import function_table
 
 ANONYMOUS = frozenset({"", "(anonymous)", "(anonymous function)", "<anonymous>", "anonymous"})
@@ -89,14 +89,7 @@ def function_labels(profile: Profile, *, placed: bool = False) -> list[str]:
         s = profile.strings
         rows = [
             (s[n], s[f] or s[m], int(line), int(col))
-            for n, f, m, line, col in zip(
-                t.name.tolist(),
-                t.file.tolist(),
-                t.module.tolist(),
-                t.line.tolist(),
-                t.column.tolist(),
-                strict=True,
-            )
+            for n, f, m, line, col in column_rows(t, "name", "file", "module", "line", "column")
         ]
         return unique_labels(rows, placed=placed)
 

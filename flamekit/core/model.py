@@ -20,6 +20,11 @@ from .extensions import profile_class_made
 Unit = Literal["nanoseconds", "samples", "bytes"]
 
 
+def column_rows(table: object, *columns: str) -> zip:
+    """The rows of the named numpy columns of ``table`` as Python values (a strict zip)."""
+    return zip(*(getattr(table, c).tolist() for c in columns), strict=True)
+
+
 class FrameKind(IntEnum):
     """What kind of code a frame stands for; used for colouring and filtering."""
 

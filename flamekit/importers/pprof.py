@@ -30,24 +30,20 @@ from .pprof_tables import Strings, location_frames
 
 __all__ = ["load", "sniff"]
 
+# (long name, short name, flamekit unit, factor to it) of each unit pprof files name
+_SCALES = (
+    ("nanoseconds", "ns", "nanoseconds", 1),
+    ("microseconds", "us", "nanoseconds", 1_000),
+    ("milliseconds", "ms", "nanoseconds", 1_000_000),
+    ("seconds", "s", "nanoseconds", 1_000_000_000),
+    ("bytes", "b", "bytes", 1),
+    ("kilobytes", "kb", "bytes", 1024),
+    ("megabytes", "mb", "bytes", 1024**2),
+    ("gigabytes", "gb", "bytes", 1024**3),
+)
 # unit name -> (flamekit unit, factor to it)
 UNITS: dict[str, tuple[str, int]] = {
-    "nanoseconds": ("nanoseconds", 1),
-    "ns": ("nanoseconds", 1),
-    "microseconds": ("nanoseconds", 1_000),
-    "us": ("nanoseconds", 1_000),
-    "milliseconds": ("nanoseconds", 1_000_000),
-    "ms": ("nanoseconds", 1_000_000),
-    "seconds": ("nanoseconds", 1_000_000_000),
-    "s": ("nanoseconds", 1_000_000_000),
-    "bytes": ("bytes", 1),
-    "b": ("bytes", 1),
-    "kilobytes": ("bytes", 1024),
-    "kb": ("bytes", 1024),
-    "megabytes": ("bytes", 1024**2),
-    "mb": ("bytes", 1024**2),
-    "gigabytes": ("bytes", 1024**3),
-    "gb": ("bytes", 1024**3),
+    name: (unit, factor) for long, short, unit, factor in _SCALES for name in (long, short)
 }
 THREAD_NAME_KEYS = ("thread", "thread_name", "thread name")
 THREAD_ID_KEYS = ("thread_id", "thread id", "tid")

@@ -28,19 +28,7 @@ def read_profile(source: Source) -> object:
         doc = _parse_split(data)
         if doc is not None:
             return doc
-    return parse_bytes(source, data)
-
-
-def parse_bytes(source: Source, data: bytes) -> object:
-    """Parse with orjson; errors name the byte offset and tell truncated from invalid."""
-    if not data.strip():
-        raise source.error("the file is empty")
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        end = len(data.rstrip())
-        what = "truncated JSON" if exc.pos >= end - 1 else "invalid JSON"
-        raise source.error(f"{what}: {exc.msg}", offset=exc.pos) from None
+    return source.parse_json(data)
 
 
 def _find_key(data: bytes, key: bytes) -> tuple[int, int] | None:

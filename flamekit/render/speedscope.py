@@ -17,7 +17,7 @@ import numpy as np
 import orjson
 
 from .. import __version__
-from ..core.model import EMPTY_STACK, FrameKind, Profile
+from ..core.model import EMPTY_STACK, FrameKind, Profile, column_rows
 
 SCHEMA = "https://www.speedscope.app/file-format-schema.json"
 CHUNK = 65_536  # samples or events serialized at a time
@@ -54,14 +54,7 @@ class _Paths:
         fr = profile.frames
         self.table: list[dict] = []
         index: list[int] = []  # model frame id -> exported index (-1: an empty stack)
-        rows = zip(
-            fr.name.tolist(),
-            fr.file.tolist(),
-            fr.line.tolist(),
-            fr.column.tolist(),
-            fr.kind.tolist(),
-            strict=True,
-        )
+        rows = column_rows(fr, "name", "file", "line", "column", "kind")
         for name, file, line, col, kind in rows:
             if kind == FrameKind.SYNTHETIC and s[name] == EMPTY_STACK:
                 index.append(-1)
