@@ -144,6 +144,8 @@ class ProfileBuilder:
     def stack(self, parent: int, frame: int) -> int:
         """Id of the call-tree node ``frame`` called from node ``parent`` (-1 for a root)."""
         if self._memo_stale:
+            if parent < 0:
+                return self._root_stack(frame)
             self._rebuild_memo()
         key = (parent, frame)
         node = self._node_ids.get(key)
@@ -153,6 +155,22 @@ class ProfileBuilder:
             self._node_frame.append(frame)
             self._depth.append(0 if parent < 0 else self._depth[parent] + 1)
             self._node_ids[key] = node
+        return node
+
+    def _root_stack(self, frame: int) -> int:
+        """:meth:`stack` of a root while the memo is stale (nodes were added in bulk): the roots
+        are looked up in the columns, so that one root (an importer's synthetic frame) does not
+        cost rebuilding the memo of every node; the memo stays stale and finds it later."""
+        parents = np.frombuffer(self._parent, dtype=np.int32)
+        roots = np.flatnonzero(parents == -1)
+        found = roots[np.frombuffer(self._node_frame, dtype=np.int32)[roots] == frame]
+        del parents  # no view may be left on the arrays when they grow
+        if len(found):
+            return int(found[-1])  # the rebuilt memo keeps the last node of a (parent, frame)
+        node = len(self._parent)
+        self._parent.append(-1)
+        self._node_frame.append(frame)
+        self._depth.append(0)
         return node
 
     @property
