@@ -50,21 +50,8 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
 
 
 def _load(source: Source, options: Mapping[str, Any]) -> Profile:
-    doc = v8json.read_profile(source)
-    if isinstance(doc, dict) and "nodes" not in doc and isinstance(doc.get("head"), dict):
-        doc = from_old_shape(doc, source)
-    if not isinstance(doc, dict) or "nodes" not in doc:
-        trace = isinstance(doc, list) or (isinstance(doc, dict) and "traceEvents" in doc)
-        raise source.error(
-            "not a V8 CPU profile: no 'nodes'",
-            hint="this looks like a Chrome trace: use --from chrome-trace"
-            if trace
-            else "expected the JSON object written by node --cpu-prof or DevTools",
-        )
+    doc, table = _node_table(source)
     builder = ProfileBuilder("cpuprofile", unit="nanoseconds", name=source.stem)
-    table = v8.V8Nodes()
-    v8.add_nodes(table, doc["nodes"], source, "")
-    v8.link_nodes(table, source, "")
     pid, tid, name = thread_identity(source)
     thread = builder.thread(pid, tid, name)
     start, end = _time(doc, "startTime", source), _time(doc, "endTime", source)
@@ -92,6 +79,40 @@ def _load(source: Source, options: Mapping[str, Any]) -> Profile:
     if facts.get("unit_samples"):
         meta["unit"] = "samples"
     return builder.build(**meta)
+
+
+def _node_table(source: Source) -> tuple[dict, v8.V8Nodes]:
+    """The profile document and its linked node table. Nodes the typed decoder read are added
+    in bulk; should the bulk step refuse them, the file is parsed again the plain way, whose
+    careful per-node code gives the precise errors."""
+    doc = v8json.read_profile(source)
+    nodes = doc.get("nodes") if isinstance(doc, dict) else None
+    if isinstance(nodes, v8json.DecodedNodes):
+        table = v8.V8Nodes()
+        if v8_bulk.add_decoded(table, nodes.nodes):
+            v8.link_nodes(table, source, "")
+            return doc, table
+        doc = v8json.read_profile(source, typed=False)
+    doc = _current_shape(doc, source)
+    table = v8.V8Nodes()
+    v8.add_nodes(table, doc["nodes"], source, "")
+    v8.link_nodes(table, source, "")
+    return doc, table
+
+
+def _current_shape(doc: object, source: Source) -> dict:
+    """The document in the current shape (old ones converted), or an error if it is none."""
+    if isinstance(doc, dict) and "nodes" not in doc and isinstance(doc.get("head"), dict):
+        doc = from_old_shape(doc, source)
+    if not isinstance(doc, dict) or "nodes" not in doc:
+        trace = isinstance(doc, list) or (isinstance(doc, dict) and "traceEvents" in doc)
+        raise source.error(
+            "not a V8 CPU profile: no 'nodes'",
+            hint="this looks like a Chrome trace: use --from chrome-trace"
+            if trace
+            else "expected the JSON object written by node --cpu-prof or DevTools",
+        )
+    return doc
 
 
 def from_old_shape(doc: dict, source: Source) -> dict:

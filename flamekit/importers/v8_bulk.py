@@ -14,11 +14,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import chain, compress, repeat
-from operator import is_not, itemgetter
+from operator import attrgetter, is_not, itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 
 if TYPE_CHECKING:
     from .v8 import V8Nodes
@@ -29,6 +31,13 @@ _NO_SCRIPT = (None, 0, "0", "")
 _ID = itemgetter("id")
 _CALL_FRAME = itemgetter("callFrame")
 _FRAME_FIELDS = itemgetter("functionName", "url", "lineNumber", "columnNumber", "scriptId")
+# the same fields of a typed node record (flamekit.importers.v8_typed.Node)
+_ID_FIELD = attrgetter("id")
+_FRAME_FIELD = attrgetter("callFrame")
+_HITS_FIELD = attrgetter("hitCount")
+_CHILDREN_FIELD = attrgetter("children")
+_PARENT_FIELD = attrgetter("parent")
+_TICKS_FIELD = attrgetter("positionTicks")
 
 
 @contextmanager
@@ -74,23 +83,28 @@ def _frame_row(raw: tuple) -> tuple[str, str, int, int, bool] | None:
     return name, url, max(line + 1, 0), max(column + 1, 0), script not in _NO_SCRIPT
 
 
-def _frame_codes(table: V8Nodes, calls: list) -> list[int] | None:
-    """Index in ``table.frames`` of every call frame (adding new ones; a call frame seen again is
-    converted once), or None when one is unusual."""
+def _raw_frame_row(text: bytes) -> tuple[str, str, int, int, bool] | None:
+    """:func:`_frame_row` of a call frame given as its JSON text."""
     try:
-        raws = list(map(_FRAME_FIELDS, calls))  # TypeError/KeyError: not a plain call frame
-        distinct = dict.fromkeys(raws)  # TypeError: an unhashable field (list, object)
-    except (KeyError, TypeError):
+        return _frame_row(_FRAME_FIELDS(orjson.loads(text)))
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return None  # not JSON a plain parse takes, not an object, or a field missing
+
+
+def _frame_codes(table: V8Nodes, keys: list, row_of: Callable) -> list[int] | None:
+    """Index in ``table.frames`` of every node's call frame, from a hashable key per node
+    (equal keys: equal call frames) and ``row_of`` that makes a key's row (None when it is
+    unusual, and then the table is left as it was). Each distinct key is converted once."""
+    first: dict = {}  # key -> the first node that has it
+    try:
+        seen = list(map(first.setdefault, keys, range(len(keys))))
+    except TypeError:
+        return None  # an unhashable field (list, object)
+    rows = list(map(row_of, first))
+    if None in rows:
         return None
-    rows = {}
-    for raw in distinct:
-        row = _frame_row(raw)
-        if row is None:
-            return None
-        rows[raw] = row
-    for raw, row in rows.items():
-        distinct[raw] = table.frame_code(row)
-    return list(map(distinct.__getitem__, raws))
+    code_of = dict(zip(first.values(), map(table.frame_code, rows), strict=True))
+    return list(map(code_of.__getitem__, seen))
 
 
 def _heads(nodes: list) -> tuple[list, list, list] | None:
@@ -113,49 +127,108 @@ def _forget_frames(table: V8Nodes, known: int) -> None:
     del table.frames[known:]
 
 
+@dataclass(frozen=True, eq=False)
+class _Columns:
+    """The fields of some nodes, one list each (``ticks``: the (line, ticks) pairs of each
+    node that has some, by position)."""
+
+    ids: list
+    codes: list[int]
+    hits: list
+    children: list
+    parents: list
+    ticks: dict[int, list[tuple[int, int]]]
+
+
 def add_nodes(
     table: V8Nodes, nodes: list, position_ticks: Callable[[list], list[tuple[int, int]]]
 ) -> bool:
     """Append plain node objects to ``table`` as the per-node code would (``position_ticks``
     reads a node's non-empty ``positionTicks`` list); False (and the table unchanged) when any
     node is unusual."""
-    n = len(nodes)
-    heads = _heads(nodes) if n else None
+    heads = _heads(nodes) if len(nodes) else None
     if heads is None:
         return False
     ids, calls, hits = heads
     known = len(table.frames)
-    codes = _frame_codes(table, calls)
+    try:
+        keys = list(map(_FRAME_FIELDS, calls))
+    except (KeyError, TypeError):
+        return False  # not a plain call frame
+    codes = _frame_codes(table, keys, _frame_row)
     if codes is None:
         _forget_frames(table, known)
         return False
     children = _column(nodes, "children")
     parents = _column(nodes, "parent")
-    id_arr, hit_arr = _int64(ids), _int64(hits)
+    if not _types(children) <= {list, type(None)} or not _types(parents) <= {int, type(None)}:
+        _forget_frames(table, known)
+        return False
+    ticks = _column(nodes, "positionTicks")
+    found = {
+        k: position_ticks(ticks[k])
+        for k in compress(range(len(nodes)), ticks)
+        if isinstance(ticks[k], list)
+    }
+    if not _add_columns(table, _Columns(ids, codes, hits, children, parents, found)):
+        _forget_frames(table, known)
+        return False
+    return True
+
+
+def _record_ticks(items: list) -> list[tuple[int, int]]:
+    """What ``v8._position_ticks`` makes of the same entries, from typed records."""
+    return [(t.line, t.ticks) for t in items if t.ticks > 0]
+
+
+def add_decoded(table: V8Nodes, nodes: list) -> bool:
+    """:func:`add_nodes` for the node records of :mod:`.v8_typed` (their call frames as raw
+    JSON text): the same table whenever :func:`add_nodes` would take the plain objects the text
+    holds, else False (and the table unchanged)."""
+    if not nodes:
+        return False
+    ids = list(map(_ID_FIELD, nodes))
+    hits = list(map(_HITS_FIELD, nodes))
+    known = len(table.frames)
+    codes = _frame_codes(table, list(map(bytes, map(_FRAME_FIELD, nodes))), _raw_frame_row)
+    if codes is None:
+        _forget_frames(table, known)
+        return False
+    ticks = list(map(_TICKS_FIELD, nodes))
+    found = {k: _record_ticks(ticks[k]) for k in compress(range(len(nodes)), ticks)}
+    columns = _Columns(
+        ids, codes, hits, list(map(_CHILDREN_FIELD, nodes)), list(map(_PARENT_FIELD, nodes)), found
+    )
+    if not _add_columns(table, columns):
+        _forget_frames(table, known)
+        return False
+    return True
+
+
+def _add_columns(table: V8Nodes, cols: _Columns) -> bool:
+    """Append checked node columns to ``table`` (its frames already added); False (and the
+    rest of the table unchanged) when ids repeat or a number is out of range."""
+    n = len(cols.ids)
+    id_arr, hit_arr = _int64(cols.ids), _int64(cols.hits)
     base = len(table.ids)
-    index = dict(zip(ids, range(base, base + n), strict=True))
+    index = dict(zip(cols.ids, range(base, base + n), strict=True))
     if (
-        not _types(children) <= {list, type(None)}
-        or not _types(parents) <= {int, type(None)}
-        or id_arr is None
+        id_arr is None
         or hit_arr is None
         or len(index) != n
         or not index.keys().isdisjoint(table.index)
     ):
-        _forget_frames(table, known)
         return False
     bad_hits = (hit_arr < 0) | (hit_arr > MAX_HITS)
-    table.ids.extend(ids)
-    table.frame_of.extend(codes)
-    table.hits.extend(np.where(bad_hits, -1, hit_arr).tolist() if bad_hits.any() else hits)
-    table.children.extend(children)
+    table.ids.extend(cols.ids)
+    table.frame_of.extend(cols.codes)
+    table.hits.extend(np.where(bad_hits, -1, hit_arr).tolist() if bad_hits.any() else cols.hits)
+    table.children.extend(cols.children)
     table.parent.extend(repeat(-1, n))
-    table.parent_ids.extend(parents)
+    table.parent_ids.extend(cols.parents)
     table.index.update(index)
-    ticks = _column(nodes, "positionTicks")
-    for k in compress(range(n), ticks):
-        if isinstance(ticks[k], list):
-            table.ticks[base + k] = position_ticks(ticks[k])
+    for k, pairs in cols.ticks.items():
+        table.ticks[base + k] = pairs
     return True
 
 
