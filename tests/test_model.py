@@ -88,3 +88,29 @@ def test_unknown_unit_is_refused():
     b.sample(b.stack(-1, b.frame("x")), 1)
     with pytest.raises(InvalidProfile, match="unit"):
         b.build()
+
+
+@pytest.mark.parametrize("top", [1, 200, 60_000, 10**9, 2**40])
+def test_stable_argsort_is_numpys_stable_order(top):
+    from flamekit.tree import stable_argsort
+
+    rng = np.random.default_rng(top)
+    for n in (0, 1, 7, 5000):
+        values = rng.integers(0, top, n)
+        assert stable_argsort(values).tolist() == np.argsort(values, kind="stable").tolist()
+
+
+def test_a_root_after_bulk_nodes_is_the_one_the_memo_finds():
+    def filled() -> ProfileBuilder:
+        b = ProfileBuilder("test")
+        f, g = b.frame("f"), b.frame("g")
+        b.extend_stacks([-1, 0, -1], [f, g, g], [0, 1, 0])  # the memo is stale now
+        return b
+
+    for frame in ("f", "g", "h"):
+        quick, memo = filled(), filled()
+        memo._rebuild_memo()
+        fid = quick.frame(frame)
+        assert quick.stack(-1, fid) == memo.stack(-1, memo.frame(frame))
+        assert quick.stack(1, fid) == memo.stack(1, fid)  # the memo, rebuilt, has the new root
+        assert quick.node_count == memo.node_count

@@ -159,3 +159,13 @@ def test_unusual_nodes_go_the_careful_way():
     ):
         assert v8_bulk.add_nodes(table, odd, v8._position_ticks) is False
         assert (table.ids, table.frames, table.frame_index) == ([], [], {})
+
+
+def test_first_met_and_distinct_siblings_match_plain_python():
+    rng = np.random.default_rng(8)
+    for n in (0, 1, 50, 4000):
+        codes = rng.integers(0, 60, n)
+        assert v8_bulk.first_met(codes).tolist() == list(dict.fromkeys(codes.tolist()))
+        parent = rng.integers(-1, 30, n)
+        pairs = list(zip(parent.tolist(), codes.tolist(), strict=True))
+        assert v8_bulk.siblings_distinct(parent, codes) == (len(set(pairs)) == n)

@@ -12,14 +12,18 @@ from .model import Stacks
 
 
 def stable_argsort(values: np.ndarray) -> np.ndarray:
-    """``np.argsort(values, kind="stable")`` for non-negative integers such as depths; values
-    that fit in 8 or 16 bits are sorted in that width, where numpy uses a radix sort (several
-    times faster on a million nodes)."""
-    if len(values) == 0:
+    """``np.argsort(values, kind="stable")`` for non-negative integers such as depths or
+    parent ids: values that fit in 8 or 16 bits are sorted in that width, where numpy uses a
+    radix sort; wider ones as ``value * n + index``, keys that are all distinct, so that the
+    faster unstable sort gives the stable order (each several times faster on a million)."""
+    n = len(values)
+    if n == 0:
         return np.zeros(0, dtype=np.intp)
-    top = int(values.max())
-    if int(values.min()) >= 0 and top < 2**16:
-        values = values.astype(np.uint8 if top < 2**8 else np.uint16)
+    top, low = int(values.max()), int(values.min())
+    if low >= 0 and top < 2**16:
+        return np.argsort(values.astype(np.uint8 if top < 2**8 else np.uint16), kind="stable")
+    if low >= 0 and (top + 1) * n < 2**63:
+        return np.argsort(values.astype(np.int64) * n + np.arange(n, dtype=np.int64))
     return np.argsort(values, kind="stable")
 
 

@@ -324,7 +324,7 @@ def build_tree(builder: ProfileBuilder, table: V8Nodes, source: Source, where: s
     if stack_of is None:
         stack_of = _add_stacks(builder, table, parent, frame_of, drawn, missing)
     ids = np.asarray(table.ids, dtype=np.int64)
-    order_by_id = np.argsort(ids, kind="stable")
+    order_by_id = np.argsort(ids)  # ids are distinct: any sort gives the one order
     return V8Tree(ids[order_by_id], stack_of[order_by_id], idle_seen)
 
 

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
+from ..core.tree import stable_argsort
+
 if TYPE_CHECKING:
     from .v8 import V8Nodes
 
@@ -232,10 +234,66 @@ def _add_columns(table: V8Nodes, cols: _Columns) -> bool:
     return True
 
 
-def _positions(sorted_ids: np.ndarray, order: np.ndarray, wanted: np.ndarray):
-    """Index into the table of each of ``wanted`` ids, and which were found."""
-    pos = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
-    return order[pos], sorted_ids[pos] == wanted
+def _id_lookup(ids: np.ndarray) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """A function from wanted (distinct) ids to their index in ``ids`` and whether each was
+    found: a table gather when the ids are small non-negative numbers (V8 numbers its nodes
+    1, 2, 3, ...), else a binary search."""
+    n = len(ids)
+    low, high = int(ids.min()), int(ids.max())
+    if low >= 0 and high < 4 * n + 4096:
+        where = np.full(high + 2, -1, dtype=np.int64)  # the last slot: any id out of range
+        where[ids] = np.arange(n)
+
+        def gather(wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            at = where[np.where((wanted >= 0) & (wanted <= high), wanted, high + 1)]
+            return at, at >= 0
+
+        return gather
+    order = np.argsort(ids)  # ids are distinct: any sort gives the one order
+    sorted_ids = ids[order]
+
+    def search(wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pos = np.minimum(np.searchsorted(sorted_ids, wanted), n - 1)
+        return order[pos], sorted_ids[pos] == wanted
+
+    return search
+
+
+def _flat_children(kid_lists: list) -> tuple[np.ndarray, np.ndarray] | None:
+    """(how many children each node lists, all of them in order) or None when one is not an
+    integer of 64 bits."""
+    if type(None) in _types(kid_lists):
+        kid_lists = [k if k is not None else () for k in kid_lists]
+    counts = np.fromiter(map(len, kid_lists), dtype=np.int64, count=len(kid_lists))
+    flat = list(chain.from_iterable(kid_lists))
+    if flat and _types(flat) != {int}:
+        return None
+    kids = _int64(flat)
+    return None if kids is None else (counts, kids)
+
+
+def _parents_from_ids(table: V8Nodes, lookup, parent: np.ndarray) -> list[int] | None:
+    """Fill ``parent`` from the nodes' ``parent`` ids (Chrome trace nodes); the orphans (lenient
+    tables) or None when a link is broken or contradicts the children lists."""
+    n = len(parent)
+    if table.parent_ids.count(None) == n:
+        return []
+    has = np.fromiter(map(is_not, table.parent_ids, repeat(None)), dtype=bool, count=n)
+    pids = _int64(list(compress(table.parent_ids, has)))
+    if pids is None:
+        return None
+    nodes = np.flatnonzero(has)
+    up, found = lookup(pids)
+    orphans: list[int] = []
+    if not found.all():
+        if not table.lenient:
+            return None
+        orphans = nodes[~found].tolist()
+        nodes, up = nodes[found], up[found]
+    if np.any(up == nodes) or np.any((parent[nodes] != -1) & (parent[nodes] != up)):
+        return None
+    parent[nodes] = up
+    return orphans
 
 
 def link_nodes(table: V8Nodes) -> bool:
@@ -244,42 +302,21 @@ def link_nodes(table: V8Nodes) -> bool:
     n = len(table.ids)
     if n == 0 or set(table.parent) != {-1}:
         return False
-    ids = np.array(table.ids, dtype=np.int64)
-    order = np.argsort(ids, kind="stable")
-    sorted_ids = ids[order]
-    kid_lists = table.children
-    if type(None) in _types(kid_lists):
-        kid_lists = [k if k is not None else () for k in kid_lists]
-    counts = np.fromiter(map(len, kid_lists), dtype=np.int64, count=n)
+    lookup = _id_lookup(np.array(table.ids, dtype=np.int64))
+    flat = _flat_children(table.children)
+    if flat is None:
+        return False
+    counts, kids = flat
     parent = np.full(n, -1, dtype=np.int64)
-    if counts.any():
-        flat = list(chain.from_iterable(kid_lists))
-        if _types(flat) != {int}:
-            return False
-        kids = _int64(flat)
-        if kids is None:
-            return False
-        child, found = _positions(sorted_ids, order, kids)
+    if len(kids):
+        child, found = lookup(kids)
         owner = np.repeat(np.arange(n), counts)
         if not found.all() or np.any(child == owner) or np.bincount(child, minlength=n).max() > 1:
             return False
         parent[child] = owner
-    orphans: list[int] = []
-    has = np.fromiter(map(is_not, table.parent_ids, repeat(None)), dtype=bool, count=n)
-    if has.any():
-        pids = _int64(list(compress(table.parent_ids, has)))
-        if pids is None:
-            return False
-        nodes = np.flatnonzero(has)
-        up, found = _positions(sorted_ids, order, pids)
-        if not found.all():
-            if not table.lenient:
-                return False
-            orphans = nodes[~found].tolist()
-            nodes, up = nodes[found], up[found]
-        if np.any(up == nodes) or np.any((parent[nodes] != -1) & (parent[nodes] != up)):
-            return False
-        parent[nodes] = up
+    orphans = _parents_from_ids(table, lookup, parent)
+    if orphans is None:
+        return False
     table.parent[:] = parent.tolist()
     table.orphans.extend(orphans)
     return True
@@ -290,7 +327,7 @@ def breadth_first(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     and each one's depth. Nodes on a cycle are not reachable from a root and left out. A wide
     level takes a few numpy steps, a narrow one (deep recursion) a short Python loop."""
     n = len(parent)
-    by_parent = np.argsort(parent, kind="stable")  # roots first, then children grouped by parent
+    by_parent = stable_argsort(parent + 1)  # roots first, then children grouped by parent
     rooted = int(np.count_nonzero(parent < 0))
     grouped = by_parent[rooted:]
     bounds = np.searchsorted(parent[grouped], np.arange(n + 1))
@@ -316,13 +353,18 @@ def breadth_first(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(order, dtype=np.int64), np.repeat(np.arange(len(sizes)), sizes)
 
 
-def first_met(values: np.ndarray) -> np.ndarray:
-    """The distinct values in the order they first occur."""
-    distinct, first = np.unique(values, return_index=True)
-    return distinct[np.argsort(first)]
+def first_met(codes: np.ndarray) -> np.ndarray:
+    """The distinct values of ``codes`` (small non-negative integers) in the order they first
+    occur."""
+    if len(codes) == 0:
+        return codes[:0]
+    first = np.full(int(codes.max()) + 1, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    met = np.flatnonzero(first < len(codes))
+    return met[np.argsort(first[met])]
 
 
 def siblings_distinct(parent: np.ndarray, frame: np.ndarray) -> bool:
     """No two children of one node have the same frame (so no nodes merge in the builder)."""
-    key = (parent + 1) * (int(frame.max(initial=0)) + 1) + frame
-    return len(np.unique(key)) == len(key)
+    key = np.sort((parent + 1) * (int(frame.max(initial=0)) + 1) + frame)
+    return not np.any(key[1:] == key[:-1])
