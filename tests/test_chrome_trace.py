@@ -16,6 +16,7 @@ from flamekit.sources import open_source
 
 from .conftest import ROOT, run_cli
 from .test_cpuprofile import profiles
+from .test_v8_bulk import columns
 from .v8_reference import compare_top, trace_profiles
 
 CHROME = ROOT / "samples" / "chrome"
@@ -316,6 +317,36 @@ def test_bad_trace_error_names_the_profile(tmp_path):
     doc, _ = BAD["deltas-longer"]
     with pytest.raises(InputError, match=r"profile 0x1 \(pid 7, tid 1\)"):
         load_path(str(write(tmp_path, doc)))
+
+
+def test_chunks_added_in_one_step_or_apart_give_one_table_and_one_error(tmp_path, monkeypatch):
+    """The nodes of all chunks go into the table in one bulk step; a node repeated in a later
+    chunk makes them go one chunk at a time, so that the error names that chunk."""
+    cpu, _ = node_profiles()
+    events = to_trace_events(cpu, 7, 1, "0x1", chunk=40)
+    with_nodes = [
+        (i, e)
+        for i, e in enumerate(events)
+        if e["name"] == "ProfileChunk" and "nodes" in e["args"]["data"].get("cpuProfile", {})
+    ]
+    assert len(with_nodes) > 2
+    good = write(tmp_path, events, "good.json")
+    later, chunk = with_nodes[2]
+    first_node = with_nodes[0][1]["args"]["data"]["cpuProfile"]["nodes"][0]
+    chunk["args"]["data"]["cpuProfile"]["nodes"].append(first_node)
+    bad = write(tmp_path, events, "bad.json")
+
+    def outcomes() -> tuple:
+        with pytest.raises(InputError) as info:
+            load_path(str(bad))
+        return columns(load_path(str(good))), str(info.value)
+
+    one_step = outcomes()
+    with monkeypatch.context() as m:
+        m.setattr(chrome_trace, "_add_chunk_nodes", lambda table, chunks: False)
+        apart = outcomes()
+    assert one_step == apart
+    assert f"chunk at trace event {later}: node id {first_node['id']} appears twice" in apart[1]
 
 
 # -- property test: random valid profiles, expressed as trace events --------------------------

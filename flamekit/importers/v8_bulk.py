@@ -218,7 +218,7 @@ def _add_columns(table: V8Nodes, cols: _Columns) -> bool:
         id_arr is None
         or hit_arr is None
         or len(index) != n
-        or not index.keys().isdisjoint(table.index)
+        or not index.keys().isdisjoint(table.index.keys())  # views: the smaller is walked
     ):
         return False
     bad_hits = (hit_arr < 0) | (hit_arr > MAX_HITS)
