@@ -246,8 +246,9 @@ def main() -> None:
         compileall.compile_dir(str(ROOT / "flamekit"), quiet=1)
         fk_svg = work / "flamekit.svg"
         pl_svg = work / "flamegraph-pl.svg"
+        # the checkout's `flamekit` command: its entry point, as the installed script runs it
         env_python = [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv.pop(1)); "
-                      "from flamekit.cli import main; main()", str(ROOT)]  # fmt: skip
+                      "from flamekit.launch import main; main()", str(ROOT)]  # fmt: skip
         fk_cmd = [*env_python, "flame", str(folded), "-o", str(fk_svg)]
         timed = [run(fk_cmd) for _ in range(max(1, args.repeat))]
         fk_time, fk_cpu = (statistics.median(r[i] for r in timed) for i in (0, 1))

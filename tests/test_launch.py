@@ -3,6 +3,7 @@ analysis methods however the core model is first imported."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -48,3 +49,20 @@ def test_profile_methods_whichever_module_comes_first():
             "print(all(hasattr(Profile, m) for m in ('top', 'hot_paths', 'calls', 'flame')))"
         )
         assert out.strip() == "True", first
+
+
+def test_the_command_asks_openblas_for_one_thread_unless_told_otherwise():
+    code = (
+        "import os, sys; sys.argv = ['flamekit', '--help']\n"
+        "from flamekit.launch import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'))"
+    )
+    for preset, expected in ((None, "1"), ("3", "3")):
+        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+        if preset is not None:
+            env["OPENBLAS_NUM_THREADS"] = preset
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env
+        )
+        assert done.stdout.splitlines()[-1] == expected
