@@ -114,3 +114,15 @@ def test_a_root_after_bulk_nodes_is_the_one_the_memo_finds():
         assert quick.stack(-1, fid) == memo.stack(-1, memo.frame(frame))
         assert quick.stack(1, fid) == memo.stack(1, fid)  # the memo, rebuilt, has the new root
         assert quick.node_count == memo.node_count
+
+
+def test_first_and_groups_is_what_np_unique_returns():
+    from flamekit.tree import first_and_groups, has_repeats
+
+    rng = np.random.default_rng(9)
+    for n, top in ((0, 1), (1, 5), (300, 7), (5000, 2**62), (20000, 400)):
+        keys = rng.integers(0, top, n, dtype=np.int64)
+        _, first, groups = np.unique(keys, return_index=True, return_inverse=True)
+        got = first_and_groups(keys)
+        assert got[0].tolist() == first.tolist() and got[1].tolist() == groups.tolist()
+        assert has_repeats(keys) == (len(set(keys.tolist())) < n)

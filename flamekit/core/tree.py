@@ -27,6 +27,32 @@ def stable_argsort(values: np.ndarray) -> np.ndarray:
     return np.argsort(values, kind="stable")
 
 
+def first_and_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What ``np.unique(keys, return_index=True, return_inverse=True)`` gives after the
+    values: where each distinct key first occurs (in ascending key order) and each key's group.
+    The keys are put in order by the unstable sort (several times faster than the stable one
+    np.unique needs for first positions, which come from np.minimum.at here)."""
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    order = np.argsort(keys)
+    ordered = keys[order]
+    starts = np.empty(n, dtype=bool)
+    starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    groups = np.empty(n, dtype=np.intp)
+    groups[order] = np.cumsum(starts) - 1
+    first = np.full(int(np.count_nonzero(starts)), n, dtype=np.intp)
+    np.minimum.at(first, groups, np.arange(n, dtype=np.intp))
+    return first, groups
+
+
+def has_repeats(keys: np.ndarray) -> bool:
+    """Whether a value occurs twice in ``keys`` (a sort, cheaper than np.unique's hashing)."""
+    ordered = np.sort(keys)
+    return bool(np.any(ordered[1:] == ordered[:-1]))
+
+
 def levels(stacks: Stacks) -> list[np.ndarray]:
     """Node ids grouped by depth, shallowest first (each group in ascending id order)."""
     return depth_groups(stacks.depth)

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..core.builder import ProfileBuilder
 from ..core.model import Profile
-from ..core.tree import depth_groups, stable_argsort
+from ..core.tree import depth_groups, first_and_groups, has_repeats, stable_argsort
 from ..sources import MAX_LINE, READ_CHUNK, Source
 from . import parallel
 
@@ -276,8 +276,7 @@ def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
         for i in range(0, len(sel) * bool(width), _HASH_ROWS):
             rows = word_rows(sel[i : i + _HASH_ROWS], width)
             h[i : i + len(rows)] += (rows * _HASH_KEYS[:width]).sum(axis=1, dtype=np.uint64)
-        _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        first, inverse = first_and_groups(h)
         del h
         same = np.array_equal(tail[first][inverse], tail) and np.array_equal(
             part[first][inverse], part
@@ -400,7 +399,7 @@ def _parse(read: Callable[[], bytes]) -> _Tables | None:
     is_head_parent[parent[heads] + 1] = True  # slot 0 stands for the roots
     suspects = np.flatnonzero(is_head_parent[parent + 1])
     suspect_keys = (parent[suspects] + 1) * nf + fid[suspects]
-    if np.unique(suspect_keys).size != suspects.size:
+    if has_repeats(suspect_keys):
         parent, fid, depth, leaf = _merge_repeats(parent, fid, depth, leaf, nf)
     return _Tables(parent, fid, depth, leaf, counts, names)
 
@@ -413,10 +412,8 @@ def _merge_repeats(parent, fid, depth, leaf, nf: int):
     for level in depth_groups(depth):
         p = parent[level]
         cp = np.where(p >= 0, canon[np.maximum(p, 0)], -1)
-        _, first, inverse = np.unique(
-            (cp + 1) * nf + fid[level], return_index=True, return_inverse=True
-        )
-        canon[level] = level[first][inverse.reshape(-1)]
+        first, inverse = first_and_groups((cp + 1) * nf + fid[level])
+        canon[level] = level[first][inverse]
     keep = canon == ids
     new_id = np.cumsum(keep) - 1
     kept_parent = parent[keep]
