@@ -154,6 +154,9 @@ class Source:
             ) from None
 
 
+_PREADV = hasattr(os, "preadv")
+
+
 class _PositionedReader(io.RawIOBase):
     """Reads a descriptor with ``os.pread`` from its own offset: readers never disturb each
     other, nor a forked process reading the same descriptor."""
@@ -170,10 +173,14 @@ class _PositionedReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        data = os.pread(self._fd, len(buffer), self._start + self._pos)
-        buffer[: len(data)] = data
-        self._pos += len(data)
-        return len(data)
+        if _PREADV:  # straight into the caller's buffer: a big read is copied once, not twice
+            done = os.preadv(self._fd, [buffer], self._start + self._pos)
+        else:
+            data = os.pread(self._fd, len(buffer), self._start + self._pos)
+            buffer[: len(data)] = data
+            done = len(data)
+        self._pos += done
+        return done
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         if whence == io.SEEK_SET:
