@@ -154,21 +154,33 @@ def _linear(channel: int) -> float:
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
 
+_LINEAR = tuple(_linear(c) for c in range(256))  # per channel value, computed once
+
+
 def luminance(color: str) -> float:
     """WCAG 2 relative luminance of a ``#rrggbb`` colour."""
-    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * _linear(r) + 0.7152 * _linear(g) + 0.0722 * _linear(b)
+    r, g, b = int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+    return 0.2126 * _LINEAR[r] + 0.7152 * _LINEAR[g] + 0.0722 * _LINEAR[b]
+
+
+def _ratio(la: float, lb: float) -> float:
+    """The contrast ratio of two luminances."""
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
 
 
 def contrast(a: str, b: str) -> float:
     """WCAG 2 contrast ratio of two ``#rrggbb`` colours, from 1 to 21."""
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
+    return _ratio(luminance(a), luminance(b))
+
+
+_BLACK_WHITE = (luminance(BLACK), luminance(WHITE))
 
 
 def label_color(fill: str) -> str:
     """Black or white, whichever reads better on ``fill`` (one of them is always >= 4.58:1)."""
-    return BLACK if contrast(fill, BLACK) >= contrast(fill, WHITE) else WHITE
+    lf = luminance(fill)
+    black, white = _BLACK_WHITE
+    return BLACK if _ratio(lf, black) >= _ratio(lf, white) else WHITE
 
 
 def frame_colors(palette: str, names: Sequence[str], kinds: np.ndarray | None = None) -> list[str]:
@@ -193,7 +205,7 @@ def frame_colors(palette: str, names: Sequence[str], kinds: np.ndarray | None = 
 
 def kind_legend(kinds: np.ndarray) -> list[tuple[str, str]]:
     """(label, colour) for each frame kind present, in FrameKind order, for the kind palette."""
-    present = sorted({int(k) for k in np.unique(kinds)})
+    present = sorted(set(np.asarray(kinds).tolist()))
     out = []
     for k in present:
         flat, label = KIND_COLORS[FrameKind(k)]
