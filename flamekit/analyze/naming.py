@@ -12,7 +12,7 @@ through these functions, so that two functions are never shown under one name:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 
 import numpy as np
 
@@ -60,18 +60,20 @@ def unique_labels(rows: list[tuple[str, str, int, int]], *, placed: bool = False
     with a file shows its place.
     """
     tier = [1 if placed or name in ANONYMOUS else 0 for name, *_ in rows]
+    texts = [
+        label(*row, tier=t) if t else (row[0] or "(anonymous)")
+        for row, t in zip(rows, tier, strict=True)
+    ]
     for _ in range(_TIERS):
-        texts = [label(*row, tier=t) for row, t in zip(rows, tier, strict=True)]
-        groups: dict[str, list[int]] = defaultdict(list)
-        for i, text in enumerate(texts):
-            groups[text].append(i)
-        clash = [i for members in groups.values() if len(members) > 1 for i in members]
-        clash = [i for i in clash if tier[i] < _TIERS - 1]
+        counts = Counter(texts)
+        if len(counts) == len(texts):
+            return texts  # all different: the common case, decided by one count
+        clash = [i for i, text in enumerate(texts) if counts[text] > 1 and tier[i] < _TIERS - 1]
         if not clash:
             break
         for i in clash:
             tier[i] += 1
-    texts = [label(*row, tier=t) for row, t in zip(rows, tier, strict=True)]
+            texts[i] = label(*rows[i], tier=tier[i])
     seen: dict[str, int] = {}
     out = []
     for text in texts:
