@@ -221,11 +221,24 @@ def _tokens_by_slicing(data: bytes, start: np.ndarray, end: np.ndarray):
 
 _HASH_WORDS = 16  # names shorter than 128 bytes are grouped in numpy; longer ones are sliced
 _TAIL_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)], dtype=np.uint64)
+
+
+def _odd_keys(count: int, seed: int) -> np.ndarray:
+    """``count`` odd 64-bit numbers from the SplitMix64 sequence of ``seed`` (made here, not
+    by numpy.random, whose import costs every run of the command a few milliseconds)."""
+    mask = 2**64 - 1
+    keys = []
+    for _ in range(count):
+        seed = (seed + 0x9E3779B97F4A7C15) & mask
+        z = ((seed ^ (seed >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        keys.append((z ^ (z >> 31)) | 1)
+    return np.array(keys, dtype=np.uint64)
+
+
 # odd multipliers of a multilinear hash; fixed so that runs are reproducible (a collision only
 # costs time: every grouping is checked byte for byte)
-_HASH_KEYS = np.random.default_rng(0x5EED).integers(
-    0, 2**63, size=_HASH_WORDS + 2, dtype=np.uint64
-) * np.uint64(2) + np.uint64(1)
+_HASH_KEYS = _odd_keys(_HASH_WORDS + 2, 0x5EED)
 _HASH_ROWS = 1 << 15  # tokens whose words are gathered at a time
 
 

@@ -14,6 +14,7 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 
 import numpy as np
 import orjson
@@ -181,8 +182,8 @@ def _num(value: float) -> str:
 
 
 def _nums(values: Iterable[float]) -> list[str]:
-    """:func:`_num` of each value."""
-    return [_num(v) for v in values]
+    """:func:`_num` of each value (C-level maps: a flame graph has thousands)."""
+    return list(map(str.removesuffix, map("{:.1f}".format, values), repeat(".0")))
 
 
 def _count(value: float) -> str:
@@ -657,7 +658,7 @@ AREA_LABELS = {
 
 def _areas(kinds: np.ndarray) -> list[tuple[str, str]]:
     """The code areas (key, chip label) with drawn frames, when there are two or more."""
-    present = set(np.unique(kinds[1:]).tolist())
+    present = set(kinds[1:].tolist())
     found = [(k, AREA_LABELS[k]) for k, ks in AREAS.items() if present & {int(x) for x in ks}]
     return found if len(found) >= 2 else []
 
