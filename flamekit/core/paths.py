@@ -1,0 +1,105 @@
+"""A call tree from many root-first frame paths at once, with numpy doing the per-frame work.
+
+The paths come as one flat array of frame ids and the length of each path. They are sorted
+(frame ids compared in order, a path before its extensions), so that each one shares its longest
+common prefix with the one before it; the frames after that prefix become new nodes, numbered
+path after path. That is the tree, node order included, that adding the sorted paths one frame
+at a time gives.
+
+A new path's first new node hangs below the node at depth ``shared - 1`` of its path, which the
+nearest earlier path that shares less made: the previous smaller value of the shared lengths,
+one short loop over paths (not frames).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class PathTree(NamedTuple):
+    """Nodes (parent, frame, depth), in order, and the leaf node of each path (-1: empty)."""
+
+    parent: np.ndarray
+    frame: np.ndarray
+    depth: np.ndarray
+    leaf: np.ndarray
+
+
+def path_tree(frames: np.ndarray, lengths: np.ndarray) -> PathTree:
+    """The call tree of the paths ``frames`` (flat, root first) of ``lengths`` frames each."""
+    frames = np.asarray(frames, dtype=np.int64)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    order = lexicographic_order(frames, lengths)
+    sorted_frames, length, start = _in_order(frames, lengths, order)
+    depth = np.arange(len(sorted_frames)) - np.repeat(start, length)
+    shared = _shared_prefixes(sorted_frames, length, start, depth)
+    count = length - shared
+    first = np.cumsum(count) - count  # id of each path's first new node
+    is_new = depth >= np.repeat(shared, length)
+    node_frame = sorted_frames[is_new]
+    node_depth = depth[is_new]
+    parent = np.arange(-1, len(node_frame) - 1, dtype=np.int64)  # below the node before it...
+    # ...except a path's first new node, and the leaf of a path that made no node: they are
+    # found at depth shared - 1 on the path that made that node
+    earlier = np.array(_previous_smaller(shared.tolist()), dtype=np.int64)
+    up = np.where(shared > 0, first[earlier] + shared - 1 - shared[earlier], -1)
+    made = count > 0
+    parent[first[made]] = up[made]
+    leaf = np.empty(len(length), dtype=np.int64)
+    leaf[order] = np.where(made, first + count - 1, up)
+    return PathTree(parent, node_frame, node_depth, leaf)
+
+
+def lexicographic_order(frames: np.ndarray, lengths: np.ndarray) -> list[int]:
+    """Indices of the paths in sorted order (stable): each path as the big-endian bytes of its
+    frame ids, compared as bytes, sorts as its tuple of ids would."""
+    width = 2 if len(frames) == 0 or frames.max() < 1 << 16 else 4
+    blob = frames.astype(">u2" if width == 2 else ">u4").tobytes()
+    ends = np.cumsum(lengths) * width
+    keys = list(map(blob.__getitem__, map(slice, (ends - lengths * width).tolist(), ends.tolist())))
+    return sorted(range(len(keys)), key=keys.__getitem__)
+
+
+def _in_order(frames: np.ndarray, lengths: np.ndarray, order: list[int]):
+    """The paths' frames in ``order``, with their lengths and starts in that order."""
+    order_arr = np.array(order, dtype=np.int64)
+    old_start = np.cumsum(lengths) - lengths
+    length = lengths[order_arr]
+    start = np.cumsum(length) - length
+    gather = np.arange(int(length.sum())) + np.repeat(old_start[order_arr] - start, length)
+    return frames[gather], length, start
+
+
+def _shared_prefixes(frames, length, start, depth) -> np.ndarray:
+    """How many frames each path (in sorted order) shares with the one before it."""
+    n = len(length)
+    shared = np.zeros(n, dtype=np.int64)
+    if n < 2 or len(frames) == 0:
+        return shared
+    before = np.repeat(np.r_[0, length[:-1]], length)  # the length of the path before
+    comparable = depth < before
+    above = np.where(comparable, np.repeat(np.r_[0, start[:-1]], length) + depth, 0)
+    differs = ~comparable | (frames != frames[above])
+    nonempty = np.flatnonzero(length > 0)
+    first_differing = np.minimum.reduceat(
+        np.where(differs, depth, n + len(frames)), start[nonempty]
+    )
+    shared[nonempty] = np.minimum(first_differing, length[nonempty])
+    return shared
+
+
+def _previous_smaller(values: list[int]) -> list[int]:
+    """For each position, the last earlier position holding a smaller value (0 if none; it
+    is only asked for where there is one)."""
+    out = [0] * len(values)
+    stack: list[int] = []
+    pop, push = stack.pop, stack.append
+    for i, value in enumerate(values):
+        while stack and values[stack[-1]] >= value:
+            pop()
+        if stack:
+            out[i] = stack[-1]
+        push(i)
+    return out
