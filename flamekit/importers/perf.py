@@ -304,30 +304,31 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
     bad_utf8 = False
     maps = []
     frame_maps = []
-    paths: list[tuple[int, ...]] = []
+    paths = []
     for _, r in results:
         programs = {comm for _, _, comm in r.threads}
         jit = any(k == FrameKind.JIT for _, _, k in r.frames)
-        frame_map = [
-            builder.frame(n, module=m, kind=program_kind(m, k, programs, jit))
-            for n, m, k in r.frames
-        ]
+        frame_map = np.array(
+            [
+                builder.frame(n, module=m, kind=program_kind(m, k, programs, jit))
+                for n, m, k in r.frames
+            ],
+            dtype=np.int64,
+        )
         thread_map = np.array(
             [builder.thread(p, t, c) for p, t, c in r.threads] or [0], dtype=np.int32
         )
         frame_maps.append(frame_map)
-        bodies = r.bodies
-        if frame_map == list(range(len(frame_map))):
-            paths.extend((root, *bodies[bid]) for root, bid in r.stacks)
-        else:
-            get = frame_map.__getitem__
-            paths.extend((get(root), *map(get, bodies[bid])) for root, bid in r.stacks)
+        paths.append(_stack_paths(r, frame_map))
         maps.append(thread_map)
-    all_nodes = builder.stack_paths(paths).astype(np.int32)
+    all_nodes = builder.stack_paths_flat(
+        np.concatenate([frames for frames, _ in paths]),
+        np.concatenate([lengths for _, lengths in paths]),
+    ).astype(np.int32)
     first = 0
-    for (_, r), thread_map in zip(results, maps, strict=True):
-        nodes = all_nodes[first : first + len(r.stacks)]
-        first += len(r.stacks)
+    for (_, r), thread_map, (_, lengths) in zip(results, maps, paths, strict=True):
+        nodes = all_nodes[first : first + len(lengths)]
+        first += len(lengths)
         stacks.append(nodes[np.frombuffer(r.stack, dtype=np.int32)])
         weights.append(np.frombuffer(r.weight, dtype=np.int64))
         times.append(np.frombuffer(r.time, dtype=np.int64))
@@ -394,8 +395,25 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
     return builder.build(**meta)
 
 
+def _stack_paths(r: ParseResult, frame_map: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stacks of a parse as builder frame paths: (all frames, path after path, root
+    first; the number of frames of each path)."""
+    starts = np.frombuffer(r.body_starts, dtype=np.int64)
+    body = np.frombuffer(r.stack_body, dtype=np.int32)
+    first, size = starts[body], starts[body + 1] - starts[body]
+    lengths = size + 1  # the root frame (the comm), then the body
+    at_root = np.cumsum(lengths) - lengths
+    frames = np.empty(int(lengths.sum()), dtype=np.int64)
+    frames[at_root] = frame_map[np.frombuffer(r.stack_root, dtype=np.int32)]
+    in_body = np.ones(len(frames), dtype=bool)
+    in_body[at_root] = False
+    source = np.arange(int(size.sum())) + np.repeat(first - (np.cumsum(size) - size), size)
+    frames[in_body] = frame_map[np.frombuffer(r.body_frames, dtype=np.int32)[source]]
+    return frames, lengths
+
+
 def _add_sample_lines(
-    builder: ProfileBuilder, results: list[ParseResult], frame_maps: list[list[int]]
+    builder: ProfileBuilder, results: list[ParseResult], frame_maps: list[np.ndarray]
 ) -> None:
     """The srcline places of the samples, one path per stack that has them (see
     :class:`~flamekit.model.SampleLines`); nothing when the text has no srcline."""
@@ -404,13 +422,17 @@ def _add_sample_lines(
     start, frame, file, line = [0], [], [], []
     per_event = []
     for r, frame_map in zip(results, frame_maps, strict=True):
-        path_of_stack = np.full(len(r.stacks), -1, dtype=np.int32)
-        for sid, ((_, bid), lid) in enumerate(zip(r.stacks, r.stack_lines, strict=True)):
+        path_of_stack = np.full(len(r.stack_lines), -1, dtype=np.int32)
+        body_frames = np.frombuffer(r.body_frames, dtype=np.int32)
+        body_starts = np.frombuffer(r.body_starts, dtype=np.int64)
+        bodies = np.frombuffer(r.stack_body, dtype=np.int32)
+        for sid, (bid, lid) in enumerate(zip(bodies.tolist(), r.stack_lines, strict=True)):
             if lid < 0:
                 continue
             path_of_stack[sid] = len(start) - 1
-            for f, (name, ln) in zip(r.bodies[bid], r.line_paths[lid], strict=True):
-                frame.append(frame_map[f])
+            ids = frame_map[body_frames[body_starts[bid] : body_starts[bid + 1]]].tolist()
+            for f, (name, ln) in zip(ids, r.line_paths[lid], strict=True):
+                frame.append(f)
                 file.append(builder.string(name))
                 line.append(ln)
             start.append(len(frame))
