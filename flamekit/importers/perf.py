@@ -17,20 +17,20 @@ between records); their tables are merged into the same profile one process woul
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from typing import IO, Any
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from ..core.builder import ProfileBuilder
 from ..core.model import FrameKind, Profile
 from ..progress import byte_progress
-from ..sources import Source, _tell
+from ..sources import Source
 from . import parallel
 from .perf_parse import (
-    EVENT,
     FRAME,
     HEADER,
     NO_TIME,
@@ -41,9 +41,8 @@ from .perf_parse import (
     first_event,
     inline_frame,
 )
+from .perf_read import RegionError, line_at, pieces
 
-BLOCK = 4 << 20
-MAX_RECORD = 64 << 20  # a "record" this long means the text has no blank lines between samples
 PARALLEL_MIN = 48 << 20  # smaller files are parsed in one process
 CLOCK_EVENTS = {b"cpu-clock", b"task-clock"}
 
@@ -88,10 +87,6 @@ def options_from(options: Mapping[str, Any]) -> PerfOptions:
     )
 
 
-class _RegionError(Exception):
-    """A fatal problem at a byte offset of a region: (offset, message, hint)."""
-
-
 def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import ``perf script`` text: one sample per event of the kept event type."""
     opts = options_from(options)
@@ -112,116 +107,31 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
             if results is None:  # the second process failed: do it all here
                 with byte_progress(source) as bar:
                     results = [(0, _parse_region(source, opts, 0, None, bar))]
-    except _RegionError as exc:
+    except RegionError as exc:
         offset, message, hint = exc.args
-        raise source.error(message, line=_line_at(source, offset), hint=hint) from None
+        raise source.error(message, line=line_at(source, offset), hint=hint) from None
     return _build(source, results)
 
 
 # -- reading --------------------------------------------------------------------------------
-def _blocks(stream: IO[bytes], limit: int | None) -> Iterator[bytes]:
-    """Blocks of the text with CRLF line ends made LF, up to ``limit`` bytes of input."""
-    left = limit
-    while left is None or left > 0:
-        data = stream.read(BLOCK if left is None else min(BLOCK, left))
-        if not data:
-            return
-        if left is not None:
-            left -= len(data)
-        if data.endswith(b"\r") and (left is None or left > 0):
-            more = stream.read(1)
-            data += more
-            if left is not None:
-                left -= len(more)
-        if b"\r" in data:  # memchr: much faster than looking for the pair
-            data = data.replace(b"\r\n", b"\n")
-        yield data
-
-
 def _parse_region(
     source: Source, opts: PerfOptions, start: int, end: int | None, bar, progress=None
 ) -> ParseResult:
     """Parse the text from byte ``start`` to ``end`` (None: the end) with one parser."""
     parser = PerfParser(opts)
-    tail = b"\n\n"
-    offset = start - 2  # of tail[0]; the first record gets a separator in front
-    with source.open() as stream:
-        if start:
-            stream.seek(start + 2)  # skip the separator: tail holds it
-            offset = start
-        limit = None if end is None else end - stream.tell()
-        for data in _blocks(stream, limit):
-            if b"\x00" in data:
-                at = offset + len(tail) + data.index(b"\x00")
-                raise _RegionError(
-                    at,
-                    "binary data (a NUL byte) in the text",
-                    "is the capture corrupted? for perf.data run 'perf script' first",
-                )
-            buf = tail + data
-            cut = buf.rfind(b"\n\n")
-            if cut <= 0:  # no record ends in this buffer yet
-                tail = buf
-                if len(tail) > MAX_RECORD:
-                    raise _RegionError(
-                        offset,
-                        "no blank line between samples in 64 MiB of text",
-                        "expected perf script output of a recording with call stacks (-g)",
-                    )
-                continue
-            _feed(parser, buf[:cut], offset)
-            tail = buf[cut:]
-            offset += cut
+    with contextlib.closing(pieces(source, start, end)) as texts:
+        for text, offset, done in texts:
+            try:
+                parser.feed(text, offset)
+            except BadNumber as exc:
+                raise RegionError(
+                    exc.args[0], "a number in a sample header is too large", None
+                ) from None
             if bar is not None:
-                bar.update_to(_tell(stream) * (2 if progress is not None else 1))
+                bar.update_to(done * (2 if progress is not None else 1))
             if progress is not None:
-                progress(_tell(stream))
-        if end is None:
-            _check_last_line(tail, offset)
-        _feed(parser, tail, offset)
+                progress(done)
     return parser.result()
-
-
-def _feed(parser: PerfParser, text: bytes, offset: int) -> None:
-    try:
-        parser.feed(text, offset)
-    except BadNumber as exc:
-        raise _RegionError(exc.args[0], "a number in a sample header is too large", None) from None
-
-
-def _check_last_line(tail: bytes, offset: int) -> None:
-    """Refuse a text that ends in the middle of a line (a truncated capture)."""
-    if tail.endswith(b"\n"):
-        return
-    start = tail.rfind(b"\n") + 1
-    last = tail[start:]
-    if last.startswith(b"#") or not (last.strip() or b"\t" in last):
-        return  # a comment, or stray spaces; a lone tab is the start of a cut-off frame line
-    if FRAME.match(last) and last.rstrip().endswith(b")"):
-        return
-    if HEADER.match(last) and (EVENT.search(last) or last.rstrip().endswith(b":")):
-        return
-    shown = last[:60].decode("utf-8", "replace")
-    raise _RegionError(
-        offset + start,
-        f"the capture ends in the middle of a line: {shown!r}",
-        "the file looks truncated; run perf script again",
-    )
-
-
-def _line_at(source: Source, offset: int) -> int:
-    """1-based line number of byte ``offset`` of the (LF-normalized) text."""
-    if offset <= 0:
-        return 1
-    lines = 1
-    done = 0
-    with source.open() as stream:
-        for data in _blocks(stream, None):
-            if done + len(data) >= offset:
-                return lines + data.count(b"\n", 0, offset - done)
-            lines += data.count(b"\n")
-            done += len(data)
-    return lines
 
 
 # -- two processes --------------------------------------------------------------------------
@@ -257,7 +167,7 @@ def _parse_two(source: Source, opts: PerfOptions, at: int) -> list[tuple[int, Pa
     def theirs(report) -> tuple[str, object]:
         try:
             return "ok", _parse_region(source, opts, at, None, None, lambda done: report(done - at))
-        except _RegionError as exc:
+        except RegionError as exc:
             return "error", exc.args
 
     with parallel.Beside(theirs) as child:
@@ -274,7 +184,7 @@ def _parse_two(source: Source, opts: PerfOptions, at: int) -> list[tuple[int, Pa
     kind, value = result
     if kind == "error":
         offset, message, hint = value
-        raise _RegionError(offset, message, hint)
+        raise RegionError(offset, message, hint)
     return [(0, mine), (at, value)]
 
 
@@ -350,7 +260,7 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
         if first_bad is not None:
             raise source.error(
                 f"no perf samples found: {_s(first_bad[2][:60])!r} is not perf script text",
-                line=_line_at(source, first_bad[0]) + first_bad[1],
+                line=line_at(source, first_bad[0]) + first_bad[1],
                 hint="expected 'comm pid time: event:' headers followed by stack lines",
             )
         raise source.error(
@@ -365,7 +275,7 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
             "(choose one with --event-filter)"
         )
     if bad_lines:
-        line = _line_at(source, first_bad[0]) + first_bad[1]  # type: ignore[index]
+        line = line_at(source, first_bad[0]) + first_bad[1]  # type: ignore[index]
         builder.warn(
             f"{name}:{line}: ignored {bad_lines} unrecognized line(s), the first: "
             f"{_s(first_bad[2][:80])!r}"  # type: ignore[index]

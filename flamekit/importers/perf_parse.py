@@ -372,8 +372,8 @@ class PerfParser:
         codes = list(map(self._sample_codes.get, zip(parts[2::10], parts[10::10], strict=True)))
         if None in codes and not self._learn(parts, codes):
             return False
-        time = np.array(secs).astype(np.int64) * 10**9
-        time += np.array(fracs).astype(np.int64) * _NS_SCALE[digits]
+        time = _numbers(secs) * 10**9
+        time += _numbers(fracs) * _NS_SCALE[digits]
         code = np.array(codes, dtype=np.int64)
         self.stack.frombytes((code >> 32).astype(np.int32).tobytes())
         self.weight.frombytes(np.broadcast_to(weight, n).tobytes())
@@ -787,6 +787,19 @@ class PerfParser:
         self.bad_lines += count
         if self.first_bad is None:
             self.first_bad = Located(locate(), line, text)
+
+
+_POWERS = 10 ** np.arange(18, -1, -1, dtype=np.int64)
+
+
+def _numbers(texts: list[bytes]) -> np.ndarray:
+    """int64 values of decimal texts (of at most 18 digits): read as a matrix of digits when
+    they are all as long, else parsed by numpy one by one."""
+    width = len(texts[0])
+    if set(map(len, texts)) != {width}:
+        return np.array(texts).astype(np.int64)
+    digits = np.frombuffer(b"".join(texts), dtype=np.uint8).reshape(len(texts), width) - 48
+    return digits.astype(np.int64) @ _POWERS[-width:]
 
 
 def _is_go_method(func: bytes) -> bool:
