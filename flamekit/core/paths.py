@@ -29,25 +29,27 @@ class PathTree(NamedTuple):
 
 def path_tree(frames: np.ndarray, lengths: np.ndarray) -> PathTree:
     """The call tree of the paths ``frames`` (flat, root first) of ``lengths`` frames each."""
-    frames = np.asarray(frames, dtype=np.int64)
+    frames = np.asarray(frames, dtype=np.int32)
     lengths = np.asarray(lengths, dtype=np.int64)
     order = lexicographic_order(frames, lengths)
     sorted_frames, length, start = _in_order(frames, lengths, order)
-    depth = np.arange(len(sorted_frames)) - np.repeat(start, length)
+    depth = np.arange(len(sorted_frames), dtype=np.int32) - np.repeat(
+        start.astype(np.int32), length
+    )
     shared = _shared_prefixes(sorted_frames, length, start, depth)
     count = length - shared
     first = np.cumsum(count) - count  # id of each path's first new node
     is_new = depth >= np.repeat(shared, length)
     node_frame = sorted_frames[is_new]
     node_depth = depth[is_new]
-    parent = np.arange(-1, len(node_frame) - 1, dtype=np.int64)  # below the node before it...
+    parent = np.arange(-1, len(node_frame) - 1, dtype=np.int32)  # below the node before it...
     # ...except a path's first new node, and the leaf of a path that made no node: they are
     # found at depth shared - 1 on the path that made that node
     earlier = np.array(_previous_smaller(shared.tolist()), dtype=np.int64)
     up = np.where(shared > 0, first[earlier] + shared - 1 - shared[earlier], -1)
     made = count > 0
     parent[first[made]] = up[made]
-    leaf = np.empty(len(length), dtype=np.int64)
+    leaf = np.empty(len(length), dtype=np.int32)
     leaf[order] = np.where(made, first + count - 1, up)
     return PathTree(parent, node_frame, node_depth, leaf)
 
