@@ -33,15 +33,16 @@ def path_tree(frames: np.ndarray, lengths: np.ndarray) -> PathTree:
     lengths = np.asarray(lengths, dtype=np.int64)
     order = lexicographic_order(frames, lengths)
     sorted_frames, length, start = _in_order(frames, lengths, order)
-    depth = np.arange(len(sorted_frames), dtype=np.int32) - np.repeat(
-        start.astype(np.int32), length
-    )
+    depth = np.arange(len(sorted_frames), dtype=np.int32)
+    depth -= np.repeat(start.astype(np.int32), length)
     shared = _shared_prefixes(sorted_frames, length, start, depth)
     count = length - shared
     first = np.cumsum(count) - count  # id of each path's first new node
-    is_new = depth >= np.repeat(shared, length)
+    is_new = depth >= np.repeat(shared.astype(np.int32), length)
     node_frame = sorted_frames[is_new]
+    del sorted_frames
     node_depth = depth[is_new]
+    del depth, is_new
     parent = np.arange(-1, len(node_frame) - 1, dtype=np.int32)  # below the node before it...
     # ...except a path's first new node, and the leaf of a path that made no node: they are
     # found at depth shared - 1 on the path that made that node
@@ -54,23 +55,24 @@ def path_tree(frames: np.ndarray, lengths: np.ndarray) -> PathTree:
     return PathTree(parent, node_frame, node_depth, leaf)
 
 
-def lexicographic_order(frames: np.ndarray, lengths: np.ndarray) -> list[int]:
+def lexicographic_order(frames: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Indices of the paths in sorted order (stable): each path as the big-endian bytes of its
     frame ids, compared as bytes, sorts as its tuple of ids would."""
     width = 2 if len(frames) == 0 or frames.max() < 1 << 16 else 4
     blob = frames.astype(">u2" if width == 2 else ">u4").tobytes()
     ends = np.cumsum(lengths) * width
     keys = list(map(blob.__getitem__, map(slice, (ends - lengths * width).tolist(), ends.tolist())))
-    return sorted(range(len(keys)), key=keys.__getitem__)
+    del blob
+    return np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
 
 
-def _in_order(frames: np.ndarray, lengths: np.ndarray, order: list[int]):
+def _in_order(frames: np.ndarray, lengths: np.ndarray, order: np.ndarray):
     """The paths' frames in ``order``, with their lengths and starts in that order."""
-    order_arr = np.array(order, dtype=np.int64)
     old_start = np.cumsum(lengths) - lengths
-    length = lengths[order_arr]
+    length = lengths[order]
     start = np.cumsum(length) - length
-    gather = np.arange(int(length.sum())) + np.repeat(old_start[order_arr] - start, length)
+    gather = np.repeat(old_start[order] - start, length)
+    gather += np.arange(len(gather))
     return frames[gather], length, start
 
 
@@ -80,15 +82,17 @@ def _shared_prefixes(frames, length, start, depth) -> np.ndarray:
     shared = np.zeros(n, dtype=np.int64)
     if n < 2 or len(frames) == 0:
         return shared
-    before = np.repeat(np.r_[0, length[:-1]], length)  # the length of the path before
-    comparable = depth < before
-    above = np.where(comparable, np.repeat(np.r_[0, start[:-1]], length) + depth, 0)
-    differs = ~comparable | (frames != frames[above])
+    # a frame of a path is compared with the one at its depth on the path before, if any
+    comparable = depth < np.repeat(np.r_[0, length[:-1]].astype(np.int32), length)
+    above = np.repeat(np.r_[0, start[:-1]].astype(np.int32), length)
+    above += depth  # within the text before the frame, where not comparable
+    differs = frames != frames[above]
+    del above
+    differs |= ~comparable
+    del comparable
+    at = np.where(differs, depth, np.int32(len(frames)))  # the depths where a path differs
     nonempty = np.flatnonzero(length > 0)
-    first_differing = np.minimum.reduceat(
-        np.where(differs, depth, n + len(frames)), start[nonempty]
-    )
-    shared[nonempty] = np.minimum(first_differing, length[nonempty])
+    shared[nonempty] = np.minimum(np.minimum.reduceat(at, start[nonempty]), length[nonempty])
     return shared
 
 

@@ -237,7 +237,7 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
                 builder.frame(n, module=m, kind=program_kind(m, k, programs, jit))
                 for n, m, k in r.frames
             ],
-            dtype=np.int64,
+            dtype=np.int32,
         )
         thread_map = np.array(
             [builder.thread(p, t, c) for p, t, c in r.threads] or [0], dtype=np.int32
@@ -327,11 +327,12 @@ def _stack_paths(r: ParseResult, frame_map: np.ndarray) -> tuple[np.ndarray, np.
     first, size = starts[body], starts[body + 1] - starts[body]
     lengths = size + 1  # the root frame (the comm), then the body
     at_root = np.cumsum(lengths) - lengths
-    frames = np.empty(int(lengths.sum()), dtype=np.int64)
+    frames = np.empty(int(lengths.sum()), dtype=np.int32)
     frames[at_root] = frame_map[np.frombuffer(r.stack_root, dtype=np.int32)]
     in_body = np.ones(len(frames), dtype=bool)
     in_body[at_root] = False
-    source = np.arange(int(size.sum())) + np.repeat(first - (np.cumsum(size) - size), size)
+    source = np.repeat(first - (np.cumsum(size) - size), size)
+    source += np.arange(len(source))
     frames[in_body] = frame_map[np.frombuffer(r.body_frames, dtype=np.int32)[source]]
     return frames, lengths
 
