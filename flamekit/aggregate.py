@@ -318,12 +318,10 @@ def _exact(weight: np.ndarray) -> np.ndarray:
 def _sample_counts(profile: Profile) -> np.ndarray:
     """Samples each row stands for: its weight when weights are counts, one per row of a timed
     profile whose rows are samples, else the row's time over the sampling interval."""
-    from .analyze.diff import rows_are_samples
-
     w = np.asarray(profile.samples.weight, dtype=np.float64)
     if profile.unit == "samples":
         return w
-    if rows_are_samples(profile):
+    if profile.rows_are_samples:
         return np.ones(len(w))
     interval = profile.meta.period_ns or (w.sum() / len(w) if len(w) else 1.0)
     return w / interval

@@ -206,7 +206,7 @@ def convert(
     from .render.registry import output_for, require_weight
 
     target = output_for(output, to)
-    if places and target.name != "folded":
+    if places and "places" not in target.flags:
         from .errors import UsageError
 
         raise UsageError("--places is an option of folded output", hint="add --to folded")

@@ -396,3 +396,56 @@ def test_time_ruler_ticks_are_round_spaced_and_inside(start, span, width):
         digits = str(step).rstrip("0")
         assert digits in ("1", "2", "5")
         assert step / span * width >= min(TICK_SPACING_PX, width) - 1e-6
+
+
+def _random_lanes(seed: int):
+    """Three threads of random stacks (1 to 7 frames deep) sampled one per millisecond."""
+    rng = np.random.default_rng(seed)
+    builder = ProfileBuilder("test", unit="nanoseconds")
+    threads = [builder.thread(1, 10 + k, f"t{k}") for k in range(3)]
+    frames = [builder.frame(f"f{k}") for k in range(5)]
+    for t in range(300):
+        node = -1
+        for _ in range(int(rng.integers(1, 8))):
+            node = builder.stack(node, frames[int(rng.integers(0, 5))])
+        builder.sample(node, MS, time=t * MS, thread=threads[int(rng.integers(0, 3))])
+    return builder.build()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lane_first_view_keeps_the_rows_with_the_most_time(seed):
+    """Lanes too tall together for the first view keep, per lane, its lowest rows: every lane
+    at least its root row, and of all such choices one that draws the most time (checked by
+    trying every choice)."""
+    from flamekit.render.flame import _lane_view_rows
+
+    lay = chart(_random_lanes(seed)).layout
+    lane_of = lay.row - lay.depth
+    lanes = sorted(set(lane_of[1:].tolist()))
+    height = {k: int(lay.depth[1:][lane_of[1:] == k].max()) for k in lanes}
+    width = {
+        (k, d): float(lay.duration[1:][(lane_of[1:] == k) & (lay.depth[1:] == d)].sum())
+        for k in lanes
+        for d in range(1, height[k] + 1)
+    }
+    assert sum(height.values()) > 6
+    for rows in range(4, sum(height.values()) + 1):
+        view = _lane_view_rows(lay, rows + 1)
+        if sum(height.values()) <= rows:
+            assert view is None
+            continue
+        best = max(
+            sum(width[k, d] for k, c in zip(lanes, caps, strict=True) for d in range(1, c + 1))
+            for caps in itertools.product(*(range(1, height[k] + 1) for k in lanes))
+            if sum(caps) <= rows
+        )
+        shown = ~view.hidden
+        assert view.rows <= rows + 1 and int(view.row.max()) == view.rows - 1
+        assert float(lay.duration[1:][shown[1:]].sum()) == pytest.approx(best)
+        # each lane's rows are its lowest ones, lanes stacked in order above 'all'
+        caps = [int(lay.depth[1:][shown[1:] & (lane_of[1:] == k)].max()) for k in lanes]
+        for i in np.flatnonzero(shown)[1:].tolist():
+            k = lanes.index(int(lane_of[i]))
+            assert view.row[i] == sum(caps[:k]) + lay.depth[i]
+            assert view.stub[i] == (lay.depth[i] == caps[k] and lay.end[i] > i)
+        assert not view.stub[view.hidden].any()

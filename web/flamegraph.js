@@ -299,9 +299,11 @@
   }
 
   /* a graph deeper than its first view draws D.rows rows from depth `lo`: 0 at first, and as
-     much higher as a zoomed frame's callees need (never past its caller) */
+     much higher as a zoomed frame's callees need (never past its caller). A flame chart of
+     several lanes starts with each lane's lowest rows (D.viewrow: each frame's row, -1 hidden;
+     `lo` is then -1) and, zoomed into a frame, draws that frame's lane as one graph. */
   var R = D.rows || 0;
-  var lo = 0;
+  var lo = D.viewrow ? -1 : 0;
 
   function setY(i, y) {
     var r = rects[i];
@@ -327,15 +329,17 @@
   }
 
   function fitRows(z) {
-    var newLo = lowestRow(z);
+    var lanes = D.viewrow && z === 0 ? D.viewrow : null;
+    var newLo = lanes ? -1 : lowestRow(z);
     var moved = newLo !== lo;
     lo = newLo;
     var fh = D.frameheight;
     for (var i = 0; i < n; i++) {
-      var row = D.depth[i] - lo;
+      var row = lanes ? lanes[i] : D.depth[i] - lo;
       var out = row < 0 || row >= R;
+      var more = lanes ? D.end[i] > i && lanes[i + 1] < 0 : row === R - 1 && D.end[i] > i;
       els[i].classList.toggle("fk-deep", out);
-      els[i].classList.toggle("fk-stub", row === R - 1 && D.end[i] > i);
+      els[i].classList.toggle("fk-stub", !out && more);
       if (moved && !out) {
         setY(i, D.inverted ? D.ybase + row * fh : D.ybase - row * fh);
       }

@@ -188,6 +188,15 @@ class Profile:
     def has_times(self) -> bool:
         return self.samples.time is not None
 
+    @property
+    def rows_are_samples(self) -> bool:
+        """Whether each sample row of a timed profile is one sample taken by a profiler.
+
+        Profiles that record stack changes (evented speedscope, py-spy chrometrace) hold the
+        intervals between them instead: consecutive samples with the same stack are one row.
+        """
+        return not (self.meta.rows_are_intervals and self.has_times)
+
     def total_weight(self) -> int | float:
         """Sum of all sample weights, in ``unit``."""
         total = self.samples.weight.sum()

@@ -384,7 +384,8 @@ def _geometry(lay: FlameLayout, options: FlameOptions, has_legend: bool, omitted
     fixed_h = ypad1 + ypad2 + ypad3 + legend_h + ruler_h + fs + 6  # room for a footer
     # a flame chart of one lane has its rows by depth, as a flame graph: it gets the same view
     one_lane = lay.row is None or np.array_equal(lay.row, lay.depth)
-    view = _view_rows(lay, fixed_h, fh) if one_lane else None
+    rows = max(2, int((VIEW_HEIGHT - fixed_h) // fh))
+    view = _view_rows(lay, rows) if one_lane else _lane_view_rows(lay, rows)
     omitted_hint = ""  # shown only where the script runs
     if view is not None:
         deeper = f"{view.hidden_count:,} deeper frame{'s' if view.hidden_count != 1 else ''}"
@@ -442,6 +443,8 @@ def _frame_rows(
     fh = options.frame_height
     totals = lay.total.tolist()
     rows = lay.depth.tolist() if lay.row is None else lay.row.tolist()
+    if geo.view is not None and geo.view.row is not None:
+        rows = np.maximum(geo.view.row, 0).tolist()  # the hidden ones are not shown
     # where frames go: by weight, or by time in a flame chart
     plot_width = options.width - 2 * XPAD
     geo_w, geo_scale = totals, plot_width / lay.grand_total
@@ -541,6 +544,8 @@ def _script_data(
         data["rank"] = [-1, *name_rank(drawn)[bars.frame_ids].tolist()]
         data["areas"] = [[key, [int(k) for k in AREAS[key]]] for key, _label in areas]
         data["hiddenrank"] = _hidden_rank(drawn)
+    if geo.view is not None and geo.view.row is not None:  # lanes of a flame chart
+        data["viewrow"] = geo.view.row.tolist()
     if lay.duration is not None:  # flame chart: zoom by time, not by weight
         data["gx0"] = x0
         data["gw"] = lay.duration.tolist()
@@ -709,27 +714,66 @@ def default_title(
 
 @dataclass(frozen=True, eq=False)
 class ViewRows:
-    """The rows of a graph too deep for the first view: ``rows`` rows are drawn (depths 0 to
-    ``rows - 1``); per frame, ``hidden`` (deeper, drawn when zoomed into) and ``stub`` (the last
-    drawn frame of a taller stack, marked so a reader knows there is more)."""
+    """The rows of a graph too deep for the first view: ``rows`` rows are drawn; per frame,
+    ``hidden`` (deeper, drawn when zoomed into) and ``stub`` (the last drawn frame of a taller
+    stack, marked so a reader knows there is more). A graph's frames sit at their depth (rows 0
+    to ``rows - 1``); a flame chart of several lanes gives each lane some rows, and ``row`` says
+    where each frame is drawn (-1: hidden)."""
 
     rows: int
     hidden: np.ndarray
     stub: np.ndarray
+    row: np.ndarray | None = None
 
     @property
     def hidden_count(self) -> int:
         return int(np.count_nonzero(self.hidden))
 
 
-def _view_rows(lay: FlameLayout, fixed_height: float, frame_height: int) -> ViewRows | None:
-    """Which frames fit in the first view (:data:`VIEW_HEIGHT`), or None when all of them do."""
-    rows = max(2, int((VIEW_HEIGHT - fixed_height) // frame_height))
+def _view_rows(lay: FlameLayout, rows: int) -> ViewRows | None:
+    """Which frames fit in the first ``rows`` rows, or None when all of them do."""
     if lay.max_depth + 1 <= rows:
         return None
     hidden = lay.depth >= rows
     stub = (lay.depth == rows - 1) & (lay.end > np.arange(len(lay.depth)))
     return ViewRows(rows=rows, hidden=hidden, stub=stub)
+
+
+def _lane_view_rows(lay: FlameLayout, rows: int) -> ViewRows | None:
+    """The first view of a flame chart whose lanes are together taller than ``rows`` rows: each
+    lane keeps its lowest rows, and the rows above 'all' go where they draw the most time (a row
+    of a lane draws its frames at that depth; a lane's rows get narrower with depth, so the rows
+    kept are the lowest of each lane); or None when every lane fits."""
+    assert lay.row is not None
+    offset = lay.row[1:] - lay.depth[1:]  # rows below a lane's frames: one value per lane
+    lane_of = np.unique(offset, return_inverse=True)[1]
+    depth = lay.depth[1:]  # a lane's root is at depth 1
+    lanes, tallest = int(lane_of.max()) + 1, int(depth.max())
+    heights = np.zeros(lanes, dtype=np.int64)
+    np.maximum.at(heights, lane_of, depth)
+    if int(heights.sum()) <= rows - 1:
+        return None
+    caps = _rows_drawing_most(lane_of, depth, lanes, tallest, lay, rows - 1)
+    base = np.concatenate(([0], np.cumsum(caps)[:-1]))
+    shown = depth <= caps[lane_of]
+    row = np.concatenate(([0], np.where(shown, base[lane_of] + depth, -1)))
+    has_callees = lay.end > np.arange(len(lay.depth))
+    stub = np.concatenate(([False], shown & (depth == caps[lane_of]))) & has_callees
+    return ViewRows(rows=1 + int(caps.sum()), hidden=row < 0, stub=stub, row=row)
+
+
+def _rows_drawing_most(
+    lane_of: np.ndarray, depth: np.ndarray, lanes: int, tallest: int, lay: FlameLayout, room: int
+) -> np.ndarray:
+    """How many rows each lane keeps: its root row, then the ``room`` rows of all lanes whose
+    frames span the most time (ties: the lower row first)."""
+    span = (lay.total if lay.duration is None else lay.duration)[1:].astype(np.float64)
+    width = np.zeros((lanes, tallest + 1))
+    np.add.at(width, (lane_of, depth), span)
+    lane, level = np.nonzero(width[:, 2:] > 0)
+    level = level + 2
+    order = np.lexsort((lane, level, -width[lane, level]))[: max(0, room - lanes)]
+    return 1 + np.bincount(lane[order], minlength=lanes)
 
 
 _ELEMENT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")

@@ -26,6 +26,7 @@ class Output:
     target: str  # "module:function", the module relative to this package
     description: str
     binary: bool = False  # bytes that are not text (compressed or encoded)
+    flags: tuple[str, ...] = ()  # command-line options of this output alone (convert --places)
 
     def render(self, subject, **options) -> bytes | Iterable[bytes]:
         """The output, whole or as chunks made while they are written."""
@@ -42,6 +43,7 @@ _OUTPUT_LIST = (
         "profile",
         ".folded:render_folded",
         "folded stacks",
+        flags=("places",),
     ),
     Output(
         "speedscope",

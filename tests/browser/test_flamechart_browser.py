@@ -199,3 +199,66 @@ def test_deep_chart_first_view_fits_and_stubs_open(browser, web_root, doc):
     box = frame(page, above).bounding_box()
     assert box and box["y"] >= 0 and box["y"] + box["height"] <= 800
     context.close()
+
+
+LANE_VIEW = """() => [...document.querySelectorAll('.fk-frames > g')].map((g, i) => {
+  const r = g.querySelector('rect').getBoundingClientRect();
+  const t = g.querySelector('text');
+  const tb = t && t.textContent ? t.getBoundingClientRect() : null;
+  const inside = (b) => !!b && b.width > 0 && b.left >= 0 && b.top >= 0 &&
+                        b.right <= innerWidth && b.bottom <= innerHeight;
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return {i, width: r.width, shown: getComputedStyle(g).display !== 'none', rect: inside(r),
+          label: inside(tb) ? t.textContent : '', onTop: !!hit && g.contains(hit),
+          cls: g.getAttribute('class') || ''};
+})"""
+
+
+@pytest.mark.parametrize("doc", ["lanes-deep.svg", "lanes-deep.html", "lanes-deep-nojs.svg"])
+def test_deep_lanes_first_view_fits(browser, web_root, doc):
+    """A real three-thread perf capture, 90 frames deep: its chart starts inside 1280x800 with
+    every lane's root and the widest frames drawn and labelled; a lane's dashed stub opens that
+    lane over the whole height, and Escape brings the first view back."""
+    root, base = web_root
+    profile = flamekit.load([str(DATA.parent.parent / "samples" / "perf" / "node-jit.perf.txt")])
+    assert int(profile.stacks.depth.max()) > 80 and len(profile.threads) == 3
+    options = FlameOptions(flamechart=True, js=not doc.endswith("-nojs.svg"))
+    render = render_html if doc.endswith(".html") else render_svg
+    (root / doc).write_text(render(profile, options), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + doc)
+    if options.js:
+        page.wait_for_function("document.querySelector('.fk-frames').ownerSVGElement.fkReady")
+    bottom = "document.querySelector('svg.flamekit').getBoundingClientRect().bottom"
+    assert page.evaluate(bottom) <= 800
+    frames = page.evaluate(LANE_VIEW)
+    titles = page.evaluate(
+        "[...document.querySelectorAll('.fk-frames > g > title')].map(t => t.textContent)"
+    )
+    drawn = [f for f in frames if f["shown"]]
+    assert all(f["rect"] for f in drawn)  # nothing drawn below the fold
+    for f in sorted(drawn, key=lambda f: -f["width"])[:12]:
+        assert f["onTop"] and f["label"], titles[f["i"]]
+    lanes = [f for f, t in zip(frames, titles, strict=True) if t.startswith("node (65")]
+    assert len(lanes) == 3 and all(f["rect"] for f in lanes)  # every lane's root
+    if not options.js:
+        assert "deeper frames not drawn" in page.text_content("svg.flamekit")  # towers cut
+        context.close()
+        return
+    assert any("fk-deep" in f["cls"] for f in frames)
+    data = page.evaluate("JSON.parse(document.querySelector('.fk-data').textContent)")
+    stubs = [f["i"] for f in lanes if "fk-stub" in f["cls"]]
+    assert stubs, "a lane cut to its root row is marked as a stub"
+    lane = stubs[0]
+    frame(page, lane).click()
+    opened = page.evaluate(LANE_VIEW)
+    inside = [f for f in opened if f["shown"] and lane < f["i"] <= data["end"][lane]]
+    assert max(data["depth"][f["i"]] for f in inside) > 2  # the lane's callees came into view
+    assert all(f["rect"] for f in opened if f["shown"])
+    page.keyboard.press("Escape")
+    assert [f["cls"] for f in page.evaluate(LANE_VIEW)] == [f["cls"] for f in frames]
+    assert errors == []
+    context.close()

@@ -38,7 +38,6 @@ from .sampling import (
     function_sums,
     like,
     make_side,
-    rows_are_samples,
     sampling_interval,
     summary,
 )
@@ -290,5 +289,4 @@ __all__ = [
     "TreeDiff",
     "diff_profiles",
     "diff_runs",
-    "rows_are_samples",
 ]

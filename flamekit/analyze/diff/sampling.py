@@ -32,19 +32,10 @@ class Side:
             yield counts, float(counts.sum())
 
 
-def rows_are_samples(profile: Profile) -> bool:
-    """Whether each sample row of a timed profile is one sample taken by a profiler.
-
-    Profiles that record stack changes (evented speedscope, py-spy chrometrace) hold the
-    intervals between them instead: consecutive samples with the same stack are one row.
-    """
-    return not (profile.meta.rows_are_intervals and profile.has_times)
-
-
 def sampling_interval(before: Profile, after: Profile) -> float:
     """The sampling interval (ns) to estimate sample counts of a side that has none."""
     for p in (before, after):
-        if p.unit == "nanoseconds" and rows_are_samples(p) and len(p.samples):
+        if p.unit == "nanoseconds" and p.rows_are_samples and len(p.samples):
             return float(p.total_weight()) / len(p.samples)
     for p in (before, after):
         if p.meta.period_ns:
@@ -62,7 +53,7 @@ def make_side(profile: Profile, func_of_frame: np.ndarray, interval: float, warn
     sample_weight = np.asarray(profile.samples.weight, dtype=np.float64)
     if profile.unit == "samples":
         row_count = sample_weight
-    elif rows_are_samples(profile):  # each row is one sample, whatever its duration
+    elif profile.rows_are_samples:  # each row is one sample, whatever its duration
         row_count = np.ones(len(sample_weight))
     else:
         row_count = sample_weight / interval
