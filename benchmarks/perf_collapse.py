@@ -14,7 +14,10 @@ and that flamekit's two-process and one-process runs agree. A last table shows f
 memory on a quarter and on all of the normal input: it grows with unique stacks, not file size.
 
     python benchmarks/perf_collapse.py --flamegraph-dir PATH/TO/FlameGraph [--size-mb 110]
-        [--repeat 3] [--workdir DIR [--reuse]] [--corpus DIR] [--json FILE]
+        [--repeat 3] [--workdir DIR [--reuse]] [--corpus DIR] [--json FILE] [--jobs N ...]
+
+``--jobs N`` adds a row of flamekit parsing in N processes (FLAMEKIT_JOBS=N), to measure
+whether more processes than the default two pay on the machine.
 
 Each tool runs ``--repeat`` times per input; the run of median wall time is the one shown.
 """
@@ -159,6 +162,13 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="with --workdir: reuse its inputs")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each tool (the median counts)")
     ap.add_argument("--json", help="write the ratio rows here (for run_all.py)")
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        action="append",
+        default=[],
+        help="also time flamekit in this many processes (repeatable)",
+    )
     args = ap.parse_args()
     if not args.flamegraph_dir:
         ap.error("--flamegraph-dir (or FLAMEGRAPH_DIR) is required")
@@ -200,18 +210,30 @@ def main() -> None:
             same1 = (workdir / f"{name}.fk1.folded").read_bytes() == (
                 workdir / f"{name}.fk.folded"
             ).read_bytes()
+            more = []
+            for jobs in args.jobs:
+                out = workdir / f"{name}.fk{jobs}.folded"
+                timing = median_run(
+                    flamekit_cmd(path, workdir),
+                    out,
+                    {**env, "FLAMEKIT_JOBS": str(jobs)},
+                    args.repeat,
+                )
+                more.append((f"flamekit ({jobs} procs)", timing))
+                same1 = same1 and out.read_bytes() == (workdir / f"{name}.fk.folded").read_bytes()
             stacks = sum(1 for _ in open(workdir / f"{name}.perl.folded", "rb"))
-            rows.append((name, size, stacks, perl, fk2, fk1, same, same1))
+            rows.append((name, size, stacks, perl, fk2, fk1, same, same1, more))
         print()
         print(
             f"{'input':8} {'MB':>6} {'stacks':>7} {'tool':22} {'wall s':>7} {'cpu s':>7} "
             f"{'MB/s':>6} {'x wall':>7} {'x cpu':>6} {'RSS MB':>7}"
         )
-        for name, size, stacks, perl, fk2, fk1, same, same1 in rows:
+        for name, size, stacks, perl, fk2, fk1, same, same1, more in rows:
             for label, r in (
                 ("stackcollapse-perf.pl", perl),
                 ("flamekit (2 procs)", fk2),
                 ("flamekit (1 proc)", fk1),
+                *more,
             ):
                 print(
                     f"{name:8} {size:6.0f} {stacks:7} {label:22} {r['wall']:7.2f} {r['cpu']:7.2f} "
@@ -220,7 +242,8 @@ def main() -> None:
                 )
             print(
                 f"{'':8} output identical to Perl: {'yes' if same else 'NO'}; "
-                f"2 processes = 1 process: {'yes' if same1 else 'NO'}"
+                f"{'every process count alike' if more else '2 processes = 1 process'}: "
+                f"{'yes' if same1 else 'NO'}"
             )
         # memory against file size: the same stacks, a quarter of the text
         normal = inputs["normal"]

@@ -96,16 +96,16 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     except ValueError:
         jobs = 1
     jobs = jobs or min(2, len(os.sched_getaffinity(0)))
-    split = _split_point(source, opts) if jobs > 1 else None
+    split = _split_points(source, opts, jobs) if jobs > 1 else None
     try:
         if split is None:
             with byte_progress(source) as bar:
                 results = [(0, _parse_region(source, opts, 0, None, bar))]
         else:
-            at, event = split
+            points, event = split
             opts = PerfOptions(**{**opts.__dict__, "event_filter": event})
-            results = _parse_two(source, opts, at)
-            if results is None:  # the second process failed: do it all here
+            results = _parse_parts(source, opts, points)
+            if results is None:  # another process failed: do it all here
                 with byte_progress(source) as bar:
                     results = [(0, _parse_region(source, opts, 0, None, bar))]
     except RegionError as exc:
@@ -148,16 +148,29 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-# -- two processes --------------------------------------------------------------------------
-def _split_point(source: Source, opts: PerfOptions) -> tuple[int, bytes] | None:
-    """Where a second process can start (a blank line near the middle), and the event filter."""
+# -- more processes -------------------------------------------------------------------------
+def _split_points(source: Source, opts: PerfOptions, jobs: int) -> tuple[list[int], bytes] | None:
+    """Where each of ``jobs - 1`` other processes can start (blank lines near the j/jobs
+    points of the text), and the event filter; None if the text is not to be split."""
     if source.gzipped or source.size < PARALLEL_MIN or not parallel.can_fork():
         return None
     event = opts.event_filter or first_event(source.head[: source.head.rfind(b"\n")])
     if not event:
         return None
+    points: list[int] = []
+    for j in range(1, jobs):
+        after = points[-1] + 2 if points else 0  # past the separator before
+        at = _blank_line_after(source, max(source.size * j // jobs, after))
+        if at is None:
+            break
+        points.append(at)
+    return (points, event) if points else None
+
+
+def _blank_line_after(source: Source, start: int) -> int | None:
+    """Offset of the first blank-line separator (``\\n\\n``, not CRLF's) at or after ``start``."""
     with source.open() as stream:
-        stream.seek(source.size // 2)
+        stream.seek(start)
         pos = stream.tell()
         prev = b""
         while True:
@@ -169,37 +182,51 @@ def _split_point(source: Source, opts: PerfOptions) -> tuple[int, bytes] | None:
             while at >= 0 and (at == 0 or buf[at - 1] == 13):
                 at = buf.find(b"\n\n", at + 1)
             if at >= 0:
-                return pos - len(prev) + at, event
+                return pos - len(prev) + at
             prev = buf[-2:]
             pos += len(data)
 
 
-def _parse_two(source: Source, opts: PerfOptions, at: int) -> list[tuple[int, ParseResult]] | None:
-    """Parse [0, at) here and [at, end) in a second process; the child's text starts at ``at``.
-    None if the child failed for a reason of its own (not the input)."""
-
-    def theirs(report) -> tuple[str, object]:
-        try:
-            return "ok", _parse_region(source, opts, at, None, None, lambda done: report(done - at))
-        except RegionError as exc:
-            return "error", exc.args
-
-    with parallel.Beside(theirs) as child:
+def _parse_parts(
+    source: Source, opts: PerfOptions, points: list[int]
+) -> list[tuple[int, ParseResult]] | None:
+    """Parse [0, points[0]) here and the text from each point to the next in a process of its
+    own; a child's text starts at its point. None if a child failed for a reason of its own
+    (not the input); an error of the input is that of the earliest region that has one."""
+    ends: list[int | None] = [*points[1:], None]
+    with contextlib.ExitStack() as stack:
+        children = [
+            stack.enter_context(parallel.Beside(_child_work(source, opts, at, end)))
+            for at, end in zip(points, ends, strict=True)
+        ]
         with byte_progress(source) as bar:
 
             def progress(done: int) -> None:
                 if bar is not None:
-                    bar.update_to(done + child.progress())
+                    bar.update_to(done + sum(child.progress() for child in children))
 
-            mine = _parse_region(source, opts, 0, at, None, progress if bar else None)
-        result = child.join()
-    if result is parallel.FAILED:
+            mine = _parse_region(source, opts, 0, points[0], None, progress if bar else None)
+        results = [child.join() for child in children]
+    if any(result is parallel.FAILED for result in results):
         return None
-    kind, value = result
-    if kind == "error":
-        offset, message, hint = value
-        raise RegionError(offset, message, hint)
-    return [(0, mine), (at, value)]
+    for kind, value in results:
+        if kind == "error":
+            raise RegionError(*value)
+    return [(0, mine), *((at, value) for at, (_, value) in zip(points, results, strict=True))]
+
+
+def _child_work(source: Source, opts: PerfOptions, at: int, end: int | None):
+    """What a child parsing [at, end) runs: ("ok", its ParseResult) or ("error", the args of
+    its RegionError), reporting how much of its text it has read."""
+
+    def work(report) -> tuple[str, object]:
+        try:
+            done = lambda done: report(done - at)  # noqa: E731
+            return "ok", _parse_region(source, opts, at, end, None, done)
+        except RegionError as exc:
+            return "error", exc.args
+
+    return work
 
 
 # -- building the profile -------------------------------------------------------------------
