@@ -11,8 +11,9 @@ Weights: the event period when the header carries one, else 1. Clock events (``c
 number of events it stands for, e.g. cycles) or 1. Only one event type is kept: ``event_filter``,
 by default the first one seen; the others are counted and reported in a warning.
 
-Large plain files are parsed by two processes, each taking one half (split at a blank line
-between records); their tables are merged into the same profile one process would build.
+Large plain files are parsed by two processes (``jobs``, or FLAMEKIT_JOBS, asks for another
+number), each taking a part of the text (split at blank lines between records); their tables
+are merged into the same profile one process would build.
 """
 
 from __future__ import annotations
