@@ -7,13 +7,15 @@ frame lines are recognized with the same regular expressions, in the same order,
 gives its output byte for byte.
 
 Speed comes from three caches: a record's whole stack text (everything after the header) maps to
-an interned frame sequence; a new stack text is parsed line by line through a cache of lines; and
-a header's ``comm pid/tid`` prefix maps to its root frame and thread. Records that do not have the
-plain shape (comments, headers inside a stack, blank-line runs) go through the line-by-line state
-machine of the Perl script.
+an interned frame sequence; a new stack text is parsed line by line through a cache of lines (a
+text whose lines are all known single frames is the join of their packed ids); and a header's
+``comm pid/tid`` prefix maps to its root frame and thread. A chunk of plain records of the kept
+event is taken in a few passes over its columns, new stack texts learned on the way; records that
+do not have the plain shape (comments, headers inside a stack, blank-line runs) go through the
+line-by-line state machine of the Perl script.
 
-A parser has no builder: it keeps plain tables that can be pickled, so that a second process can
-parse the second half of a file and hand its tables back to be merged.
+A parser has no builder: it keeps plain tables that can be pickled, so that other processes can
+parse other parts of a file and hand their tables back to be merged.
 """
 
 from __future__ import annotations
@@ -249,8 +251,8 @@ class PerfParser:
         self._line_cache_bytes = 0
         self._body_ids: dict[bytes, int] = {}  # frame ids (int32, root first) -> body
         self.body_frames = bytearray()  # the bodies' frame ids, one after another
-        self._srclines = False  # whether a srcline was seen: only then can a stack have places
         self.body_starts = array("q", [0])
+        self._srclines = False  # whether a srcline was seen: only then can a stack have places
         self._bad_info: dict[int, BadLines] = {}  # body code -> its lines not understood
         self._roots: dict[bytes, Root] = {}  # "comm pid/tid " -> root
         # (prefix, stack text) -> stack id << 32 | thread: the stacks of Root.stacks, together
@@ -398,8 +400,8 @@ class PerfParser:
                     return False
             code = known.get((prefix, body))  # an earlier record of this chunk had it
             if code is None:
-                # a blank line in the text (records of other layouts follow, or it ends in
-                # one) makes it _COMPLEX, like lines of the full state machine: the loop's
+                # a blank line in the text (records of other layouts follow, or it ends in one)
+                # makes it _COMPLEX, as lines for the full state machine do: the loop takes it
                 bid = root.bodies.get(body)
                 if bid is None:
                     bid = self._body(body, root)
