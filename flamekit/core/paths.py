@@ -33,8 +33,9 @@ def path_tree(frames: np.ndarray, lengths: np.ndarray) -> PathTree:
     lengths = np.asarray(lengths, dtype=np.int64)
     order = lexicographic_order(frames, lengths)
     sorted_frames, length, start = _in_order(frames, lengths, order)
-    depth = np.arange(len(sorted_frames), dtype=np.int32)
-    depth -= np.repeat(start.astype(np.int32), length)
+    cell = _cell_type(len(frames))
+    depth = np.arange(len(sorted_frames), dtype=cell)
+    depth -= np.repeat(start.astype(cell), length)
     shared = _shared_prefixes(sorted_frames, length, start, depth)
     count = length - shared
     first = np.cumsum(count) - count  # id of each path's first new node
@@ -84,7 +85,7 @@ def _shared_prefixes(frames, length, start, depth) -> np.ndarray:
         return shared
     # a frame of a path is compared with the one at its depth on the path before, if any
     comparable = depth < np.repeat(np.r_[0, length[:-1]].astype(np.int32), length)
-    above = np.repeat(np.r_[0, start[:-1]].astype(np.int32), length)
+    above = np.repeat(np.r_[0, start[:-1]].astype(_cell_type(len(frames))), length)
     above += depth  # within the text before the frame, where not comparable
     differs = frames != frames[above]
     del above
@@ -94,6 +95,11 @@ def _shared_prefixes(frames, length, start, depth) -> np.ndarray:
     nonempty = np.flatnonzero(length > 0)
     shared[nonempty] = np.minimum(np.minimum.reduceat(at, start[nonempty]), length[nonempty])
     return shared
+
+
+def _cell_type(cells: int) -> type:
+    """The integer type for positions among ``cells`` path frames."""
+    return np.int32 if cells < 1 << 31 else np.int64
 
 
 def _previous_smaller(values: list[int]) -> list[int]:
