@@ -14,7 +14,10 @@ and that flamekit's two-process and one-process runs agree. A last table shows f
 memory on a quarter and on all of the normal input: it grows with unique stacks, not file size.
 
     python benchmarks/perf_collapse.py --flamegraph-dir PATH/TO/FlameGraph [--size-mb 110]
-        [--repeat 3] [--workdir DIR [--reuse]] [--corpus DIR] [--json FILE]
+        [--repeat 3] [--workdir DIR [--reuse]] [--corpus DIR] [--json FILE] [--jobs N ...]
+
+``--jobs N`` adds a row of flamekit parsing in N processes (FLAMEKIT_JOBS=N), to measure
+whether more processes than the default two pay on the machine.
 
 Each tool runs ``--repeat`` times per input; the run of median wall time is the one shown.
 """
@@ -146,6 +149,56 @@ def flamekit_cmd(path: Path, out: Path) -> list[str]:
     return [sys.executable, "-m", "flamekit", "convert", str(path), "--to", "folded", "-o", "-"]
 
 
+def time_input(
+    name: str,
+    path: Path,
+    perl_script: Path,
+    workdir: Path,
+    env: dict,
+    repeat: int,
+    jobs: list[int],
+) -> tuple:
+    """Perl's and flamekit's runs on one input (two processes, one, and ``jobs`` more): its
+    row, with whether flamekit's outputs are Perl's and alike for every process count."""
+    size = path.stat().st_size / 1e6
+    perl_out = workdir / f"{name}.perl.folded"
+    perl = median_run(["perl", str(perl_script), str(path)], perl_out, None, repeat)
+    runs = []
+    for label, count, out in (
+        ("flamekit (2 procs)", None, workdir / f"{name}.fk.folded"),
+        ("flamekit (1 proc)", 1, workdir / f"{name}.fk1.folded"),
+        *((f"flamekit ({n} procs)", n, workdir / f"{name}.fk{n}.folded") for n in jobs),
+    ):
+        run_env = env if count is None else {**env, "FLAMEKIT_JOBS": str(count)}
+        runs.append((label, median_run(flamekit_cmd(path, workdir), out, run_env, repeat), out))
+    outputs = [out.read_bytes() for _, _, out in runs]
+    same = perl_out.read_bytes() == outputs[0]
+    alike = all(out == outputs[0] for out in outputs)
+    stacks = sum(1 for _ in open(perl_out, "rb"))
+    timings = [(label, timing) for label, timing, _ in runs]
+    return name, size, stacks, perl, timings, same, alike
+
+
+def print_table(rows: list[tuple]) -> None:
+    print()
+    print(
+        f"{'input':8} {'MB':>6} {'stacks':>7} {'tool':22} {'wall s':>7} {'cpu s':>7} "
+        f"{'MB/s':>6} {'x wall':>7} {'x cpu':>6} {'RSS MB':>7}"
+    )
+    for name, size, stacks, perl, timings, same, alike in rows:
+        for label, r in (("stackcollapse-perf.pl", perl), *timings):
+            print(
+                f"{name:8} {size:6.0f} {stacks:7} {label:22} {r['wall']:7.2f} {r['cpu']:7.2f} "
+                f"{size / r['wall']:6.1f} {perl['wall'] / r['wall']:7.1f} "
+                f"{perl['cpu'] / r['cpu']:6.1f} {r['rss_mb']:7.0f}"
+            )
+        counts = "every process count alike" if len(timings) > 2 else "2 processes = 1 process"
+        print(
+            f"{'':8} output identical to Perl: {'yes' if same else 'NO'}; "
+            f"{counts}: {'yes' if alike else 'NO'}"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -159,6 +212,13 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="with --workdir: reuse its inputs")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each tool (the median counts)")
     ap.add_argument("--json", help="write the ratio rows here (for run_all.py)")
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        action="append",
+        default=[],
+        help="also time flamekit in this many processes (repeatable)",
+    )
     args = ap.parse_args()
     if not args.flamegraph_dir:
         ap.error("--flamegraph-dir (or FLAMEGRAPH_DIR) is required")
@@ -176,52 +236,11 @@ def main() -> None:
         if inputs is None:
             print(f"making inputs of {args.size_mb} MB in {workdir} ...", flush=True)
             inputs = make_inputs(workdir, args.size_mb << 20, args.corpus)
-        rows = []
-        for name, path in inputs.items():
-            size = path.stat().st_size / 1e6
-            perl = median_run(
-                ["perl", str(perl_script), str(path)],
-                workdir / f"{name}.perl.folded",
-                None,
-                args.repeat,
-            )
-            fk2 = median_run(
-                flamekit_cmd(path, workdir), workdir / f"{name}.fk.folded", env, args.repeat
-            )
-            fk1 = median_run(
-                flamekit_cmd(path, workdir),
-                workdir / f"{name}.fk1.folded",
-                {**env, "FLAMEKIT_JOBS": "1"},
-                args.repeat,
-            )
-            same = (workdir / f"{name}.perl.folded").read_bytes() == (
-                workdir / f"{name}.fk.folded"
-            ).read_bytes()
-            same1 = (workdir / f"{name}.fk1.folded").read_bytes() == (
-                workdir / f"{name}.fk.folded"
-            ).read_bytes()
-            stacks = sum(1 for _ in open(workdir / f"{name}.perl.folded", "rb"))
-            rows.append((name, size, stacks, perl, fk2, fk1, same, same1))
-        print()
-        print(
-            f"{'input':8} {'MB':>6} {'stacks':>7} {'tool':22} {'wall s':>7} {'cpu s':>7} "
-            f"{'MB/s':>6} {'x wall':>7} {'x cpu':>6} {'RSS MB':>7}"
-        )
-        for name, size, stacks, perl, fk2, fk1, same, same1 in rows:
-            for label, r in (
-                ("stackcollapse-perf.pl", perl),
-                ("flamekit (2 procs)", fk2),
-                ("flamekit (1 proc)", fk1),
-            ):
-                print(
-                    f"{name:8} {size:6.0f} {stacks:7} {label:22} {r['wall']:7.2f} {r['cpu']:7.2f} "
-                    f"{size / r['wall']:6.1f} {perl['wall'] / r['wall']:7.1f} "
-                    f"{perl['cpu'] / r['cpu']:6.1f} {r['rss_mb']:7.0f}"
-                )
-            print(
-                f"{'':8} output identical to Perl: {'yes' if same else 'NO'}; "
-                f"2 processes = 1 process: {'yes' if same1 else 'NO'}"
-            )
+        rows = [
+            time_input(name, path, perl_script, workdir, env, args.repeat, args.jobs)
+            for name, path in inputs.items()
+        ]
+        print_table(rows)
         # memory against file size: the same stacks, a quarter of the text
         normal = inputs["normal"]
         quarter = workdir / "quarter.perf.txt"
@@ -229,7 +248,7 @@ def main() -> None:
         cut = data.rfind(b"\n\n", 0, len(data) // 4) + 2
         quarter.write_bytes(data[:cut])
         q = run(flamekit_cmd(quarter, workdir), workdir / "quarter.fk.folded", env)
-        full = rows[0][4]
+        full = rows[0][4][0][1]
         print()
         print(
             f"flamekit peak RSS on the normal input: {q['rss_mb']:.0f} MB for "
@@ -243,16 +262,16 @@ def main() -> None:
                     "perf_collapse",
                     f"{name} {size:.0f} MB",
                     "stackcollapse-perf.pl",
-                    fk2["wall"],
+                    timings[0][1]["wall"],
                     perl["wall"],
-                    fk2["rss_mb"],
+                    timings[0][1]["rss_mb"],
                     perl["rss_mb"],
                     target.get(name, ""),
                 )
-                for name, size, _stacks, perl, fk2, *_ in rows
+                for name, size, _stacks, perl, timings, *_ in rows
             ],
         )
-        if not all(r[6] and r[7] for r in rows):
+        if not all(r[5] and r[6] for r in rows):
             sys.exit("outputs differ")
     finally:
         if args.workdir is None:

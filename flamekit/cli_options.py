@@ -54,11 +54,11 @@ class ProfileLoader:
         from .core.transforms import apply
         from .render.registry import WEIGHTLESS_HINT, weightless
 
-        source_maps = None  # one per command: each map read once
+        source_maps = None
         if self.import_options.get("source_maps") or self.import_options.get("source_map_dir"):
-            from .sourcemaps import from_options  # imported only when asked for
+            from .sourcemaps import from_options  # only then: it is not light to import
 
-            source_maps = from_options(self.import_options)
+            source_maps = from_options(self.import_options)  # one per command: maps read once
         profile = load(list(paths), from_format=self.from_format, **self.import_options)
         for message in profile.meta.warnings:
             warn(message)

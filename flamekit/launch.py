@@ -1,9 +1,9 @@
 """The ``flamekit`` command's entry point: ``flamekit --version`` is answered before the
 commands (and numpy, which they need) are imported; everything else goes to :mod:`.cli`.
 
-The command multiplies no matrices, so OpenBLAS (loaded with numpy) is asked for one thread
-unless the environment says otherwise: starting its thread pool costs about 50 ms of every
-run on a two-core machine. The library, imported by a program of its own, leaves it alone.
+numpy's OpenBLAS starts a thread per core when it is imported, and they spin for about a tenth
+of a second waiting for work: CPU time the command's second process needs. The commands do
+no linear algebra, so they ask for one thread (unless the environment says otherwise).
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ def main() -> None:
 
         print(f"flamekit, version {__version__}")  # click's version_option, word for word
         return
-    if "numpy" not in sys.modules:
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from .cli import main as run
 
     run()

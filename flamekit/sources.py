@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import gzip
 import io
+import mmap
 import os
 import shutil
 import stat
@@ -78,6 +79,16 @@ class Source:
         if self.gzipped:
             return _GzipErrors(self, gzip.GzipFile(fileobj=raw, mode="rb"))
         return raw
+
+    def mapping(self) -> tuple[mmap.mmap, int] | None:
+        """A read-only memory map of the file and where the content starts in it, for plain
+        (not gzipped) content; None where there is none to be had. The caller closes it."""
+        if self.gzipped or self._file is None or self._file.closed:
+            return None
+        try:
+            return mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ), self._start
+        except (OSError, ValueError):  # an empty file, or one that cannot be mapped
+            return None
 
     def close(self) -> None:
         """Let go of the input's handle (streams opened from it stop working)."""

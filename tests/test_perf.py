@@ -257,7 +257,19 @@ def test_two_processes_match_one(tmp_path, monkeypatch):
     one = load_path(str(big), None, {"jobs": 1})
     assert profile_facts(two) == profile_facts(one)
     assert render_folded(two) == render_folded(one)
-    assert perf._split_point(perf_source(big), perf.options_from({})) is not None
+    assert perf._split_points(perf_source(big), perf.options_from({}), 2) is not None
+
+
+def test_three_processes_match_one(tmp_path, monkeypatch):
+    big = tmp_path / "big.perf.txt"
+    big.write_bytes(b"\n".join([(SAMPLES / "deep.perf.txt").read_bytes()] * 5))
+    monkeypatch.setattr(perf, "PARALLEL_MIN", 1)
+    points, _ = perf._split_points(perf_source(big), perf.options_from({}), 3)
+    assert len(points) == 2 and points[0] < points[1]
+    three = load_path(str(big), None, {"jobs": 3})
+    one = load_path(str(big), None, {"jobs": 1})
+    assert profile_facts(three) == profile_facts(one)
+    assert render_folded(three) == render_folded(one)
 
 
 def perf_source(path: Path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from .model import (
     Stacks,
     Threads,
 )
+from .paths import path_tree
 
 NO_TIME = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -206,42 +207,31 @@ class ProfileBuilder:
     def stack_paths(self, paths: Sequence[Sequence[int]]) -> np.ndarray:
         """Leaf node of each root-first frame path (-1 for an empty one), adding the nodes.
 
-        On an empty builder the paths are sorted, so that each one shares its longest common
-        prefix with the one before it; only the frames after that prefix become new nodes, added
-        with list operations per path (not per frame). Otherwise each path goes through
+        On an empty builder the tree is made at once (see :mod:`flamekit.core.paths`: the nodes
+        are those of the sorted paths added one after another); otherwise each path goes through
         stack_path().
         """
         n = len(paths)
         if len(self._parent) or n < 2:
             return np.array([self.stack_path(p) for p in paths], dtype=np.int64)
-        tuples = [tuple(p) for p in paths]
-        order = sorted(range(n), key=tuples.__getitem__)
-        parent = array("i")
-        frame = array("i")
-        depth = array("i")
-        leaf = np.empty(n, dtype=np.int64)
-        path_nodes: list[int] = []  # nodes of the previous path, root first
-        prev: tuple[int, ...] = ()
-        for i in order:
-            path = tuples[i]
-            shared = _common_prefix(prev, path)
-            count = len(path) - shared
-            first = len(parent)
-            if count:
-                parent.append(path_nodes[shared - 1] if shared else -1)
-                parent.extend(range(first, first + count - 1))
-                frame.extend(path[shared:])
-                depth.extend(range(shared, len(path)))
-                path_nodes[shared:] = range(first, first + count)
-            else:
-                del path_nodes[len(path) :]
-            leaf[i] = path_nodes[-1] if path else -1
-            prev = path
-        self._parent.extend(parent)
-        self._node_frame.extend(frame)
-        self._depth.extend(depth)
-        self._memo_stale = True
-        return leaf
+        lengths = np.fromiter(map(len, paths), dtype=np.int64, count=n)
+        frames = np.fromiter(chain.from_iterable(paths), dtype=np.int64, count=int(lengths.sum()))
+        return self.stack_paths_flat(frames, lengths)
+
+    def stack_paths_flat(self, frames: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """:meth:`stack_paths` of the paths given as one flat array of frame ids (path after
+        path, root first) and the number of frames of each."""
+        if len(self._parent) or len(lengths) < 2:
+            ends = np.cumsum(lengths).tolist()
+            flat = np.asarray(frames).tolist()
+            starts = [0, *ends][: len(ends)]
+            return np.array(
+                [self.stack_path(flat[a:b]) for a, b in zip(starts, ends, strict=True)],
+                dtype=np.int64,
+            )
+        tree = path_tree(frames, lengths)
+        self.extend_stacks(tree.parent, tree.frame, tree.depth)
+        return tree.leaf
 
     def _rebuild_frame_memo(self) -> None:
         strings = self._strings
@@ -484,20 +474,6 @@ def _exact_sum(weight: np.ndarray) -> int:
         return 0  # far from the limit: no need for the exact value
     w = weight.astype(np.int64, copy=False)
     return (int((w >> 32).sum()) << 32) + int((w & 0xFFFFFFFF).sum())
-
-
-def _common_prefix(a: tuple[int, ...], b: tuple[int, ...]) -> int:
-    """Length of the common prefix of two tuples, by binary search over C-level slice compares."""
-    lo, hi = 0, min(len(a), len(b))
-    if a[:hi] == b[:hi]:
-        return hi
-    while lo < hi:  # a[:lo] == b[:lo] and a[:hi] != b[:hi]
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 def _replace_meta(meta: Meta, fields: dict) -> Meta:

@@ -49,13 +49,25 @@ class Format:
     binary: bool = False  # content is binary: its detector runs before text is required
     options: tuple[ImportOption, ...] = ()
     times_hint: str = ""  # how to record this format with timestamps, where it can have them
+    # Detection cost: a head whose first non-blank byte is not one of ``opens_with`` (when
+    # given) is not this format; ``sniffer`` names a module lighter than the importer that
+    # holds its sniff(). Either way detecting another format imports nothing of this one.
+    opens_with: bytes = b""
+    sniffer: str | None = None
 
     def importer(self):
         return importlib.import_module(f"{__name__}.{self.module}")
 
     def sniff(self, head: bytes) -> bool:
         """Whether ``head`` (the first bytes, decompressed) looks like this format."""
-        return bool(self.module and self.readable and self.importer().sniff(head))
+        if not (self.module and self.readable):
+            return False
+        if self.opens_with:
+            first = head.lstrip()[:1]
+            if not first or first not in self.opens_with:
+                return False
+        sniffer = importlib.import_module(f"{__name__}.{self.sniffer or self.module}")
+        return bool(sniffer.sniff(head))
 
 
 def _perf_flag(name: str, help: str) -> ImportOption:
@@ -89,6 +101,7 @@ FORMATS: dict[str, Format] = {
             (".pb", ".pprof"),
             "pprof",
             binary=True,
+            sniffer="pprof_sniff",
             options=(
                 ImportOption(
                     "--sample-type",
@@ -114,6 +127,7 @@ FORMATS: dict[str, Format] = {
             "speedscope JSON",
             (".speedscope.json",),
             "speedscope",
+            opens_with=b"{",
             times_hint="sampled speedscope profiles (such as py-spy --format speedscope) carry "
             "no times; " + _RECORD,
         ),
@@ -123,15 +137,23 @@ FORMATS: dict[str, Format] = {
             (".cpuprofile",),
             "cpuprofile",
             options=_SOURCE_MAPS,
+            opens_with=b"{",
         ),
         # before chrome-trace: py-spy's traces are a narrower kind of trace-event JSON
-        Format("pyspy-chrometrace", "py-spy --format chrometrace", (), "pyspy_chrometrace"),
+        Format(
+            "pyspy-chrometrace",
+            "py-spy --format chrometrace",
+            (),
+            "pyspy_chrometrace",
+            opens_with=b"[",
+        ),
         Format(
             "chrome-trace",
             "Chrome performance trace (Profile/ProfileChunk events)",
             (),
             "chrome_trace",
             options=_SOURCE_MAPS,
+            opens_with=b"{[",
         ),
         Format(
             "perf",

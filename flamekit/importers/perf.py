@@ -11,26 +11,28 @@ Weights: the event period when the header carries one, else 1. Clock events (``c
 number of events it stands for, e.g. cycles) or 1. Only one event type is kept: ``event_filter``,
 by default the first one seen; the others are counted and reported in a warning.
 
-Large plain files are parsed by two processes, each taking one half (split at a blank line
-between records); their tables are merged into the same profile one process would build.
+Large plain files are parsed by two processes (``jobs``, or FLAMEKIT_JOBS, asks for another
+number), each taking a part of the text (split at blank lines between records); their tables
+are merged into the same profile one process would build.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from ..core.builder import ProfileBuilder
 from ..core.model import FrameKind, Profile
 from ..progress import byte_progress
-from ..sources import Source, _tell
+from ..sources import Source
 from . import parallel
 from .perf_parse import (
-    EVENT,
     FRAME,
     HEADER,
     NO_TIME,
@@ -41,9 +43,8 @@ from .perf_parse import (
     first_event,
     inline_frame,
 )
+from .perf_read import RegionError, line_at, pieces
 
-BLOCK = 4 << 20
-MAX_RECORD = 64 << 20  # a "record" this long means the text has no blank lines between samples
 PARALLEL_MIN = 48 << 20  # smaller files are parsed in one process
 CLOCK_EVENTS = {b"cpu-clock", b"task-clock"}
 
@@ -88,10 +89,6 @@ def options_from(options: Mapping[str, Any]) -> PerfOptions:
     )
 
 
-class _RegionError(Exception):
-    """A fatal problem at a byte offset of a region: (offset, message, hint)."""
-
-
 def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import ``perf script`` text: one sample per event of the kept event type."""
     opts = options_from(options)
@@ -100,140 +97,81 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     except ValueError:
         jobs = 1
     jobs = jobs or min(2, len(os.sched_getaffinity(0)))
-    split = _split_point(source, opts) if jobs > 1 else None
+    split = _split_points(source, opts, jobs) if jobs > 1 else None
     try:
         if split is None:
             with byte_progress(source) as bar:
                 results = [(0, _parse_region(source, opts, 0, None, bar))]
         else:
-            at, event = split
+            points, event = split
             opts = PerfOptions(**{**opts.__dict__, "event_filter": event})
-            results = _parse_two(source, opts, at)
-            if results is None:  # the second process failed: do it all here
+            results = _parse_parts(source, opts, points)
+            if results is None:  # another process failed: do it all here
                 with byte_progress(source) as bar:
                     results = [(0, _parse_region(source, opts, 0, None, bar))]
-    except _RegionError as exc:
+    except RegionError as exc:
         offset, message, hint = exc.args
-        raise source.error(message, line=_line_at(source, offset), hint=hint) from None
+        raise source.error(message, line=line_at(source, offset), hint=hint) from None
     return _build(source, results)
 
 
 # -- reading --------------------------------------------------------------------------------
-def _blocks(stream: IO[bytes], limit: int | None) -> Iterator[bytes]:
-    """Blocks of the text with CRLF line ends made LF, up to ``limit`` bytes of input."""
-    left = limit
-    while left is None or left > 0:
-        data = stream.read(BLOCK if left is None else min(BLOCK, left))
-        if not data:
-            return
-        if left is not None:
-            left -= len(data)
-        if data.endswith(b"\r") and (left is None or left > 0):
-            more = stream.read(1)
-            data += more
-            if left is not None:
-                left -= len(more)
-        if b"\r" in data:  # memchr: much faster than looking for the pair
-            data = data.replace(b"\r\n", b"\n")
-        yield data
-
-
 def _parse_region(
     source: Source, opts: PerfOptions, start: int, end: int | None, bar, progress=None
 ) -> ParseResult:
     """Parse the text from byte ``start`` to ``end`` (None: the end) with one parser."""
     parser = PerfParser(opts)
-    tail = b"\n\n"
-    offset = start - 2  # of tail[0]; the first record gets a separator in front
-    with source.open() as stream:
-        if start:
-            stream.seek(start + 2)  # skip the separator: tail holds it
-            offset = start
-        limit = None if end is None else end - stream.tell()
-        for data in _blocks(stream, limit):
-            if b"\x00" in data:
-                at = offset + len(tail) + data.index(b"\x00")
-                raise _RegionError(
-                    at,
-                    "binary data (a NUL byte) in the text",
-                    "is the capture corrupted? for perf.data run 'perf script' first",
-                )
-            buf = tail + data
-            cut = buf.rfind(b"\n\n")
-            if cut <= 0:  # no record ends in this buffer yet
-                tail = buf
-                if len(tail) > MAX_RECORD:
-                    raise _RegionError(
-                        offset,
-                        "no blank line between samples in 64 MiB of text",
-                        "expected perf script output of a recording with call stacks (-g)",
-                    )
-                continue
-            _feed(parser, buf[:cut], offset)
-            tail = buf[cut:]
-            offset += cut
+    with _collector_paused(), contextlib.closing(pieces(source, start, end)) as texts:
+        for text, offset, done in texts:
+            try:
+                parser.feed(text, offset)
+            except BadNumber as exc:
+                raise RegionError(
+                    exc.args[0], "a number in a sample header is too large", None
+                ) from None
             if bar is not None:
-                bar.update_to(_tell(stream) * (2 if progress is not None else 1))
+                bar.update_to(done * (2 if progress is not None else 1))
             if progress is not None:
-                progress(_tell(stream))
-        if end is None:
-            _check_last_line(tail, offset)
-        _feed(parser, tail, offset)
+                progress(done)
     return parser.result()
 
 
-def _feed(parser: PerfParser, text: bytes, offset: int) -> None:
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off: a parse makes millions of small objects and no
+    cycles, which the collector would only walk over and over."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        parser.feed(text, offset)
-    except BadNumber as exc:
-        raise _RegionError(exc.args[0], "a number in a sample header is too large", None) from None
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def _check_last_line(tail: bytes, offset: int) -> None:
-    """Refuse a text that ends in the middle of a line (a truncated capture)."""
-    if tail.endswith(b"\n"):
-        return
-    start = tail.rfind(b"\n") + 1
-    last = tail[start:]
-    if last.startswith(b"#") or not (last.strip() or b"\t" in last):
-        return  # a comment, or stray spaces; a lone tab is the start of a cut-off frame line
-    if FRAME.match(last) and last.rstrip().endswith(b")"):
-        return
-    if HEADER.match(last) and (EVENT.search(last) or last.rstrip().endswith(b":")):
-        return
-    shown = last[:60].decode("utf-8", "replace")
-    raise _RegionError(
-        offset + start,
-        f"the capture ends in the middle of a line: {shown!r}",
-        "the file looks truncated; run perf script again",
-    )
-
-
-def _line_at(source: Source, offset: int) -> int:
-    """1-based line number of byte ``offset`` of the (LF-normalized) text."""
-    if offset <= 0:
-        return 1
-    lines = 1
-    done = 0
-    with source.open() as stream:
-        for data in _blocks(stream, None):
-            if done + len(data) >= offset:
-                return lines + data.count(b"\n", 0, offset - done)
-            lines += data.count(b"\n")
-            done += len(data)
-    return lines
-
-
-# -- two processes --------------------------------------------------------------------------
-def _split_point(source: Source, opts: PerfOptions) -> tuple[int, bytes] | None:
-    """Where a second process can start (a blank line near the middle), and the event filter."""
+# -- more processes -------------------------------------------------------------------------
+def _split_points(source: Source, opts: PerfOptions, jobs: int) -> tuple[list[int], bytes] | None:
+    """Where each of ``jobs - 1`` other processes can start (blank lines near the j/jobs
+    points of the text), and the event filter; None if the text is not to be split."""
     if source.gzipped or source.size < PARALLEL_MIN or not parallel.can_fork():
         return None
     event = opts.event_filter or first_event(source.head[: source.head.rfind(b"\n")])
     if not event:
         return None
+    points: list[int] = []
+    for j in range(1, jobs):
+        after = points[-1] + 2 if points else 0  # past the separator before
+        at = _blank_line_after(source, max(source.size * j // jobs, after))
+        if at is None:
+            break
+        points.append(at)
+    return (points, event) if points else None
+
+
+def _blank_line_after(source: Source, start: int) -> int | None:
+    """Offset of the first blank-line separator (``\\n\\n``, not CRLF's) at or after ``start``."""
     with source.open() as stream:
-        stream.seek(source.size // 2)
+        stream.seek(start)
         pos = stream.tell()
         prev = b""
         while True:
@@ -245,37 +183,51 @@ def _split_point(source: Source, opts: PerfOptions) -> tuple[int, bytes] | None:
             while at >= 0 and (at == 0 or buf[at - 1] == 13):
                 at = buf.find(b"\n\n", at + 1)
             if at >= 0:
-                return pos - len(prev) + at, event
+                return pos - len(prev) + at
             prev = buf[-2:]
             pos += len(data)
 
 
-def _parse_two(source: Source, opts: PerfOptions, at: int) -> list[tuple[int, ParseResult]] | None:
-    """Parse [0, at) here and [at, end) in a second process; the child's text starts at ``at``.
-    None if the child failed for a reason of its own (not the input)."""
-
-    def theirs(report) -> tuple[str, object]:
-        try:
-            return "ok", _parse_region(source, opts, at, None, None, lambda done: report(done - at))
-        except _RegionError as exc:
-            return "error", exc.args
-
-    with parallel.Beside(theirs) as child:
+def _parse_parts(
+    source: Source, opts: PerfOptions, points: list[int]
+) -> list[tuple[int, ParseResult]] | None:
+    """Parse [0, points[0]) here and the text from each point to the next in a process of its
+    own; a child's text starts at its point. None if a child failed for a reason of its own
+    (not the input); an error of the input is that of the earliest region that has one."""
+    ends: list[int | None] = [*points[1:], None]
+    with contextlib.ExitStack() as stack:
+        children = [
+            stack.enter_context(parallel.Beside(_child_work(source, opts, at, end)))
+            for at, end in zip(points, ends, strict=True)
+        ]
         with byte_progress(source) as bar:
 
             def progress(done: int) -> None:
                 if bar is not None:
-                    bar.update_to(done + child.progress())
+                    bar.update_to(done + sum(child.progress() for child in children))
 
-            mine = _parse_region(source, opts, 0, at, None, progress if bar else None)
-        result = child.join()
-    if result is parallel.FAILED:
+            mine = _parse_region(source, opts, 0, points[0], None, progress if bar else None)
+        results = [child.join() for child in children]
+    if any(result is parallel.FAILED for result in results):
         return None
-    kind, value = result
-    if kind == "error":
-        offset, message, hint = value
-        raise _RegionError(offset, message, hint)
-    return [(0, mine), (at, value)]
+    for kind, value in results:
+        if kind == "error":
+            raise RegionError(*value)
+    return [(0, mine), *((at, value) for at, (_, value) in zip(points, results, strict=True))]
+
+
+def _child_work(source: Source, opts: PerfOptions, at: int, end: int | None):
+    """What a child parsing [at, end) runs: ("ok", its ParseResult) or ("error", the args of
+    its RegionError), reporting how much of its text it has read."""
+
+    def work(report) -> tuple[str, object]:
+        try:
+            done = lambda done: report(done - at)  # noqa: E731
+            return "ok", _parse_region(source, opts, at, end, None, done)
+        except RegionError as exc:
+            return "error", exc.args
+
+    return work
 
 
 # -- building the profile -------------------------------------------------------------------
@@ -304,30 +256,31 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
     bad_utf8 = False
     maps = []
     frame_maps = []
-    paths: list[tuple[int, ...]] = []
+    paths = []
     for _, r in results:
         programs = {comm for _, _, comm in r.threads}
         jit = any(k == FrameKind.JIT for _, _, k in r.frames)
-        frame_map = [
-            builder.frame(n, module=m, kind=program_kind(m, k, programs, jit))
-            for n, m, k in r.frames
-        ]
+        frame_map = np.array(
+            [
+                builder.frame(n, module=m, kind=program_kind(m, k, programs, jit))
+                for n, m, k in r.frames
+            ],
+            dtype=np.int32,
+        )
         thread_map = np.array(
             [builder.thread(p, t, c) for p, t, c in r.threads] or [0], dtype=np.int32
         )
         frame_maps.append(frame_map)
-        bodies = r.bodies
-        if frame_map == list(range(len(frame_map))):
-            paths.extend((root, *bodies[bid]) for root, bid in r.stacks)
-        else:
-            get = frame_map.__getitem__
-            paths.extend((get(root), *map(get, bodies[bid])) for root, bid in r.stacks)
+        paths.append(_stack_paths(r, frame_map))
         maps.append(thread_map)
-    all_nodes = builder.stack_paths(paths).astype(np.int32)
+    all_nodes = builder.stack_paths_flat(
+        np.concatenate([frames for frames, _ in paths]),
+        np.concatenate([lengths for _, lengths in paths]),
+    ).astype(np.int32)
     first = 0
-    for (_, r), thread_map in zip(results, maps, strict=True):
-        nodes = all_nodes[first : first + len(r.stacks)]
-        first += len(r.stacks)
+    for (_, r), thread_map, (_, lengths) in zip(results, maps, paths, strict=True):
+        nodes = all_nodes[first : first + len(lengths)]
+        first += len(lengths)
         stacks.append(nodes[np.frombuffer(r.stack, dtype=np.int32)])
         weights.append(np.frombuffer(r.weight, dtype=np.int64))
         times.append(np.frombuffer(r.time, dtype=np.int64))
@@ -349,7 +302,7 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
         if first_bad is not None:
             raise source.error(
                 f"no perf samples found: {_s(first_bad[2][:60])!r} is not perf script text",
-                line=_line_at(source, first_bad[0]) + first_bad[1],
+                line=line_at(source, first_bad[0]) + first_bad[1],
                 hint="expected 'comm pid time: event:' headers followed by stack lines",
             )
         raise source.error(
@@ -364,7 +317,7 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
             "(choose one with --event-filter)"
         )
     if bad_lines:
-        line = _line_at(source, first_bad[0]) + first_bad[1]  # type: ignore[index]
+        line = line_at(source, first_bad[0]) + first_bad[1]  # type: ignore[index]
         builder.warn(
             f"{name}:{line}: ignored {bad_lines} unrecognized line(s), the first: "
             f"{_s(first_bad[2][:80])!r}"  # type: ignore[index]
@@ -394,8 +347,26 @@ def _build(source: Source, results: list[tuple[int, ParseResult]]) -> Profile:
     return builder.build(**meta)
 
 
+def _stack_paths(r: ParseResult, frame_map: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stacks of a parse as builder frame paths: (all frames, path after path, root
+    first; the number of frames of each path)."""
+    starts = np.frombuffer(r.body_starts, dtype=np.int64)
+    body = np.frombuffer(r.stack_body, dtype=np.int32)
+    first, size = starts[body], starts[body + 1] - starts[body]
+    lengths = size + 1  # the root frame (the comm), then the body
+    at_root = np.cumsum(lengths) - lengths
+    frames = np.empty(int(lengths.sum()), dtype=np.int32)
+    frames[at_root] = frame_map[np.frombuffer(r.stack_root, dtype=np.int32)]
+    in_body = np.ones(len(frames), dtype=bool)
+    in_body[at_root] = False
+    source = np.repeat(first - (np.cumsum(size) - size), size)
+    source += np.arange(len(source))
+    frames[in_body] = frame_map[np.frombuffer(r.body_frames, dtype=np.int32)[source]]
+    return frames, lengths
+
+
 def _add_sample_lines(
-    builder: ProfileBuilder, results: list[ParseResult], frame_maps: list[list[int]]
+    builder: ProfileBuilder, results: list[ParseResult], frame_maps: list[np.ndarray]
 ) -> None:
     """The srcline places of the samples, one path per stack that has them (see
     :class:`~flamekit.model.SampleLines`); nothing when the text has no srcline."""
@@ -404,13 +375,17 @@ def _add_sample_lines(
     start, frame, file, line = [0], [], [], []
     per_event = []
     for r, frame_map in zip(results, frame_maps, strict=True):
-        path_of_stack = np.full(len(r.stacks), -1, dtype=np.int32)
-        for sid, ((_, bid), lid) in enumerate(zip(r.stacks, r.stack_lines, strict=True)):
+        path_of_stack = np.full(len(r.stack_lines), -1, dtype=np.int32)
+        body_frames = np.frombuffer(r.body_frames, dtype=np.int32)
+        body_starts = np.frombuffer(r.body_starts, dtype=np.int64)
+        bodies = np.frombuffer(r.stack_body, dtype=np.int32)
+        for sid, (bid, lid) in enumerate(zip(bodies.tolist(), r.stack_lines, strict=True)):
             if lid < 0:
                 continue
             path_of_stack[sid] = len(start) - 1
-            for f, (name, ln) in zip(r.bodies[bid], r.line_paths[lid], strict=True):
-                frame.append(frame_map[f])
+            ids = frame_map[body_frames[body_starts[bid] : body_starts[bid + 1]]].tolist()
+            for f, (name, ln) in zip(ids, r.line_paths[lid], strict=True):
+                frame.append(f)
                 file.append(builder.string(name))
                 line.append(ln)
             start.append(len(frame))

@@ -7,18 +7,21 @@ frame lines are recognized with the same regular expressions, in the same order,
 gives its output byte for byte.
 
 Speed comes from three caches: a record's whole stack text (everything after the header) maps to
-an interned frame sequence; a new stack text is parsed line by line through a cache of lines; and
-a header's ``comm pid/tid`` prefix maps to its root frame and thread. Records that do not have the
-plain shape (comments, headers inside a stack, blank-line runs) go through the line-by-line state
-machine of the Perl script.
+an interned frame sequence; a new stack text is parsed line by line through a cache of lines (a
+text whose lines are all known single frames is the join of their packed ids); and a header's
+``comm pid/tid`` prefix maps to its root frame and thread. A chunk of plain records of the kept
+event is taken in a few passes over its columns, new stack texts learned on the way; records that
+do not have the plain shape (comments, headers inside a stack, blank-line runs) go through the
+line-by-line state machine of the Perl script.
 
-A parser has no builder: it keeps plain tables that can be pickled, so that a second process can
-parse the second half of a file and hand its tables back to be merged.
+A parser has no builder: it keeps plain tables that can be pickled, so that other processes can
+parse other parts of a file and hand their tables back to be merged.
 """
 
 from __future__ import annotations
 
 import re
+import struct
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
@@ -105,7 +108,8 @@ class FrameLine:
 
 FRAME = FrameLine()
 
-BODY_CACHE_BYTES = 16 << 20  # raw stack texts remembered; beyond this the caches start over
+BODY_CACHE_BYTES = 16 << 20  # raw stack texts remembered; beyond this their caches start over
+LINE_CACHE_BYTES = 16 << 20  # and the same for stack lines
 ROOT_CACHE_ENTRIES = 4096  # stack texts remembered per comm/pid/tid
 NO_TIME = -1
 _INT64_MAX = 2**63 - 1
@@ -114,6 +118,7 @@ _COMPLEX = -1  # a stack text that needs the full line-by-line state machine
 _BAD = (-1,)  # a line that is neither a header nor a frame
 _NO_PLACE = ("", 0)
 _NS_SCALE = {n: 10 ** (9 - n) for n in range(10)}
+_PACK = struct.Struct("i").pack  # a frame id as stored in ParseResult.body_frames
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,7 @@ class Root:
     stacks: dict[bytes, int]  # stack text -> stack id
     lines: dict[bytes, tuple]  # stack line -> its frame ids (shared by roots of one kind)
     bodies: dict[bytes, int]  # stack text -> body code (shared by roots of one kind)
+    line_frames: dict[bytes, int]  # the lines of ``lines`` that are exactly one frame: its id
 
 
 class BadLines(NamedTuple):
@@ -184,8 +190,11 @@ class ParseResult:
 
     frames: list[tuple[str, str, int]]  # name, module, kind
     threads: list[tuple[int, int, str]]  # pid (-1 unknown), tid, comm
-    bodies: list[tuple[int, ...]]  # interned frame sequences, root first (without the comm)
-    stacks: list[tuple[int, int]]  # unique (root frame, body) pairs
+    # interned frame sequences (bodies), root first and without the comm, one after another:
+    body_frames: bytes  # int32 frame ids
+    body_starts: bytes  # int64 per body and one more: where its frames start
+    stack_root: bytes  # int32 per unique (root frame, body) pair: the root frame
+    stack_body: bytes  # int32 per unique pair: the body
     stack: bytes  # int32 per event: index into stacks
     weight: bytes  # int64 per event: period or 1
     time: bytes  # int64 per event: ns in perf's clock, NO_TIME when absent
@@ -236,17 +245,22 @@ class PerfParser:
         self.threads: list[tuple[int, int, str]] = []
         # stack line -> frame ids and stack text -> body code, for non-Java and Java processes
         self._line_cache: tuple[dict[bytes, tuple], dict[bytes, tuple]] = ({}, {})
+        self._line_frames: tuple[dict[bytes, int], dict[bytes, int]] = ({}, {})
         self._body_cache: tuple[dict[bytes, int], dict[bytes, int]] = ({}, {})
         self._body_cache_bytes = 0
-        self._body_ids: dict[tuple[int, ...], int] = {}
-        self.bodies: list[tuple[int, ...]] = []
+        self._line_cache_bytes = 0
+        self._body_ids: dict[bytes, int] = {}  # frame ids (int32, root first) -> body
+        self.body_frames = bytearray()  # the bodies' frame ids, one after another
+        self.body_starts = array("q", [0])
+        self._srclines = False  # whether a srcline was seen: only then can a stack have places
         self._bad_info: dict[int, BadLines] = {}  # body code -> its lines not understood
         self._roots: dict[bytes, Root] = {}  # "comm pid/tid " -> root
         # (prefix, stack text) -> stack id << 32 | thread: the stacks of Root.stacks, together
         self._sample_codes: dict[tuple[bytes, bytes], int] = {}
         self._stack_ids: dict[tuple[int, int], int] = {}
         self._period_cache: dict[bytes | None, int] = {}
-        self.stacks: list[tuple[int, int]] = []
+        self.stack_root = array("i")
+        self.stack_body = array("i")
         self.stack_lines: list[int] = []
         self._line_path_ids: dict[tuple[tuple[str, int], ...], int] = {}
         self.line_paths: list[tuple[tuple[str, int], ...]] = []
@@ -259,8 +273,10 @@ class PerfParser:
         return ParseResult(
             frames=self.frames,
             threads=self.threads,
-            bodies=self.bodies,
-            stacks=self.stacks,
+            body_frames=bytes(self.body_frames),
+            body_starts=self.body_starts.tobytes(),
+            stack_root=self.stack_root.tobytes(),
+            stack_body=self.stack_body.tobytes(),
             stack=self.stack.tobytes(),
             weight=self.weight.tobytes(),
             time=self.time.tobytes(),
@@ -334,13 +350,11 @@ class PerfParser:
 
     def _feed_seen(self, parts: list[bytes | None]) -> bool:
         """The records of ``parts`` (``SPLIT.split`` of a text) in a few passes over columns,
-        when every one is of the event kept, has a stack text already seen under its prefix,
-        and its time has a fraction as long as the others'; False (nothing added) otherwise."""
+        when every one is of the event kept, has a stack text seen under its prefix before or
+        one :meth:`_learn` can take, and its time has a fraction as long as the others'; False
+        (no sample added) otherwise."""
         n = (len(parts) - 1) // 10
         if n < 16 or not self.event_filter or parts[9::10].count(self.event_filter) != n:
-            return False
-        codes = list(map(self._sample_codes.get, zip(parts[2::10], parts[10::10], strict=True)))
-        if None in codes:
             return False
         periods = parts[8::10]
         if periods.count(periods[0]) == n:
@@ -357,13 +371,44 @@ class PerfParser:
             weight = np.array(weights, dtype=np.int64)
         except OverflowError:
             return False  # the loop names the record
-        time = np.array(secs).astype(np.int64) * 10**9
-        time += np.array(fracs).astype(np.int64) * _NS_SCALE[digits]
+        codes = list(map(self._sample_codes.get, zip(parts[2::10], parts[10::10], strict=True)))
+        if None in codes and not self._learn(parts, codes):
+            return False
+        time = _numbers(secs) * 10**9
+        time += _numbers(fracs) * _NS_SCALE[digits]
         code = np.array(codes, dtype=np.int64)
         self.stack.frombytes((code >> 32).astype(np.int32).tobytes())
         self.weight.frombytes(np.broadcast_to(weight, n).tobytes())
         self.thread.frombytes((code & 0xFFFFFFFF).astype(np.int32).tobytes())
         self.time.frombytes(time.tobytes())
+        return True
+
+    def _learn(self, parts: list[bytes | None], codes: list[int | None]) -> bool:
+        """Fill in the codes (None) of the records whose stack text is new under its prefix,
+        interning what the loop would, in the same order; False at the first record that the
+        loop must take (not one plain record, lines not understood or needing the full state
+        machine, a pid beyond 64 bits), with what came before it learned."""
+        roots, known = self._roots, self._sample_codes
+        for i in [i for i, code in enumerate(codes) if code is None]:
+            k = 10 * i + 1
+            prefix, body = parts[k + 1], parts[k + 9]
+            root = roots.get(prefix)  # type: ignore[arg-type]
+            if root is None:
+                try:
+                    root = self._root(prefix, parts[k + 2], parts[k + 3], parts[k + 4])
+                except OverflowError:
+                    return False
+            code = known.get((prefix, body))  # an earlier record of this chunk had it
+            if code is None:
+                # a blank line in the text (records of other layouts follow, or it ends in one)
+                # makes it _COMPLEX, as lines for the full state machine do: the loop takes it
+                bid = root.bodies.get(body)
+                if bid is None:
+                    bid = self._body(body, root)
+                if bid < 0:
+                    return False
+                code = self._new_stack(root, body, bid) << 32 | root.thread
+            codes[i] = code
         return True
 
     def _period(self, p: bytes | None) -> int:
@@ -415,11 +460,17 @@ class PerfParser:
         if bid == _COMPLEX:
             self._slow(head + body, locate)
             return None
-        lid = self._line_path(body, root) if b"\n  " in body else -1
         if bid < 0:
+            lid = self._line_path(body, root) if self._srclines and b"\n  " in body else -1
             bad = self._bad_info[bid]
             self._note_bad(bad.count, bad.first_line, bad.first_text, locate)
             return self._sid(root.frame, -bid - 2, lid)
+        return self._new_stack(root, body, bid)
+
+    def _new_stack(self, root: Root, body: bytes, bid: int) -> int:
+        """Stack id of a stack text of understood lines (body ``bid``) seen under ``root`` for
+        the first time (or again, past the cache's size), remembered for the next time."""
+        lid = self._line_path(body, root) if self._srclines and b"\n  " in body else -1
         sid = self._sid(root.frame, bid, lid)
         if len(root.stacks) < ROOT_CACHE_ENTRIES:
             root.stacks[body] = sid
@@ -432,8 +483,9 @@ class PerfParser:
         key = (root_frame, bid) if lid < 0 else (root_frame, bid, lid)
         sid = self._stack_ids.get(key)
         if sid is None:
-            sid = self._stack_ids[key] = len(self.stacks)
-            self.stacks.append((root_frame, bid))
+            sid = self._stack_ids[key] = len(self.stack_root)
+            self.stack_root.append(root_frame)
+            self.stack_body.append(bid)
             self.stack_lines.append(lid)
         return sid
 
@@ -488,7 +540,16 @@ class PerfParser:
             thread = self._thread_ids[key] = len(self.threads)
             self.threads.append(key)
         java = pname.startswith(b"java")
-        out = Root(prefix, root, thread, java, {}, self._line_cache[java], self._body_cache[java])
+        out = Root(
+            prefix,
+            root,
+            thread,
+            java,
+            {},
+            self._line_cache[java],
+            self._body_cache[java],
+            self._line_frames[java],
+        )
         self._roots[prefix] = out
         return out
 
@@ -511,53 +572,70 @@ class PerfParser:
     def _body(self, body: bytes, root: Root) -> int:
         """Code of a record's stack text (``\\n`` + lines): the id of its frame sequence when
         every line is understood, ``-2 - id`` when some lines are not, or _COMPLEX."""
-        cache, java = root.lines, root.java
-        lines = body.split(b"\n")[1:]
-        groups = list(map(cache.get, lines))
-        if None not in groups and _COMPLEX not in groups and _BAD not in groups:
-            code = self._intern(tuple(chain.from_iterable(reversed(groups))))
-            root.bodies[body] = code
-            self._remember(len(body))
-            return code
-        groups = []
-        bad: list[tuple[int, bytes]] = []
-        code = _COMPLEX
-        for index, line in enumerate(body.split(b"\n")[1:], 1):
-            g = cache.get(line)
-            if g is None:
-                g = cache[line] = self._frame_line(line, java)
-                self._remember(len(line))
-            if g is _COMPLEX:
-                break
-            if g is _BAD:
-                bad.append((index, line))
-                continue
-            groups.append(g)
-        else:
-            code = self._intern(tuple(chain.from_iterable(reversed(groups))))
-            if bad:
-                code = -2 - code
-                self._bad_info[code] = BadLines(len(bad), *bad[0])
+        try:  # the common case: every line known, and one frame
+            code = self._intern_packed(
+                b"".join(map(root.line_frames.__getitem__, body.split(b"\n")[:0:-1]))
+            )
+        except KeyError:
+            code = self._body_by_lines(body, root)
         root.bodies[body] = code
         self._remember(len(body))
         return code
 
+    def _body_by_lines(self, body: bytes, root: Root) -> int:
+        """:meth:`_body` of a stack text with new lines, or lines of no or several frames."""
+        cache, java, line_frames = root.lines, root.java, root.line_frames
+        groups = []
+        bad: list[tuple[int, bytes]] = []
+        for index, line in enumerate(body.split(b"\n")[1:], 1):
+            g = cache.get(line)
+            if g is None:
+                g = cache[line] = self._frame_line(line, java)
+                if type(g) is tuple and len(g) == 1 and g is not _BAD:
+                    line_frames[line] = _PACK(g[0])
+                self._remember_line(len(line))
+            if g is _COMPLEX:
+                return _COMPLEX
+            if g is _BAD:
+                bad.append((index, line))
+                continue
+            groups.append(g)
+        code = self._intern(tuple(chain.from_iterable(reversed(groups))))
+        if bad:
+            code = -2 - code
+            self._bad_info[code] = BadLines(len(bad), *bad[0])
+        return code
+
     def _remember(self, size: int) -> None:
-        """Account for a cached stack text; past the budget every text cache starts over."""
+        """Account for a cached stack text; past the budget the stack text caches start over."""
         self._body_cache_bytes += size + 100
         if self._body_cache_bytes > BODY_CACHE_BYTES:
-            for cache in (*self._body_cache, *self._line_cache):
+            for cache in self._body_cache:
                 cache.clear()
             for root in self._roots.values():
                 root.stacks.clear()
             self._sample_codes.clear()
             self._body_cache_bytes = 0
 
-    def _intern(self, frames: tuple[int, ...]) -> int:
+    def _remember_line(self, size: int) -> None:
+        """Account for a cached stack line; past the budget the line caches start over."""
+        self._line_cache_bytes += size + 100
+        if self._line_cache_bytes > LINE_CACHE_BYTES:
+            for cache in (*self._line_cache, *self._line_frames):
+                cache.clear()
+            self._line_cache_bytes = 0
+
+    def _intern(self, frames: tuple[int, ...] | list[int]) -> int:
+        """Id of the body of these frame ids (root first)."""
+        return self._intern_packed(array("i", frames).tobytes())
+
+    def _intern_packed(self, frames: bytes) -> int:
+        """Id of the body of these frame ids, packed as native int32."""
         bid = self._body_ids.get(frames)
         if bid is None:
-            bid = self._body_ids[frames] = len(self.bodies)
-            self.bodies.append(frames)
+            bid = self._body_ids[frames] = len(self._body_ids)
+            self.body_frames += frames
+            self.body_starts.append(len(self.body_frames) // 4)
         return bid
 
     def _frame_line(self, line: bytes, java: bool):
@@ -580,6 +658,7 @@ class PerfParser:
         cut = text.rfind(b" (discriminator ")
         if cut > 0 and text.endswith(b")"):
             text = text[:cut]
+        self._srclines = True
         file, colon, number = text.rpartition(b":")
         if not (colon and file and number.isdigit()) or len(number) > 9:
             return SrcLine("", 0)  # perf could not tell, e.g. "[kernel.kallsyms][ffffffff8120]"
@@ -710,6 +789,19 @@ class PerfParser:
         self.bad_lines += count
         if self.first_bad is None:
             self.first_bad = Located(locate(), line, text)
+
+
+_POWERS = 10 ** np.arange(18, -1, -1, dtype=np.int64)
+
+
+def _numbers(texts: list[bytes]) -> np.ndarray:
+    """int64 values of decimal texts (of at most 18 digits): read as a matrix of digits when
+    they are all as long, else parsed by numpy one by one."""
+    width = len(texts[0])
+    if set(map(len, texts)) != {width}:
+        return np.array(texts).astype(np.int64)
+    digits = np.frombuffer(b"".join(texts), dtype=np.uint8).reshape(len(texts), width) - 48
+    return digits.astype(np.int64) @ _POWERS[-width:]
 
 
 def _is_go_method(func: bytes) -> bool:
