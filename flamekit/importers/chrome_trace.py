@@ -23,6 +23,7 @@ from ..core.model import Profile
 from ..sourcemaps import from_options
 from ..sources import Source
 from . import v8, v8_bulk
+from .gc_pause import gc_paused
 
 _OBJECT = re.compile(rb'^\s*\{\s*"(?:traceEvents|metadata)"\s*:')
 _ARRAY = re.compile(rb"^\s*\[\s*\{")
@@ -273,7 +274,7 @@ def choose(
 
 def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import every V8 CPU profile in a Chrome trace, one model thread per profiled thread."""
-    with v8_bulk.gc_paused():
+    with gc_paused():
         return _load(source, options)
 
 

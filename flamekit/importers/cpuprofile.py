@@ -18,6 +18,8 @@ from ..core.model import Profile
 from ..sourcemaps import from_options
 from ..sources import Source
 from . import v8, v8_bulk, v8json
+from .gc_pause import gc_paused
+from .v8_nodes import DecodedNodes
 
 _HEAD = re.compile(
     rb'^\s*\{\s*"(?:nodes|startTime|endTime|samples|timeDeltas|head|timestamps)"\s*:'
@@ -45,7 +47,7 @@ def thread_identity(source: Source) -> tuple[int, int, str]:
 
 def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import a ``.cpuprofile`` as a one-thread profile weighted in nanoseconds."""
-    with v8_bulk.gc_paused():
+    with gc_paused():
         return _load(source, options)
 
 
@@ -87,7 +89,7 @@ def _node_table(source: Source) -> tuple[dict, v8.V8Nodes]:
     careful per-node code gives the precise errors."""
     doc = v8json.read_profile(source)
     nodes = doc.get("nodes") if isinstance(doc, dict) else None
-    if isinstance(nodes, v8json.DecodedNodes):
+    if isinstance(nodes, DecodedNodes):
         table = v8.V8Nodes()
         if v8_bulk.add_decoded(table, nodes.nodes):
             v8.link_nodes(table, source, "")

@@ -19,10 +19,9 @@ are merged into the same profile one process would build.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -32,6 +31,7 @@ from ..core.model import FrameKind, Profile
 from ..progress import byte_progress
 from ..sources import Source
 from . import parallel
+from .gc_pause import gc_paused
 from .perf_parse import (
     FRAME,
     HEADER,
@@ -121,7 +121,7 @@ def _parse_region(
 ) -> ParseResult:
     """Parse the text from byte ``start`` to ``end`` (None: the end) with one parser."""
     parser = PerfParser(opts)
-    with _collector_paused(), contextlib.closing(pieces(source, start, end)) as texts:
+    with gc_paused(), contextlib.closing(pieces(source, start, end)) as texts:
         for text, offset, done in texts:
             try:
                 parser.feed(text, offset)
@@ -134,19 +134,6 @@ def _parse_region(
             if progress is not None:
                 progress(done)
     return parser.result()
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off: a parse makes millions of small objects and no
-    cycles, which the collector would only walk over and over."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # -- more processes -------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -21,6 +21,7 @@ from ..core.builder import ProfileBuilder
 from ..core.model import FrameKind
 from ..sources import Source
 from . import v8_bulk
+from .v8_nodes import V8Nodes
 
 if TYPE_CHECKING:
     from ..sourcemaps import LineMap, SourceMaps
@@ -59,34 +60,6 @@ def frame_kind(name: str, url: str, script: bool = False) -> tuple[FrameKind, st
         return FrameKind.RUNTIME, ""
     # other schemes: chrome-extension:, webpack:, ... belong to the page's code
     return FrameKind.USER, ""
-
-
-@dataclass
-class V8Nodes:
-    """The node table of one V8 profile, in the order the file lists it."""
-
-    ids: list[int] = field(default_factory=list)
-    parent: list[int] = field(default_factory=list)  # index into ids, -1 for none (yet)
-    parent_ids: list[int | None] = field(default_factory=list)  # a trace node's 'parent' id
-    # distinct call frames (name, url, 1-based line, column, in a script) and each node's one
-    frames: list[tuple[str, str, int, int, bool]] = field(default_factory=list)
-    frame_index: dict[tuple[str, str, int, int, bool], int] = field(default_factory=dict)
-    frame_of: list[int] = field(default_factory=list)
-    children: list[list[int] | None] = field(default_factory=list)  # child ids as listed
-    hits: list[int] = field(default_factory=list)
-    index: dict[int, int] = field(default_factory=dict)
-    ticks: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # positionTicks
-    # Chrome traces may lose chunks: nodes whose parent never arrived (``orphans``) and samples
-    # of nodes that never arrived then go under a MISSING_FRAMES node instead of failing
-    lenient: bool = False
-    orphans: list[int] = field(default_factory=list)
-
-    def frame_code(self, row: tuple[str, str, int, int, bool]) -> int:
-        """Index of a distinct call frame in ``frames``, adding it if new."""
-        code = self.frame_index.setdefault(row, len(self.frames))
-        if code == len(self.frames):
-            self.frames.append(row)
-        return code
 
 
 def _int(value: Any, default: int = 0) -> int:

@@ -11,9 +11,7 @@ messages, so results and errors never depend on which path ran.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import attrgetter, is_not, itemgetter
@@ -25,7 +23,7 @@ import orjson
 from ..core.tree import stable_argsort
 
 if TYPE_CHECKING:
-    from .v8 import V8Nodes
+    from .v8_nodes import V8Nodes
 
 MAX_POSITION = 2**31 - 1
 MAX_HITS = 2**53
@@ -40,19 +38,6 @@ _HITS_FIELD = attrgetter("hitCount")
 _CHILDREN_FIELD = attrgetter("children")
 _PARENT_FIELD = attrgetter("parent")
 _TICKS_FIELD = attrgetter("positionTicks")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: importing creates hundreds of thousands of objects
-    and no cycles, and each collection would walk all of them again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _column(items: list, key: str, default: Any = None) -> list:

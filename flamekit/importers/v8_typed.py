@@ -16,7 +16,7 @@ from typing import Annotated
 
 import msgspec
 
-from .v8json import DecodedNodes
+from .v8_nodes import DecodedNodes
 
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
@@ -51,7 +51,7 @@ _DECODER: msgspec.json.Decoder | None = None
 
 
 def decode(text: bytes) -> dict | None:
-    """The document as a dict whose ``nodes`` are :class:`~.v8json.DecodedNodes` (keys whose
+    """The document as a dict whose ``nodes`` are :class:`~.v8_nodes.DecodedNodes` (keys whose
     value is null left out), or None when ``text`` is not a plain ``.cpuprofile`` object.
     Every string is a key (which must be a field's name) or inside a call frame's raw text,
     which the caller parses with orjson: msgspec never decides what a string holds."""

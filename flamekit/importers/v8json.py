@@ -11,7 +11,6 @@ of a plain parse.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import orjson
@@ -21,15 +20,6 @@ from ..sources import Source
 SMALL = 1 << 20  # below this size a plain parse is as fast
 ARRAY_KEYS = (b"samples", b"timeDeltas")
 _WS = b" \t\r\n"
-
-
-@dataclass(frozen=True, eq=False)
-class DecodedNodes:
-    """A document's nodes as typed records (:class:`~.v8_typed.Node`), and the text they were
-    decoded from (their call frames' raw JSON points into it)."""
-
-    nodes: list
-    text: bytes
 
 
 def read_profile(source: Source, typed: bool = True) -> object:
