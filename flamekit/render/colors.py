@@ -17,34 +17,23 @@ import numpy as np
 from ..core.model import FrameKind
 from ..errors import UsageError
 
-# Per palette and channel (red, green, blue): base, span and which hash value; the channel's
-# value is base + int(span * v) with v in [0, 1). sand and slate are kind colours only (not
-# name palettes): frames of no known kind, and process/thread roots.
-_FLAT_TABLE = """
-red     200 55 0   50 80 0    50 80 0
-green    50 60 0  200 55 0    50 60 0
-blue     80 60 0   80 60 0   205 50 0
-yellow  175 55 0  175 55 0    50 20 0
-purple  190 65 0   80 60 0   190 65 0
-aqua     50 60 0  165 55 0   165 55 0
-orange  190 65 0   90 65 0     0  0 0
-hot     205 50 2    0 230 0    0 55 1
-mem       0  0 0  190 50 1     0 210 0
-io       80 60 0   80 60 0   190 55 1
-grey    160 30 0  160 30 0   160 30 0
-sand    200 30 0  170 30 0   130 30 0
-slate   175 20 0  195 20 0   230 25 0
-"""
-
-
-def _channels(numbers: list[str]) -> tuple[tuple[int, int, int], ...]:
-    values = [int(n) for n in numbers]
-    return tuple((values[i], values[i + 1], values[i + 2]) for i in (0, 3, 6))
-
-
+# (red, green, blue) as (base, span, which hash value) per channel; a channel's value is
+# base + int(span * v) with v in [0, 1).
 _FLAT: dict[str, tuple[tuple[int, int, int], ...]] = {
-    name: _channels(numbers)
-    for name, *numbers in (line.split() for line in _FLAT_TABLE.strip().splitlines())
+    "red": ((200, 55, 0), (50, 80, 0), (50, 80, 0)),
+    "green": ((50, 60, 0), (200, 55, 0), (50, 60, 0)),
+    "blue": ((80, 60, 0), (80, 60, 0), (205, 50, 0)),
+    "yellow": ((175, 55, 0), (175, 55, 0), (50, 20, 0)),
+    "purple": ((190, 65, 0), (80, 60, 0), (190, 65, 0)),
+    "aqua": ((50, 60, 0), (165, 55, 0), (165, 55, 0)),
+    "orange": ((190, 65, 0), (90, 65, 0), (0, 0, 0)),
+    "hot": ((205, 50, 2), (0, 230, 0), (0, 55, 1)),
+    "mem": ((0, 0, 0), (190, 50, 1), (0, 210, 0)),
+    "io": ((80, 60, 0), (80, 60, 0), (190, 55, 1)),
+    "grey": ((160, 30, 0), (160, 30, 0), (160, 30, 0)),
+    # kind colours only (not name palettes): frames of no known kind, and process/thread roots
+    "sand": ((200, 30, 0), (170, 30, 0), (130, 30, 0)),
+    "slate": ((175, 20, 0), (195, 20, 0), (230, 25, 0)),
 }
 
 MULTI_PALETTES = ("java", "js", "perl")
