@@ -231,15 +231,10 @@ class FlameGraph:
 
 
 def _palette(profile: Profile, options: FlameOptions) -> str:
-    palette = options.colors or palettes.default_palette(
+    """The palette asked for (checked in FlameOptions), else the profile's default."""
+    return options.colors or palettes.default_palette(
         profile.meta.knows_kinds, profile.frames.kind, profile.unit
     )
-    if palette not in palettes.PALETTES:
-        raise UsageError(
-            f"--colors {palette}: unknown palette",
-            hint=f"choose one of: {', '.join(palettes.PALETTES)}",
-        )
-    return palette
 
 
 def _laid_out(profile: Profile, options: FlameOptions) -> tuple[Profile, FlameLayout]:
