@@ -15,6 +15,7 @@ import gzip
 import numpy as np
 
 from ..core.model import Profile
+from ..core.tree import ancestors_or_self
 from ..core.weights import function_table
 from ..errors import UsageError
 from ..pprof_schema import LabelMessage, ProfileMessage
@@ -166,16 +167,10 @@ def _thread_labels(strings: _Strings, profile: Profile) -> list[list]:
 
 def _location_paths(profile: Profile, nodes: list[int]) -> dict[int, list[int]]:
     """Location ids (frame + 1), leaf first, of each call-tree node in ``nodes``."""
-    parent = profile.stacks.parent
-    frame = profile.stacks.frame
+    stacks = profile.stacks
     out: dict[int, list[int]] = {}
     for node in nodes:
-        if node in out:
-            continue
-        path = []
-        n = node
-        while n >= 0:
-            path.append(int(frame[n]) + 1)
-            n = int(parent[n])
-        out[node] = path
+        if node not in out:
+            path = ancestors_or_self(stacks, node)[::-1]
+            out[node] = (stacks.frame[path] + 1).tolist()
     return out
