@@ -227,8 +227,6 @@ def profile_input(command: Callable | None = None, *, skip: tuple[str, ...] = ()
     )(wrapper)
 
 
-# Inputs are checked when opened (flamekit.sources), so that a missing, unreadable or directory
-# input is reported in the one-line error form with its name, like every other bad input.
 def format_option(*choices: str) -> Callable:
     """``--format`` (keyword ``fmt``) with ``choices``; the first is the default."""
     kind = click.Choice(choices)
@@ -257,6 +255,8 @@ def flag_option(name: str, help: str) -> Callable:
     return click.option(name, is_flag=True, help=help)
 
 
+# Inputs are checked when opened (flamekit.sources), so that a missing, unreadable or directory
+# input is reported in the one-line error form with its name, like every other bad input.
 INPUT_PATH = click.Path(allow_dash=True, readable=False)
 
 

@@ -28,8 +28,6 @@ from ..core.tree import preorder, stable_argsort, subtree_sums
 from ..errors import UsageError
 from .flame_layout import FlameLayout, MinWidth
 
-#: sampling interval assumed when a profile gives none (a single sample, no period)
-
 
 def require_times(profile: Profile) -> None:
     """Refuse, in one line naming the profiler options that record times, an untimed profile."""
