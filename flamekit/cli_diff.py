@@ -186,7 +186,7 @@ def _destinations(output: str, fmt: str | None):
     """(picture output or None, summary output, where the summary goes)."""
     from .render.registry import by_extension, resolve
 
-    picture = by_extension(output, "diff", ("svg", "html")) if output != "-" else None
+    picture = by_extension(output, "diff", ("svg", "html"))  # none for '-'
     if picture is not None:
         return picture, resolve("-", fmt, "diff", stdout="text", choices=SUMMARIES), "-"
     return None, resolve(output, fmt, "diff", stdout="text", choices=SUMMARIES), output
