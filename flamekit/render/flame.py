@@ -362,7 +362,6 @@ class _Geometry:
     top: float
     bottom: float
     ypad2: float
-    legend_h: float
     ruler_h: float
     footer_h: float
     view: ViewRows | None
@@ -396,9 +395,7 @@ def _geometry(lay: FlameLayout, options: FlameOptions, has_legend: bool, omitted
     height = int(shown_rows * fh + ypad1 + ypad2 + ypad3 + legend_h + footer_h + ruler_h)
     top = ypad1 + ypad3
     bottom = height - ypad2 - legend_h - footer_h - ruler_h
-    return _Geometry(
-        height, top, bottom, ypad2, legend_h, ruler_h, footer_h, view, omitted, omitted_hint
-    )
+    return _Geometry(height, top, bottom, ypad2, ruler_h, footer_h, view, omitted, omitted_hint)
 
 
 def _amounts(
