@@ -237,10 +237,11 @@ def _palette(profile: Profile, options: FlameOptions) -> str:
     )
 
 
-def _laid_out(profile: Profile, options: FlameOptions) -> tuple[Profile, FlameLayout]:
+def _laid_out(
+    profile: Profile, options: FlameOptions, minwidth: MinWidth
+) -> tuple[Profile, FlameLayout]:
     """The profile as drawn (inverted for --reverse, one lane per thread for a flame chart)
     and its layout."""
-    minwidth = MinWidth.parse(options.minwidth)
     drawn = invert(profile) if options.reverse else profile
     plot_width = options.width - 2 * XPAD
     if not options.flamechart:
@@ -560,8 +561,8 @@ def _legend_items(legend: list, options: FlameOptions) -> list[tuple]:
 def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> FlameGraph:
     """Lay out and colour ``profile``; the result renders as SVG or HTML."""
     options = options or FlameOptions()  # checked when made (FlameOptions.__post_init__)
-    drawn, lay = _laid_out(profile, options)
     minwidth = MinWidth.parse(options.minwidth)
+    drawn, lay = _laid_out(profile, options, minwidth)
     palette = _palette(profile, options)
     bars = _bars(drawn, lay)
     legend = _paint(bars, drawn, palette, options)
