@@ -789,7 +789,7 @@ def _element_id(options: FlameOptions, context: dict) -> str:
 def _ruler(lay: FlameLayout, options: FlameOptions, top: float) -> dict:
     """The flame chart's time ruler under the frames: ticks and labels (a label that would run
     past the right edge is left out); web/flamegraph.js redraws it for each zoom."""
-    from .flamechart import time_ticks
+    from ..analyze.timeline import time_ticks
 
     plot_width = options.width - 2 * XPAD
     start, span = float(lay.start[0]), float(lay.span)

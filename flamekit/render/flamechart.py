@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..analyze import timeline
-from ..analyze.timeline import TICK_SPACING_PX, time_ticks  # noqa: F401  (the time ruler)
+from ..analyze.timeline import TICK_SPACING_PX, time_ticks  # noqa: F401  (still importable from here)
 from ..core.idle import idle_nodes
 from ..core.model import FrameKind, Frames, Profile, Stacks
 from ..core.tree import preorder, stable_argsort, subtree_sums
