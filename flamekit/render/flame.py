@@ -490,12 +490,22 @@ def _frame_rows(
     return frames, ys
 
 
+@dataclass(frozen=True, eq=False)
+class _Extra:
+    """What the tooltips, the script and the page share beyond the frames themselves."""
+
+    samples: list[int] | None  # sample counts per frame, beside times (see _sample_counts)
+    details: dict[str, list[str]]  # extra tooltip lines per frame (see _details)
+    countname: str
+    palette: str
+
+
 def _script_data(
     drawn: Profile,
     bars: _Bars,
     lay: FlameLayout,
     options: FlameOptions,
-    extra: dict,
+    extra: _Extra,
     geo: _Geometry,
     y0: float,
 ) -> tuple[dict, list]:
@@ -512,12 +522,12 @@ def _script_data(
         "total": lay.total.tolist(),
         "self": lay.self_weight.tolist(),
         "end": lay.end.tolist(),
-        "samples": extra["samples"],
-        "extra": extra["details"],
-        "extrakeys": list(extra["details"]),
-        "unit": extra["unit"],
-        "period": extra["period"],
-        "countname": extra["countname"],
+        "samples": extra.samples,
+        "extra": extra.details,
+        "extrakeys": list(extra.details),
+        "unit": drawn.unit,
+        "period": drawn.meta.period_ns,
+        "countname": extra.countname,
         "nametype": options.nametype,
         "width": options.width,
         "xpad": XPAD,
@@ -567,19 +577,17 @@ def build_flamegraph(profile: Profile, options: FlameOptions | None = None) -> F
     bars = _bars(drawn, lay)
     legend = _paint(bars, drawn, palette, options)
     countname = options.countname or "samples"
-    extra = {
-        "samples": _sample_counts(drawn, lay, bars.kept, profile.unit),
-        "details": _details(drawn, lay, bars.kept, options),
-        "countname": countname,
-        "period": profile.meta.period_ns,
-        "unit": profile.unit,
-        "palette": palette,
-    }
+    extra = _Extra(
+        samples=_sample_counts(drawn, lay, bars.kept, profile.unit),
+        details=_details(drawn, lay, bars.kept, options),
+        countname=countname,
+        palette=palette,
+    )
     omitted = _omitted_note(lay, minwidth, countname, profile.unit)
     geo = _geometry(lay, options, bool(legend), omitted)
     totals = lay.total.tolist()
-    amounts = _amounts(totals, extra["samples"], profile.unit, countname, extra["period"])
-    titles = _titles(bars, amounts, totals, lay.grand_total, extra["details"])
+    amounts = _amounts(totals, extra.samples, profile.unit, countname, profile.meta.period_ns)
+    titles = _titles(bars, amounts, totals, lay.grand_total, extra.details)
     frames, ys = _frame_rows(bars, lay, geo, options, titles)
     data, areas = _script_data(drawn, bars, lay, options, extra, geo, ys[0])
     context = _context(profile, options, lay, geo, frames, legend, areas, extra)
@@ -597,17 +605,17 @@ def _context(
     frames: list,
     legend: list,
     areas: list,
-    extra: dict,
+    extra: _Extra,
 ) -> dict:
     """The template's context (without the script and its data)."""
     fs = options.fontsize
-    bgcolors = options.bgcolors or palettes.default_background(extra["palette"])
+    bgcolors = options.bgcolors or palettes.default_background(extra.palette)
     bg_top, bg_bottom = palettes.background(bgcolors)
     if options.title is not None:
         title = options.title
     else:
-        samples = extra["samples"][0] if extra["samples"] is not None else None
-        title = default_title(profile, options, lay.grand_total, samples, extra["countname"])
+        samples = extra.samples[0] if extra.samples is not None else None
+        title = default_title(profile, options, lay.grand_total, samples, extra.countname)
     context = {
         "uid": "",
         "width": options.width,
