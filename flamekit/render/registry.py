@@ -25,6 +25,7 @@ class Output:
     subject: str  # "profile", "diff" or "blocks"
     target: str  # "module:function", the module relative to this package
     description: str
+    binary: bool = False  # bytes that are not text (compressed or encoded)
     flags: tuple[str, ...] = ()  # command-line options of this output alone (convert --places)
 
     def render(self, subject, **options) -> bytes | Iterable[bytes]:
@@ -57,6 +58,7 @@ _OUTPUT_LIST = (
         "profile",
         ".pprof:render_pprof",
         "pprof protobuf, gzipped (go tool pprof, speedscope, Pyroscope, Parca)",
+        binary=True,
     ),
     Output("svg", (".svg",), "profile", ".flame:render_svg_bytes", "interactive flame graph (SVG)"),
     Output(
