@@ -53,9 +53,10 @@ def _settings(settings: Iterable[defaults.Setting]) -> Callable:
     def add(command: Callable) -> Callable:
         for s in reversed(list(settings)):
             kind = None
-            if isinstance(s.default, int):
+            number = s.number or type(s.default)
+            if number is int:
                 kind = click.IntRange(min=s.low)
-            elif isinstance(s.default, float):
+            elif number is float:
                 kind = click.FloatRange(min=s.low)
             command = click.option(
                 s.flag, s.key, type=kind, default=s.default, show_default=True, help=s.help

@@ -40,11 +40,7 @@ def _top(profile) -> list[dict]:
 
 
 def _threads(profile) -> list[tuple[int, int, str]]:
-    th = profile.threads
-    return sorted(
-        (int(p), int(t), profile.strings[n])
-        for p, t, n in zip(th.pid.tolist(), th.tid.tolist(), th.name.tolist(), strict=True)
-    )
+    return sorted(_threads_by_id(profile))
 
 
 @pytest.mark.parametrize("name", PROFILES)
