@@ -219,11 +219,3 @@ def _count_done(progress: Progress, inputs: int):
             progress.add(inputs, 0)
 
     return done
-
-
-def dask_available() -> bool:
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        return False
-    return True
