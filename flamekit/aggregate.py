@@ -114,8 +114,7 @@ def from_profile(profile: Profile, path: str, options: ReadOptions) -> Aggregate
     depth = st.depth.astype(np.int64)
     stack = profile.samples.stack
     if len(frames) < len(keys):  # two frames of one key (a transform made them): one path each
-        none = np.zeros(0, dtype=np.int64)
-        empty = replace(empty_aggregate(), parent=none, frame=none, depth=none)
+        empty = empty_aggregate()
         parent, frame, depth, node_map = _merged_trie(
             empty, replace(empty, parent=parent, frame=frame), np.arange(len(frames))
         )
