@@ -9,7 +9,7 @@ import numpy as np
 
 from ...core.model import Profile
 from ...core.tree import first_occurrence, subtree_sums
-from ...core.weights import node_self
+from ...core.weights import _int_if_exact, node_self
 from .results import SideSummary
 
 
@@ -137,10 +137,5 @@ def function_sums(side: Side, nfunc: int):
     """Self and total per function: weights, then sample counts."""
     sw, tw = function_counts(side, side.weight_self, nfunc)
     sc, tc = function_counts(side, side.count_self, nfunc)
-    return like(sw, side), like(tw, side), sc, tc
-
-
-def like(values: np.ndarray, side: Side) -> np.ndarray:
-    if np.issubdtype(side.profile.samples.weight.dtype, np.integer):
-        return np.rint(values).astype(np.int64)
-    return values
+    like = side.profile.samples.weight
+    return _int_if_exact(sw, like), _int_if_exact(tw, like), sc, tc
