@@ -151,7 +151,8 @@ class ProfileDiff(ShowsAsHTML):
         """Every function present on either side, largest significant change first."""
         if self._functions is None:
             nfunc = len(self.function_names)
-            tw_b, tw_a = (function_sums(s, nfunc)[1] for s in (self._before, self._after))
+            sums = [function_sums(s, nfunc) for s in (self._before, self._after)]
+            tw_b, tw_a = (s[1] for s in sums)
             if self.fleet:
                 shares, times = fleet_changes(
                     (self._before, self._after),
@@ -161,7 +162,7 @@ class ProfileDiff(ShowsAsHTML):
                     alpha=self.options.alpha,
                 )
             else:
-                shares, times = self._sample_changes(nfunc)
+                shares, times = self._sample_changes(nfunc, sums)
             selfs, totals = shares
             time_self, time_total = times if self.compares_time else (None, None)
             idle = self._idle_functions(nfunc)
@@ -182,12 +183,11 @@ class ProfileDiff(ShowsAsHTML):
             self._functions = out
         return self._functions
 
-    def _sample_changes(self, nfunc: int):
-        """(self, total) changes tested on sample counts, and the same as changes in time."""
+    def _sample_changes(self, nfunc: int, sums):
+        """(self, total) changes tested on sample counts, and the same as changes in time;
+        ``sums``: each side's :func:`.sampling.function_sums`."""
         sides = (self._before, self._after)
-        (sw_b, tw_b, sc_b, tc_b), (sw_a, tw_a, sc_a, tc_a) = [
-            function_sums(side, nfunc) for side in sides
-        ]
+        (sw_b, tw_b, sc_b, tc_b), (sw_a, tw_a, sc_a, tc_a) = sums
         (vs_b, vt_b), (vs_a, vt_a) = [
             batch_variance(side, lambda c, side=side: function_counts(side, c, nfunc))
             for side in sides
