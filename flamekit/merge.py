@@ -188,13 +188,11 @@ def merged_profile(agg, total_inputs: int) -> Profile:
     Timestamps and per-sample rows are not kept: one row per (call path, thread)."""
     from .aggregate import to_profile
 
-    name = f"{agg.inputs} of {total_inputs} inputs merged" if agg.skipped else ""
-    profile = to_profile(agg, name=name)
-    if agg.skipped:
-        note = f"{len(agg.skipped)} bad input{'s' if len(agg.skipped) != 1 else ''} skipped"
-        warnings = (*profile.meta.warnings, note)
-        profile = profile.replace(meta=dataclasses.replace(profile.meta, warnings=warnings))
-    return profile
+    if not agg.skipped:
+        return to_profile(agg)
+    note = f"{len(agg.skipped)} bad input{'s' if len(agg.skipped) != 1 else ''} skipped"
+    agg = dataclasses.replace(agg, warnings=(*agg.warnings, note))
+    return to_profile(agg, name=f"{agg.inputs} of {total_inputs} inputs merged")
 
 
 def merge_inputs(paths: Sequence[str], options=None, **engine) -> Profile:
