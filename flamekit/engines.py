@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from .aggregate import Aggregate, ReadOptions, empty_aggregate, from_profile, merge
-from .errors import FlamekitError, UsageError
+from .errors import FlamekitError, InputError, UsageError
 
 T = TypeVar("T")
 
@@ -93,7 +93,6 @@ def _load_url(url: str, options: ReadOptions):
     import shutil
     import tempfile
 
-    from .errors import InputError
     from .importers import load_path
 
     try:

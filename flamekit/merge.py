@@ -9,6 +9,7 @@ import numpy as np
 
 from .core.builder import ProfileBuilder
 from .core.model import Profile
+from .core.weights import node_self
 from .errors import UsageError
 
 
@@ -133,8 +134,6 @@ class _SampleLinesOf:
 def _carry_line_ticks(builder: ProfileBuilder, p: Profile, node_map: np.ndarray) -> None:
     """Line ticks in the merged tree, as shares of self weight so that inputs whose ticks are
     in other units add up right."""
-    from .core.weights import node_self
-
     lt = p.line_ticks
     per_node = np.bincount(lt.node, weights=lt.ticks, minlength=len(p.stacks))
     share = lt.ticks / per_node[lt.node]

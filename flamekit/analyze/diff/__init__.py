@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.idle import idle_frames
 from ...core.model import Profile
 from ...core.tree import subtree_sums
 from ...core.weights import _int_if_exact
@@ -198,8 +199,6 @@ class ProfileDiff(ShowsAsHTML):
         return shares, times
 
     def _idle_functions(self, nfunc: int) -> np.ndarray:
-        from ...core.idle import idle_frames
-
         idle = np.zeros(nfunc, dtype=bool)
         for side in (self._before, self._after):
             idle[side.func_of_frame[idle_frames(side.profile)]] = True
