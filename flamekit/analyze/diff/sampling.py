@@ -10,6 +10,7 @@ import numpy as np
 from ...core.model import Profile
 from ...core.tree import first_occurrence, subtree_sums
 from ...core.weights import _int_if_exact, node_self
+from ..timeline import FALLBACK_INTERVAL_NS
 from .results import SideSummary
 
 
@@ -40,7 +41,7 @@ def sampling_interval(before: Profile, after: Profile) -> float:
     for p in (before, after):
         if p.meta.period_ns:
             return float(p.meta.period_ns)
-    return 1e6  # 1 ms, V8's default
+    return float(FALLBACK_INTERVAL_NS)
 
 
 BLOCKS = 20  # consecutive stretches a run is cut into to see how much its shares wander
