@@ -114,8 +114,7 @@ def from_profile(profile: Profile, path: str, options: ReadOptions) -> Aggregate
     depth = st.depth.astype(np.int64)
     stack = profile.samples.stack
     if len(frames) < len(keys):  # two frames of one key (a transform made them): one path each
-        none = np.zeros(0, dtype=np.int64)
-        empty = replace(empty_aggregate(), parent=none, frame=none, depth=none)
+        empty = empty_aggregate()
         parent, frame, depth, node_map = _merged_trie(
             empty, replace(empty, parent=parent, frame=frame), np.arange(len(frames))
         )
@@ -288,25 +287,25 @@ DENSE_CELLS = 1 << 24  # (node, thread) pairs up to which sums go through one de
 
 def _cells(node, thread, weight, count, nthreads: int):
     """Rows summed per (node, thread), sorted by node then thread; sums in row order."""
-    key = np.asarray(node, dtype=np.int64) * max(nthreads, 1) + thread
+    width = max(nthreads, 1)
+    key = np.asarray(node, dtype=np.int64) * width + thread
     weight = np.asarray(weight)
     size = int(key.max()) + 1 if len(key) else 0
     exact = weight.dtype.kind == "f" or float(np.abs(weight).sum()) < 2.0**53
-    if size <= DENSE_CELLS and exact:  # bincount adds in row order, like reduceat
+    # bincount adds in row order, like reduceat; no rows (size 0) always come this way
+    if size <= DENSE_CELLS and exact:
         w = np.bincount(key, weights=weight, minlength=size)
         c = np.bincount(key, weights=count, minlength=size)
         uniq = np.flatnonzero(np.bincount(key, minlength=size))
         w = w[uniq].astype(weight.dtype) if weight.dtype.kind != "f" else w[uniq]
-        return uniq // max(nthreads, 1), uniq % max(nthreads, 1), w, c[uniq]
+        return uniq // width, uniq % width, w, c[uniq]
     order = np.argsort(key, kind="stable")
     key = key[order]
-    if not len(key):
-        return key, key.copy(), np.asarray(weight)[order], np.asarray(count, dtype=np.float64)
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     uniq = key[starts]
-    w = np.add.reduceat(np.asarray(weight)[order], starts)
+    w = np.add.reduceat(weight[order], starts)
     c = np.add.reduceat(np.asarray(count, dtype=np.float64)[order], starts)
-    return uniq // max(nthreads, 1), uniq % max(nthreads, 1), w, c
+    return uniq // width, uniq % width, w, c
 
 
 def _exact(weight: np.ndarray) -> np.ndarray:

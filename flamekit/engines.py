@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from .aggregate import Aggregate, ReadOptions, empty_aggregate, from_profile, merge
-from .errors import FlamekitError, UsageError
+from .errors import FlamekitError, InputError, UsageError
 
 T = TypeVar("T")
 
@@ -93,7 +93,6 @@ def _load_url(url: str, options: ReadOptions):
     import shutil
     import tempfile
 
-    from .errors import InputError
     from .importers import load_path
 
     try:
@@ -219,11 +218,3 @@ def _count_done(progress: Progress, inputs: int):
             progress.add(inputs, 0)
 
     return done
-
-
-def dask_available() -> bool:
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        return False
-    return True

@@ -9,6 +9,7 @@ import numpy as np
 
 from .core.builder import ProfileBuilder
 from .core.model import Profile
+from .core.weights import node_self
 from .errors import UsageError
 
 
@@ -133,8 +134,6 @@ class _SampleLinesOf:
 def _carry_line_ticks(builder: ProfileBuilder, p: Profile, node_map: np.ndarray) -> None:
     """Line ticks in the merged tree, as shares of self weight so that inputs whose ticks are
     in other units add up right."""
-    from .core.weights import node_self
-
     lt = p.line_ticks
     per_node = np.bincount(lt.node, weights=lt.ticks, minlength=len(p.stacks))
     share = lt.ticks / per_node[lt.node]
@@ -188,13 +187,11 @@ def merged_profile(agg, total_inputs: int) -> Profile:
     Timestamps and per-sample rows are not kept: one row per (call path, thread)."""
     from .aggregate import to_profile
 
-    name = f"{agg.inputs} of {total_inputs} inputs merged" if agg.skipped else ""
-    profile = to_profile(agg, name=name)
-    if agg.skipped:
-        note = f"{len(agg.skipped)} bad input{'s' if len(agg.skipped) != 1 else ''} skipped"
-        warnings = (*profile.meta.warnings, note)
-        profile = profile.replace(meta=dataclasses.replace(profile.meta, warnings=warnings))
-    return profile
+    if not agg.skipped:
+        return to_profile(agg)
+    note = f"{len(agg.skipped)} bad input{'s' if len(agg.skipped) != 1 else ''} skipped"
+    agg = dataclasses.replace(agg, warnings=(*agg.warnings, note))
+    return to_profile(agg, name=f"{agg.inputs} of {total_inputs} inputs merged")
 
 
 def merge_inputs(paths: Sequence[str], options=None, **engine) -> Profile:

@@ -1,9 +1,9 @@
 """Synchronous blocks: the long stretches in which a thread never went idle.
 
 A *block* is a maximal run of consecutive non-idle samples on one thread with no gap longer than
-``max_gap`` between them. A sample is idle when its stack holds a frame of kind
-:attr:`~flamekit.model.FrameKind.IDLE` (V8's ``(idle)``); a longer stretch that no sample covers
-is idle too. That is the event loop's point of view: while a block runs, it cannot poll.
+``max_gap`` between them. A sample is idle when its leaf frame is idle (:mod:`flamekit.core.idle`:
+kind :attr:`~flamekit.model.FrameKind.IDLE`, V8's ``(idle)``); a longer stretch that no sample
+covers is idle too. That is the event loop's point of view: while a block runs, it cannot poll.
 
 Choices worth knowing:
 

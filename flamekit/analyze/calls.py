@@ -14,7 +14,7 @@ results stay JSON-friendly however deep the stacks are.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,7 +30,7 @@ from .naming import function_label_of_frames
 
 
 @dataclass(frozen=True)
-class CallNode:
+class CallNode(JSONFields):
     """One node of a callers or callees tree; ``parent`` indexes the same list (-1: a root).
 
     In the callees tree ``self`` is the node's own self weight; in the callers tree it is the
@@ -47,9 +47,6 @@ class CallNode:
     label: str = ""  # display name (analyze.naming)
     line: int | None = None  # the function's own line where the format records it
     column: int | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ holds at least ``threshold`` of its parent's total.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from .naming import frame_labels
 
 
 @dataclass(frozen=True)
-class PathFrame:
+class PathFrame(JSONFields):
     """One frame of a path with the weight of its call-tree node."""
 
     name: str
@@ -35,9 +35,6 @@ class PathFrame:
     self: int | float
     samples: int
     label: str = ""  # display name (analyze.naming.frame_labels)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

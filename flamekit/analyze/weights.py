@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..core.model import Profile
 from ..core.weights import function_table, function_weights
+from .naming import function_labels
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,6 @@ class FunctionStat:
 
 def top_functions(profile: Profile, n: int | None = None) -> list[FunctionStat]:
     """Functions sorted by self weight (then total, then name), the first ``n`` of them."""
-    from .naming import function_labels
-
     table = function_table(profile)
     fself, ftotal = function_weights(profile)
     labels = function_labels(profile)

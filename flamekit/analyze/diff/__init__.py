@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...core.idle import idle_frames
 from ...core.model import Profile
 from ...core.tree import subtree_sums
+from ...core.weights import _int_if_exact
 from ...display import ShowsAsHTML
 from ...errors import UsageError
 from .fleet import MIN_RUNS, TEST_NAME, fleet_changes, run_count
@@ -36,7 +38,6 @@ from .sampling import (
     batch_variance,
     function_counts,
     function_sums,
-    like,
     make_side,
     sampling_interval,
     summary,
@@ -151,7 +152,8 @@ class ProfileDiff(ShowsAsHTML):
         """Every function present on either side, largest significant change first."""
         if self._functions is None:
             nfunc = len(self.function_names)
-            tw_b, tw_a = (function_sums(s, nfunc)[1] for s in (self._before, self._after))
+            sums = [function_sums(s, nfunc) for s in (self._before, self._after)]
+            tw_b, tw_a = (s[1] for s in sums)
             if self.fleet:
                 shares, times = fleet_changes(
                     (self._before, self._after),
@@ -161,7 +163,7 @@ class ProfileDiff(ShowsAsHTML):
                     alpha=self.options.alpha,
                 )
             else:
-                shares, times = self._sample_changes(nfunc)
+                shares, times = self._sample_changes(nfunc, sums)
             selfs, totals = shares
             time_self, time_total = times if self.compares_time else (None, None)
             idle = self._idle_functions(nfunc)
@@ -182,12 +184,11 @@ class ProfileDiff(ShowsAsHTML):
             self._functions = out
         return self._functions
 
-    def _sample_changes(self, nfunc: int):
-        """(self, total) changes tested on sample counts, and the same as changes in time."""
+    def _sample_changes(self, nfunc: int, sums):
+        """(self, total) changes tested on sample counts, and the same as changes in time;
+        ``sums``: each side's :func:`.sampling.function_sums`."""
         sides = (self._before, self._after)
-        (sw_b, tw_b, sc_b, tc_b), (sw_a, tw_a, sc_a, tc_a) = [
-            function_sums(side, nfunc) for side in sides
-        ]
+        (sw_b, tw_b, sc_b, tc_b), (sw_a, tw_a, sc_a, tc_a) = sums
         (vs_b, vt_b), (vs_a, vt_a) = [
             batch_variance(side, lambda c, side=side: function_counts(side, c, nfunc))
             for side in sides
@@ -198,8 +199,6 @@ class ProfileDiff(ShowsAsHTML):
         return shares, times
 
     def _idle_functions(self, nfunc: int) -> np.ndarray:
-        from ...core.idle import idle_frames
-
         idle = np.zeros(nfunc, dtype=bool)
         for side in (self._before, self._after):
             idle[side.func_of_frame[idle_frames(side.profile)]] = True
@@ -229,7 +228,8 @@ class ProfileDiff(ShowsAsHTML):
                 return merged, subtree_sums(shape, merged)
 
             vs, vt = batch_variance(side, per_node)
-            cols.append((like(sw, side), like(tw, side), sc, tc, vs, vt))
+            like = side.profile.samples.weight
+            cols.append((_int_if_exact(sw, like), _int_if_exact(tw, like), sc, tc, vs, vt))
         (sw_b, tw_b, sc_b, tc_b, vs_b, vt_b), (sw_a, tw_a, sc_a, tc_a, vs_a, vt_a) = cols
         self_change, total_change = self._compare(
             [(sw_b, sw_a, sc_b, sc_a, vs_b, vs_a), (tw_b, tw_a, tc_b, tc_a, vt_b, vt_a)]

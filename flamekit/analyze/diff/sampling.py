@@ -9,7 +9,8 @@ import numpy as np
 
 from ...core.model import Profile
 from ...core.tree import first_occurrence, subtree_sums
-from ...core.weights import node_self
+from ...core.weights import _int_if_exact, node_self
+from ..timeline import FALLBACK_INTERVAL_NS
 from .results import SideSummary
 
 
@@ -40,7 +41,7 @@ def sampling_interval(before: Profile, after: Profile) -> float:
     for p in (before, after):
         if p.meta.period_ns:
             return float(p.meta.period_ns)
-    return 1e6  # 1 ms, V8's default
+    return float(FALLBACK_INTERVAL_NS)
 
 
 BLOCKS = 20  # consecutive stretches a run is cut into to see how much its shares wander
@@ -137,10 +138,5 @@ def function_sums(side: Side, nfunc: int):
     """Self and total per function: weights, then sample counts."""
     sw, tw = function_counts(side, side.weight_self, nfunc)
     sc, tc = function_counts(side, side.count_self, nfunc)
-    return like(sw, side), like(tw, side), sc, tc
-
-
-def like(values: np.ndarray, side: Side) -> np.ndarray:
-    if np.issubdtype(side.profile.samples.weight.dtype, np.integer):
-        return np.rint(values).astype(np.int64)
-    return values
+    like = side.profile.samples.weight
+    return _int_if_exact(sw, like), _int_if_exact(tw, like), sc, tc
