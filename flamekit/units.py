@@ -15,6 +15,11 @@ def format_duration_ns(ns: float) -> str:
     return f"{ns / 1e9:.2f} s"
 
 
+def ms_of(ns: float) -> float:
+    """Nanoseconds as milliseconds rounded to the microsecond: the JSON reports' time unit."""
+    return round(ns / 1e6, 3)
+
+
 def format_bytes(value: float) -> str:
     """A compact size in binary units: 512 B, 12.3 KiB, 45.6 MiB, 7.89 GiB."""
     value = float(value)

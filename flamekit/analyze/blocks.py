@@ -36,6 +36,7 @@ from ..core.tree import children_csr, levels, preorder
 from ..core.weights import function_table
 from ..display import ShowsAsHTML
 from ..errors import UsageError
+from ..units import ms_of
 from . import timeline
 from .naming import function_label_of_frames, function_labels
 from .timeline import median_interval
@@ -123,8 +124,8 @@ class Block:
     def to_dict(self) -> dict:
         return {
             "thread": self.thread_label,
-            "start_ms": _ms(self.start_ns),
-            "duration_ms": _ms(self.duration_ns),
+            "start_ms": ms_of(self.start_ns),
+            "duration_ms": ms_of(self.duration_ns),
             "samples": self.samples,
             "entry": (self.entry.label or self.entry.name) if self.entry else None,
             "hottest": (self.hottest.label or self.hottest.name) if self.hottest else None,
@@ -178,22 +179,18 @@ class BlockReport(ShowsAsHTML):
     def to_dict(self) -> dict:
         """The stable JSON form: thresholds, profile length, blocks by start, the count below."""
         return {
-            "threshold_ms": _ms(self.threshold_ns),
-            "profile_ms": _ms(self.profile_ns),
+            "threshold_ms": ms_of(self.threshold_ns),
+            "profile_ms": ms_of(self.profile_ns),
             "blocks": [b.to_dict() for b in self.blocks],
             "below_threshold": self.below_threshold,
-            "interval_ms": _ms(self.interval_ns) if self.interval_ns > 0 else None,
-            "max_gap_ms": _ms(self.max_gap_ns),
+            "interval_ms": ms_of(self.interval_ns) if self.interval_ns > 0 else None,
+            "max_gap_ms": ms_of(self.max_gap_ns),
             "idle_marker": self.idle_marker,
             "notes": list(self.notes),
         }
 
 
 # -- per-node facts, computed once per profile ---------------------------------------------------
-
-
-def _ms(ns: float) -> float:
-    return round(ns / 1e6, 3)
 
 
 def _outermost(profile: Profile, mask_of_frame: np.ndarray) -> np.ndarray:

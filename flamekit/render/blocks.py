@@ -17,7 +17,7 @@ from ..analyze.blocks import (
 from ..analyze.naming import function_label_of_frames
 from ..core.model import Profile
 from ..escape import escape_controls
-from ..units import format_duration_ns, middle_truncate
+from ..units import format_duration_ns, middle_truncate, ms_of
 from .colors import label_color
 from .flame_layout import MinWidth, layout
 from .packing import fit, pack_circles
@@ -36,10 +36,6 @@ AREA_COLOURS = {
 MAX_BUBBLES = 100
 MAX_FLAME_DEPTH = 400
 MAX_STACK_IN_PAGE = 300
-
-
-def _ms(ns: float) -> float:
-    return round(ns / 1e6, 3)
 
 
 def dominant_area(areas: dict[str, float]) -> str:
@@ -387,8 +383,8 @@ def page_data(profile: Profile, report: BlockReport, bubbles: dict) -> dict:
         blocks.append(
             {
                 "thread": b.thread_label,
-                "start": _ms(b.start_ns),
-                "duration": _ms(b.duration_ns),
+                "start": ms_of(b.start_ns),
+                "duration": ms_of(b.duration_ns),
                 "samples": b.samples,
                 "entry": frame(b.entry),
                 "hottest": frame(b.hottest),
@@ -404,7 +400,7 @@ def page_data(profile: Profile, report: BlockReport, bubbles: dict) -> dict:
                 "name": g.name,
                 "location": g.location,
                 "blocks": list(g.blocks),
-                "total": _ms(g.total_ns),
+                "total": ms_of(g.total_ns),
                 "flame": mini_flame(profile, g, report, names),
                 "bubble": k,
             }
