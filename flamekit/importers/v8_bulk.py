@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import orjson
 
-from ..core.tree import stable_argsort
+from ..core.tree import has_repeats, stable_argsort
 
 if TYPE_CHECKING:
     from .v8_nodes import V8Nodes
@@ -351,5 +351,4 @@ def first_met(codes: np.ndarray) -> np.ndarray:
 
 def siblings_distinct(parent: np.ndarray, frame: np.ndarray) -> bool:
     """No two children of one node have the same frame (so no nodes merge in the builder)."""
-    key = np.sort((parent + 1) * (int(frame.max(initial=0)) + 1) + frame)
-    return not np.any(key[1:] == key[:-1])
+    return not has_repeats((parent + 1) * (int(frame.max(initial=0)) + 1) + frame)
