@@ -15,19 +15,15 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import attrgetter, is_not, itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import orjson
 
 from ..core.tree import has_repeats, stable_argsort
-
-if TYPE_CHECKING:
-    from .v8_nodes import V8Nodes
+from .v8_nodes import BAD_HITS, MAX_HITS, NO_SCRIPT, V8Nodes
 
 MAX_POSITION = 2**31 - 1
-MAX_HITS = 2**53
-_NO_SCRIPT = (None, 0, "0", "")
 _ID = itemgetter("id")
 _CALL_FRAME = itemgetter("callFrame")
 _FRAME_FIELDS = itemgetter("functionName", "url", "lineNumber", "columnNumber", "scriptId")
@@ -67,7 +63,7 @@ def _frame_row(raw: tuple) -> tuple[str, str, int, int, bool] | None:
         return None
     if not (-1 <= line < MAX_POSITION and -1 <= column < MAX_POSITION):
         return None  # the per-node code names the frame whose position is out of range
-    return name, url, max(line + 1, 0), max(column + 1, 0), script not in _NO_SCRIPT
+    return name, url, max(line + 1, 0), max(column + 1, 0), script not in NO_SCRIPT
 
 
 def _raw_frame_row(text: bytes) -> tuple[str, str, int, int, bool] | None:
@@ -202,7 +198,8 @@ def _add_columns(table: V8Nodes, cols: _Columns) -> bool:
     code_of = dict(zip(frames.first, map(table.frame_code, frames.rows), strict=True))
     table.ids.extend(cols.ids)
     table.frame_of.extend(map(code_of.__getitem__, frames.seen))
-    table.hits.extend(np.where(bad_hits, -1, hit_arr).tolist() if bad_hits.any() else cols.hits)
+    hits = np.where(bad_hits, BAD_HITS, hit_arr).tolist() if bad_hits.any() else cols.hits
+    table.hits.extend(hits)
     table.children.extend(cols.children)
     table.parent.extend(repeat(-1, n))
     table.parent_ids.extend(cols.parents)
