@@ -123,11 +123,6 @@ def _classes() -> dict[str, type]:
 
 _CLASSES = _classes()
 ProfileMessage = _CLASSES["Profile"]
-ValueTypeMessage = _CLASSES["ValueType"]
 SampleMessage = _CLASSES["Sample"]
 LabelMessage = _CLASSES["Label"]
-MappingMessage = _CLASSES["Mapping"]
-LocationMessage = _CLASSES["Location"]
-LineMessage = _CLASSES["Line"]
-FunctionMessage = _CLASSES["Function"]
 RawSamplesProfileMessage = _CLASSES["RawSamplesProfile"]  # samples as serialized bytes

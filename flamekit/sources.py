@@ -30,9 +30,6 @@ from .errors import InputError
 HEAD_SIZE = 64 * 1024
 MAX_LINE = 16 * 1024 * 1024  # longer lines are refused rather than read into memory
 GZIP_MAGIC = b"\x1f\x8b"
-# Binary inputs may hold NUL bytes: gzip, and protobuf (pprof), which opens with the tag of a
-# varint or length-delimited field numbered 1 to 15.
-BINARY_STARTS = (GZIP_MAGIC, *(bytes([n << 3 | wire]) for n in range(1, 16) for wire in (0, 2)))
 READ_CHUNK = 4 * 1024 * 1024  # a large input is read in pieces this big, to show progress
 
 
@@ -334,19 +331,18 @@ def _spool(handle: IO[bytes], name: str) -> IO[bytes]:
     spool = tempfile.TemporaryFile()
     try:
         with handle:
-            first = True
-            while True:
-                block = handle.read(1 << 20)
-                if not block:
-                    break
-                if first and not block.startswith(BINARY_STARTS) and b"\x00" in block[:4096]:
-                    # no text or JSON profile holds NUL bytes; /dev/zero would never end
-                    raise InputError(
-                        name,
-                        "binary data, not a profile",
-                        hint="for perf.data run 'perf script' first",
-                    )
-                first = False
+            head = b""
+            while len(head) < HEAD_SIZE and (more := handle.read(HEAD_SIZE - len(head))):
+                head += more  # a pipe hands its bytes over in pieces
+            if b"\x00" in head[:4096] and not _binary_profile(head):
+                # no text or JSON profile holds NUL bytes; /dev/zero would never end
+                raise InputError(
+                    name,
+                    "binary data, not a profile",
+                    hint="for perf.data run 'perf script' first",
+                )
+            spool.write(head)
+            while block := handle.read(1 << 20):
                 spool.write(block)
         spool.flush()
     except OSError as exc:
@@ -356,6 +352,17 @@ def _spool(handle: IO[bytes], name: str) -> IO[bytes]:
         spool.close()
         raise
     return spool
+
+
+def _binary_profile(head: bytes) -> bool:
+    """Whether a stream whose head holds NUL bytes may be a profile: gzip, or a head that a
+    binary format's detector takes (the rule :func:`~flamekit.importers.detect` applies to
+    the same head), so that endless devices such as /dev/urandom are still refused."""
+    if head.startswith(GZIP_MAGIC):
+        return True
+    from .importers import FORMATS
+
+    return any(fmt.binary and fmt.sniff(head) for fmt in FORMATS.values())
 
 
 def _reason(exc: OSError) -> str:

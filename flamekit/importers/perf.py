@@ -99,16 +99,14 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     jobs = jobs or min(2, len(os.sched_getaffinity(0)))
     split = _split_points(source, opts, jobs) if jobs > 1 else None
     try:
-        if split is None:
-            with byte_progress(source) as bar:
-                results = [(0, _parse_region(source, opts, 0, None, bar))]
-        else:
+        results = None
+        if split is not None:
             points, event = split
             opts = PerfOptions(**{**opts.__dict__, "event_filter": event})
             results = _parse_parts(source, opts, points)
-            if results is None:  # another process failed: do it all here
-                with byte_progress(source) as bar:
-                    results = [(0, _parse_region(source, opts, 0, None, bar))]
+        if results is None:  # one process, or another process failed: do it all here
+            with byte_progress(source) as bar:
+                results = [(0, _parse_region(source, opts, 0, None, bar and bar.update_to))]
     except RegionError as exc:
         offset, message, hint = exc.args
         raise source.error(message, line=line_at(source, offset), hint=hint) from None
@@ -117,9 +115,10 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
 
 # -- reading --------------------------------------------------------------------------------
 def _parse_region(
-    source: Source, opts: PerfOptions, start: int, end: int | None, bar, progress=None
+    source: Source, opts: PerfOptions, start: int, end: int | None, progress=None
 ) -> ParseResult:
-    """Parse the text from byte ``start`` to ``end`` (None: the end) with one parser."""
+    """Parse the text from byte ``start`` to ``end`` (None: the end) with one parser;
+    ``progress(done)`` is told how many bytes of the region it has read."""
     parser = PerfParser(opts)
     with gc_paused(), contextlib.closing(pieces(source, start, end)) as texts:
         for text, offset, done in texts:
@@ -129,8 +128,6 @@ def _parse_region(
                 raise RegionError(
                     exc.args[0], "a number in a sample header is too large", None
                 ) from None
-            if bar is not None:
-                bar.update_to(done * (2 if progress is not None else 1))
             if progress is not None:
                 progress(done)
     return parser.result()
@@ -190,10 +187,9 @@ def _parse_parts(
         with byte_progress(source) as bar:
 
             def progress(done: int) -> None:
-                if bar is not None:
-                    bar.update_to(done + sum(child.progress() for child in children))
+                bar.update_to(done + sum(child.progress() for child in children))
 
-            mine = _parse_region(source, opts, 0, points[0], None, progress if bar else None)
+            mine = _parse_region(source, opts, 0, points[0], progress if bar else None)
         results = [child.join() for child in children]
     if any(result is parallel.FAILED for result in results):
         return None
@@ -210,7 +206,7 @@ def _child_work(source: Source, opts: PerfOptions, at: int, end: int | None):
     def work(report) -> tuple[str, object]:
         try:
             done = lambda done: report(done - at)  # noqa: E731
-            return "ok", _parse_region(source, opts, at, end, None, done)
+            return "ok", _parse_region(source, opts, at, end, done)
         except RegionError as exc:
             return "error", exc.args
 

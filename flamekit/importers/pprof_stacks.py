@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.tree import first_and_groups
 from .pprof_samples import ranges as _ranges
 
 _BASES = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
@@ -33,8 +34,7 @@ def unique_paths(start: np.ndarray, flat: np.ndarray, keep: np.ndarray):
             hashed = np.zeros(len(kept), dtype=np.uint64)
             _segment_sum(hashed, values * powers[pos], lengths)
             key = key * np.uint64(0x100000001B3) ^ hashed
-    _, first_kept, inverse = np.unique(key, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    first_kept, inverse = first_and_groups(key)
     rep = first_kept[inverse][owner]  # the group's first sample, for every entry
     if not np.array_equal(flat[begin[rep] + pos], flat[entries]):
         return _unique_exact(start, flat, kept)
@@ -85,6 +85,6 @@ def unique_rows(*columns: np.ndarray) -> tuple[list[tuple[int, ...]], np.ndarray
             rows, inverse = np.unique(np.stack(columns), axis=1, return_inverse=True)
             return [tuple(r) for r in rows.T.tolist()], inverse.reshape(-1)
         code = code * len(uniq) + inv.reshape(-1)
-    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    first, inverse = first_and_groups(code)
     distinct = list(zip(*(col[first].tolist() for col in columns), strict=True)) if n else []
-    return distinct, inverse.reshape(-1)
+    return distinct, inverse

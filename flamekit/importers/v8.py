@@ -21,7 +21,7 @@ from ..core.builder import ProfileBuilder
 from ..core.model import FrameKind
 from ..sources import Source
 from . import v8_bulk
-from .v8_nodes import V8Nodes
+from .v8_nodes import BAD_HITS, MAX_HITS, NO_SCRIPT, V8Nodes
 
 if TYPE_CHECKING:
     from ..sourcemaps import LineMap, SourceMaps
@@ -73,7 +73,6 @@ def _int(value: Any, default: int = 0) -> int:
 
 
 MAX_US = (2**63 - 1) // 1000  # microseconds whose nanoseconds still fit in int64
-BAD_HITS = -1  # a hitCount that is not a whole number in 0..2**53
 
 
 def _hit_count(value: Any) -> int:
@@ -81,7 +80,7 @@ def _hit_count(value: Any) -> int:
         return 0
     if isinstance(value, bool) or not isinstance(value, int | float):
         return BAD_HITS
-    if value != value or not 0 <= value <= 2**53 or value != int(value):
+    if value != value or not 0 <= value <= MAX_HITS or value != int(value):
         return BAD_HITS
     return int(value)
 
@@ -121,7 +120,7 @@ def add_nodes(table: V8Nodes, nodes: Any, source: Source, where: str) -> None:
         url = url if isinstance(url, str) else ""
         line = _int(call.get("lineNumber"), -1) + 1  # V8 counts from 0, -1 for unknown
         column = _int(call.get("columnNumber"), -1) + 1
-        script = call.get("scriptId") not in (None, 0, "0", "")
+        script = call.get("scriptId") not in NO_SCRIPT
         index[nid] = len(table.ids)
         table.ids.append(nid)
         table.frame_of.append(table.frame_code((name, url, max(line, 0), max(column, 0), script)))

@@ -11,23 +11,19 @@ messages, so results and errors never depend on which path ran.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import attrgetter, is_not, itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import orjson
 
-from ..core.tree import stable_argsort
-
-if TYPE_CHECKING:
-    from .v8_nodes import V8Nodes
+from ..core.tree import has_repeats, stable_argsort
+from .v8_nodes import BAD_HITS, MAX_HITS, NO_SCRIPT, V8Nodes
 
 MAX_POSITION = 2**31 - 1
-MAX_HITS = 2**53
-_NO_SCRIPT = (None, 0, "0", "")
 _ID = itemgetter("id")
 _CALL_FRAME = itemgetter("callFrame")
 _FRAME_FIELDS = itemgetter("functionName", "url", "lineNumber", "columnNumber", "scriptId")
@@ -67,7 +63,7 @@ def _frame_row(raw: tuple) -> tuple[str, str, int, int, bool] | None:
         return None
     if not (-1 <= line < MAX_POSITION and -1 <= column < MAX_POSITION):
         return None  # the per-node code names the frame whose position is out of range
-    return name, url, max(line + 1, 0), max(column + 1, 0), script not in _NO_SCRIPT
+    return name, url, max(line + 1, 0), max(column + 1, 0), script not in NO_SCRIPT
 
 
 def _raw_frame_row(text: bytes) -> tuple[str, str, int, int, bool] | None:
@@ -78,10 +74,20 @@ def _raw_frame_row(text: bytes) -> tuple[str, str, int, int, bool] | None:
         return None  # not JSON a plain parse takes, not an object, or a field missing
 
 
-def _frame_codes(table: V8Nodes, keys: list, row_of: Callable) -> list[int] | None:
-    """Index in ``table.frames`` of every node's call frame, from a hashable key per node
-    (equal keys: equal call frames) and ``row_of`` that makes a key's row (None when it is
-    unusual, and then the table is left as it was). Each distinct key is converted once."""
+@dataclass(frozen=True, eq=False)
+class _Frames:
+    """The distinct call frames of some nodes: each one's row and first node, and per node
+    the first node with its call frame."""
+
+    rows: list[tuple[str, str, int, int, bool]]
+    first: Collection[int]
+    seen: list[int]
+
+
+def _frames(keys: list, row_of: Callable) -> _Frames | None:
+    """The nodes' call frames, from a hashable key per node (equal keys: equal call frames)
+    and ``row_of`` that makes a key's row (None when it is unusual). Each distinct key is
+    converted once."""
     first: dict = {}  # key -> the first node that has it
     try:
         seen = list(map(first.setdefault, keys, range(len(keys))))
@@ -90,8 +96,7 @@ def _frame_codes(table: V8Nodes, keys: list, row_of: Callable) -> list[int] | No
     rows = list(map(row_of, first))
     if None in rows:
         return None
-    code_of = dict(zip(first.values(), map(table.frame_code, rows), strict=True))
-    return list(map(code_of.__getitem__, seen))
+    return _Frames(rows, first.values(), seen)
 
 
 def _heads(nodes: list) -> tuple[list, list, list] | None:
@@ -107,20 +112,13 @@ def _heads(nodes: list) -> tuple[list, list, list] | None:
     return ids, calls, hits
 
 
-def _forget_frames(table: V8Nodes, known: int) -> None:
-    """Drop the call frames added after the first ``known`` (the table as it was)."""
-    for row in table.frames[known:]:
-        del table.frame_index[row]
-    del table.frames[known:]
-
-
 @dataclass(frozen=True, eq=False)
 class _Columns:
     """The fields of some nodes, one list each (``ticks``: the (line, ticks) pairs of each
     node that has some, by position)."""
 
     ids: list
-    codes: list[int]
+    frames: _Frames
     hits: list
     children: list
     parents: list
@@ -137,19 +135,16 @@ def add_nodes(
     if heads is None:
         return False
     ids, calls, hits = heads
-    known = len(table.frames)
     try:
         keys = list(map(_FRAME_FIELDS, calls))
     except (KeyError, TypeError):
         return False  # not a plain call frame
-    codes = _frame_codes(table, keys, _frame_row)
-    if codes is None:
-        _forget_frames(table, known)
+    frames = _frames(keys, _frame_row)
+    if frames is None:
         return False
     children = _column(nodes, "children")
     parents = _column(nodes, "parent")
     if not _types(children) <= {list, type(None)} or not _types(parents) <= {int, type(None)}:
-        _forget_frames(table, known)
         return False
     ticks = _column(nodes, "positionTicks")
     found = {
@@ -157,10 +152,7 @@ def add_nodes(
         for k in compress(range(len(nodes)), ticks)
         if isinstance(ticks[k], list)
     }
-    if not _add_columns(table, _Columns(ids, codes, hits, children, parents, found)):
-        _forget_frames(table, known)
-        return False
-    return True
+    return _add_columns(table, _Columns(ids, frames, hits, children, parents, found))
 
 
 def _record_ticks(items: list) -> list[tuple[int, int]]:
@@ -176,25 +168,20 @@ def add_decoded(table: V8Nodes, nodes: list) -> bool:
         return False
     ids = list(map(_ID_FIELD, nodes))
     hits = list(map(_HITS_FIELD, nodes))
-    known = len(table.frames)
-    codes = _frame_codes(table, list(map(bytes, map(_FRAME_FIELD, nodes))), _raw_frame_row)
-    if codes is None:
-        _forget_frames(table, known)
+    frames = _frames(list(map(bytes, map(_FRAME_FIELD, nodes))), _raw_frame_row)
+    if frames is None:
         return False
     ticks = list(map(_TICKS_FIELD, nodes))
     found = {k: _record_ticks(ticks[k]) for k in compress(range(len(nodes)), ticks)}
     columns = _Columns(
-        ids, codes, hits, list(map(_CHILDREN_FIELD, nodes)), list(map(_PARENT_FIELD, nodes)), found
+        ids, frames, hits, list(map(_CHILDREN_FIELD, nodes)), list(map(_PARENT_FIELD, nodes)), found
     )
-    if not _add_columns(table, columns):
-        _forget_frames(table, known)
-        return False
-    return True
+    return _add_columns(table, columns)
 
 
 def _add_columns(table: V8Nodes, cols: _Columns) -> bool:
-    """Append checked node columns to ``table`` (its frames already added); False (and the
-    rest of the table unchanged) when ids repeat or a number is out of range."""
+    """Append checked node columns and their call frames to ``table``; False (and the table
+    unchanged) when ids repeat or a number is out of range."""
     n = len(cols.ids)
     id_arr, hit_arr = _int64(cols.ids), _int64(cols.hits)
     base = len(table.ids)
@@ -207,9 +194,12 @@ def _add_columns(table: V8Nodes, cols: _Columns) -> bool:
     ):
         return False
     bad_hits = (hit_arr < 0) | (hit_arr > MAX_HITS)
+    frames = cols.frames
+    code_of = dict(zip(frames.first, map(table.frame_code, frames.rows), strict=True))
     table.ids.extend(cols.ids)
-    table.frame_of.extend(cols.codes)
-    table.hits.extend(np.where(bad_hits, -1, hit_arr).tolist() if bad_hits.any() else cols.hits)
+    table.frame_of.extend(map(code_of.__getitem__, frames.seen))
+    hits = np.where(bad_hits, BAD_HITS, hit_arr).tolist() if bad_hits.any() else cols.hits
+    table.hits.extend(hits)
     table.children.extend(cols.children)
     table.parent.extend(repeat(-1, n))
     table.parent_ids.extend(cols.parents)
@@ -351,5 +341,4 @@ def first_met(codes: np.ndarray) -> np.ndarray:
 
 def siblings_distinct(parent: np.ndarray, frame: np.ndarray) -> bool:
     """No two children of one node have the same frame (so no nodes merge in the builder)."""
-    key = np.sort((parent + 1) * (int(frame.max(initial=0)) + 1) + frame)
-    return not np.any(key[1:] == key[:-1])
+    return not has_repeats((parent + 1) * (int(frame.max(initial=0)) + 1) + frame)

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# How the per-node and the bulk readers both read a node (they must agree):
+NO_SCRIPT = (None, 0, "0", "")  # a call frame's scriptId for none: not in a script
+MAX_HITS = 2**53  # a hitCount must be a whole number in 0..MAX_HITS,
+BAD_HITS = -1  # else the table holds this
+
 
 @dataclass
 class V8Nodes:
