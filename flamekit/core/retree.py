@@ -66,10 +66,8 @@ class _Levels:
         return ids
 
     def stacks(self) -> Stacks:
-        columns = [
-            np.concatenate(col).astype(np.int32) if self.parts else np.zeros(0, dtype=np.int32)
-            for col in zip(*self.parts, strict=True)
-        ] or [np.zeros(0, dtype=np.int32) for _ in range(3)]
+        columns = [np.concatenate(col).astype(np.int32) for col in zip(*self.parts, strict=True)]
+        columns = columns or [np.zeros(0, dtype=np.int32) for _ in range(3)]
         return Stacks(parent=columns[0], frame=columns[1], depth=columns[2])
 
 
