@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .model import Stacks
-from .tree import levels
+from .tree import depth_groups, levels
 
 
 def down(stacks: Stacks, init: np.ndarray, step) -> np.ndarray:
@@ -92,15 +92,12 @@ def build(
     canon = np.full(n, -1, dtype=np.int64)
     real_ids = np.flatnonzero(real)
     trie = _Levels(nframes)
-    if len(real_ids):
-        d = new_depth[real_ids]
-        order = real_ids[np.argsort(d, kind="stable")]
-        groups = np.split(order, np.cumsum(np.bincount(d))[:-1])
-        for depth, idx in enumerate(groups):
-            if len(idx):
-                par_old = new_parent[idx]
-                par = np.where(par_old >= 0, canon[np.maximum(par_old, 0)], -1)
-                canon[idx] = trie.add(par, new_frame[idx], depth)
+    for depth, group in enumerate(depth_groups(new_depth[real_ids])):
+        if len(group):
+            idx = real_ids[group]
+            par_old = new_parent[idx]
+            par = np.where(par_old >= 0, canon[np.maximum(par_old, 0)], -1)
+            canon[idx] = trie.add(par, new_frame[idx], depth)
     folded = ~real & (alias >= 0)
     canon[folded] = canon[alias[folded]]
     return trie.stacks(), canon
