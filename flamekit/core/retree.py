@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .model import Stacks
-from .tree import depth_groups, levels
+from .tree import depth_groups, levels, subtree_sums
 
 
 def down(stacks: Stacks, init: np.ndarray, step) -> np.ndarray:
@@ -41,8 +41,6 @@ def nearest_marked(stacks: Stacks, marked: np.ndarray, *, outermost: bool = Fals
 
 def reached(stacks: Stacks, sample_stack: np.ndarray) -> np.ndarray:
     """True for the nodes on the path of at least one of the given sample leaves."""
-    from .tree import subtree_sums
-
     count = np.bincount(sample_stack, minlength=len(stacks.parent))
     return subtree_sums(stacks, count) > 0
 
