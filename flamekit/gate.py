@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from .analyze.diff import ProfileDiff
+from .analyze.diff.fleet import welch
 from .errors import UsageError
 
 
@@ -44,12 +45,9 @@ def _total_gate(result: ProfileDiff, pct: float) -> list[str]:
     if not b.total:
         return []
     if result.fleet:  # runs are the observations: Welch's test on each run's samples
-        from scipy import stats
-
         runs_b, runs_a = result.run_totals(samples=True)
         growth = (runs_a.mean() - runs_b.mean()) / runs_b.mean() * 100
-        p = float(stats.ttest_ind(runs_a, runs_b, equal_var=False).pvalue)
-        p = 0.0 if math.isnan(p) and runs_a.mean() != runs_b.mean() else p
+        p = float(welch(runs_b[:, None], runs_a[:, None], result.options.alpha, 1)[1][0])
         if growth > pct and p < result.options.alpha:
             return [
                 f"samples a run grew {growth:.1f}% (p={p:.2g}, Welch's t-test across runs), "

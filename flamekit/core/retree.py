@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .model import Stacks
-from .tree import levels
+from .tree import depth_groups, levels, subtree_sums
 
 
 def down(stacks: Stacks, init: np.ndarray, step) -> np.ndarray:
@@ -41,8 +41,6 @@ def nearest_marked(stacks: Stacks, marked: np.ndarray, *, outermost: bool = Fals
 
 def reached(stacks: Stacks, sample_stack: np.ndarray) -> np.ndarray:
     """True for the nodes on the path of at least one of the given sample leaves."""
-    from .tree import subtree_sums
-
     count = np.bincount(sample_stack, minlength=len(stacks.parent))
     return subtree_sums(stacks, count) > 0
 
@@ -66,10 +64,8 @@ class _Levels:
         return ids
 
     def stacks(self) -> Stacks:
-        columns = [
-            np.concatenate(col).astype(np.int32) if self.parts else np.zeros(0, dtype=np.int32)
-            for col in zip(*self.parts, strict=True)
-        ] or [np.zeros(0, dtype=np.int32) for _ in range(3)]
+        columns = [np.concatenate(col).astype(np.int32) for col in zip(*self.parts, strict=True)]
+        columns = columns or [np.zeros(0, dtype=np.int32) for _ in range(3)]
         return Stacks(parent=columns[0], frame=columns[1], depth=columns[2])
 
 
@@ -94,15 +90,12 @@ def build(
     canon = np.full(n, -1, dtype=np.int64)
     real_ids = np.flatnonzero(real)
     trie = _Levels(nframes)
-    if len(real_ids):
-        d = new_depth[real_ids]
-        order = real_ids[np.argsort(d, kind="stable")]
-        groups = np.split(order, np.cumsum(np.bincount(d))[:-1])
-        for depth, idx in enumerate(groups):
-            if len(idx):
-                par_old = new_parent[idx]
-                par = np.where(par_old >= 0, canon[np.maximum(par_old, 0)], -1)
-                canon[idx] = trie.add(par, new_frame[idx], depth)
+    for depth, group in enumerate(depth_groups(new_depth[real_ids])):
+        if len(group):
+            idx = real_ids[group]
+            par_old = new_parent[idx]
+            par = np.where(par_old >= 0, canon[np.maximum(par_old, 0)], -1)
+            canon[idx] = trie.add(par, new_frame[idx], depth)
     folded = ~real & (alias >= 0)
     canon[folded] = canon[alias[folded]]
     return trie.stacks(), canon

@@ -26,6 +26,7 @@ from . import retree
 from .idle import idle_samples
 from .model import FrameKind, Frames, LineTicks, Profile, Samples, Threads
 from .tree import accumulate_down, first_occurrence
+from .weights import function_table, node_self
 
 GroupBy = Literal["function", "file", "module", "package"]
 GROUP_BY: tuple[str, ...] = ("function", "file", "module", "package")
@@ -247,8 +248,6 @@ def _moved_line_ticks(
     to new node ``canon[old]`` (-1: dropped), as weights: a new node may gather old nodes whose
     ticks were in other units. Old nodes not in ``lines_kept`` (default all) and old nodes
     without ticks put their self weight on line 0 (unknown) of their new node."""
-    from .weights import node_self
-
     lt = profile.line_ticks
     if lt is None:
         return None
@@ -330,8 +329,6 @@ def collapse_recursion(profile: Profile, *, direct_only: bool = False) -> Profil
     (``a;b;a;c`` -> ``a;c``). Each sample keeps its leaf function, so per-function self weight is
     unchanged; a function called only inside a recursion cycle loses that part of its total.
     """
-    from .weights import function_table
-
     st = profile.stacks
     of_frame = function_table(profile).of_frame
     repeat = ~first_occurrence(st, of_frame)
@@ -445,8 +442,6 @@ def group_by(profile: Profile, by: GroupBy) -> Profile:
         return got
 
     if by == "function":
-        from .weights import function_table
-
         table = function_table(profile)
         of_frame = table.of_frame.astype(np.int64)
         first = np.full(len(table.name), len(fr), dtype=np.int64)
