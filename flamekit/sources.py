@@ -19,7 +19,7 @@ import stat
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -30,6 +30,9 @@ from .errors import InputError
 HEAD_SIZE = 64 * 1024
 MAX_LINE = 16 * 1024 * 1024  # longer lines are refused rather than read into memory
 GZIP_MAGIC = b"\x1f\x8b"
+#: the detectors of binary profile formats, which the format table (flamekit.importers) adds:
+#: a stream whose head holds NUL bytes is read on only when one of them takes that head
+BINARY_DETECTORS: list[Callable[[bytes], bool]] = []
 READ_CHUNK = 4 * 1024 * 1024  # a large input is read in pieces this big, to show progress
 
 
@@ -358,11 +361,7 @@ def _binary_profile(head: bytes) -> bool:
     """Whether a stream whose head holds NUL bytes may be a profile: gzip, or a head that a
     binary format's detector takes (the rule :func:`~flamekit.importers.detect` applies to
     the same head), so that endless devices such as /dev/urandom are still refused."""
-    if head.startswith(GZIP_MAGIC):
-        return True
-    from .importers import FORMATS
-
-    return any(fmt.binary and fmt.sniff(head) for fmt in FORMATS.values())
+    return head.startswith(GZIP_MAGIC) or any(takes(head) for takes in BINARY_DETECTORS)
 
 
 def _reason(exc: OSError) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..core.model import Profile
 from ..errors import InvalidProfile, UnknownFormat
-from ..sources import Source, open_source
+from ..sources import BINARY_DETECTORS, Source, open_source
 
 
 @dataclass(frozen=True)
@@ -211,6 +211,8 @@ def import_options() -> list[ImportOption]:
     return list(once.values())
 
 
+# a pipe of binary data is read on only where one of these takes its head (sources._spool)
+BINARY_DETECTORS.extend(f.sniff for f in FORMATS.values() if f.binary)
 INPUT_FORMATS = [name for name, f in FORMATS.items() if f.module]
 
 
