@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .core.model import FrameKind, Profile
+from .core.weights import row_samples
 from .errors import InputError, UsageError
 
 # (name, file, module, line, column, kind, own_line): what makes a frame one frame
@@ -315,15 +316,11 @@ def _exact(weight: np.ndarray) -> np.ndarray:
 
 
 def _sample_counts(profile: Profile) -> np.ndarray:
-    """Samples each row stands for: its weight when weights are counts, one per row of a timed
-    profile whose rows are samples, else the row's time over the sampling interval."""
+    """Samples each row stands for (:func:`~flamekit.core.weights.row_samples`), a row's time
+    over the recorded sampling interval, else over the mean row time."""
     w = np.asarray(profile.samples.weight, dtype=np.float64)
-    if profile.unit == "samples":
-        return w
-    if profile.rows_are_samples:
-        return np.ones(len(w))
-    interval = profile.meta.period_ns or (w.sum() / len(w) if len(w) else 1.0)
-    return w / interval
+    mean = w.sum() / len(w) if len(w) else 1.0
+    return row_samples(profile, profile.meta.period_ns or mean)
 
 
 def _label(path: str, pattern: str | None) -> str:

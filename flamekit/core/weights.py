@@ -109,6 +109,17 @@ def function_weights(profile: Profile) -> tuple[np.ndarray, np.ndarray]:
     return profile.cached("function_weights", compute)
 
 
+def row_samples(profile: Profile, interval: float) -> np.ndarray:
+    """Samples each sample row stands for: its weight when weights are counts, one per row of a
+    timed profile whose rows are samples, else the row's time over ``interval`` (ns)."""
+    w = np.asarray(profile.samples.weight, dtype=np.float64)
+    if profile.unit == "samples":
+        return w
+    if profile.rows_are_samples:  # each row is one sample, whatever its duration
+        return np.ones(len(w))
+    return w / interval
+
+
 def node_samples(profile: Profile) -> np.ndarray:
     """Number of samples passing through each call-tree node (whatever their weight; for
     formats whose rows are counts, the summed counts)."""

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...core.model import Profile
 from ...core.tree import first_occurrence, subtree_sums
-from ...core.weights import _int_if_exact, node_self
+from ...core.weights import _int_if_exact, node_self, row_samples
 from ..timeline import FALLBACK_INTERVAL_NS
 from .results import SideSummary
 
@@ -51,13 +51,8 @@ MIN_BLOCK = 25  # samples per block at least
 def make_side(profile: Profile, func_of_frame: np.ndarray, interval: float, warnings) -> Side:
     weights = node_self(profile)
     n = len(profile.stacks)
-    sample_weight = np.asarray(profile.samples.weight, dtype=np.float64)
-    if profile.unit == "samples":
-        row_count = sample_weight
-    elif profile.rows_are_samples:  # each row is one sample, whatever its duration
-        row_count = np.ones(len(sample_weight))
-    else:
-        row_count = sample_weight / interval
+    row_count = row_samples(profile, interval)
+    if profile.unit != "samples" and not profile.rows_are_samples:
         warnings.append(
             f"{profile.meta.name or profile.meta.source_format}: intervals, not samples; "
             f"sample counts estimated at one per {interval / 1e6:.3g} ms"
