@@ -52,14 +52,14 @@ def _settings(settings: Iterable[defaults.Setting]) -> Callable:
 
     def add(command: Callable) -> Callable:
         for s in reversed(list(settings)):
-            kind = None
-            number = s.number or type(s.default)
-            if number is int:
+            kind, default = None, s.default
+            if isinstance(default, int):
                 kind = click.IntRange(min=s.low)
-            elif number is float:
-                kind = click.FloatRange(min=s.low)
+            elif isinstance(default, float):
+                kind = click.FloatRange(min=s.low)  # which reads 12 as 12.0
+                default = int(default) if default.is_integer() else default  # help: 12
             command = click.option(
-                s.flag, s.key, type=kind, default=s.default, show_default=True, help=s.help
+                s.flag, s.key, type=kind, default=default, show_default=True, help=s.help
             )(command)
         return command
 

@@ -18,7 +18,6 @@ class Setting:
     default: int | float | str
     help: str
     low: float | None = None
-    number: type | None = None  # int or float; by default the type of ``default``
 
 
 #: what a flame graph looks like (FlameOptions fields), as the flame command offers them
@@ -27,7 +26,7 @@ FLAME: dict[str, Setting] = {
     for s in (
         Setting("--width", "width", 1200, "Image width in pixels.", low=40),
         Setting("--height", "frame_height", 16, "Height of one frame in pixels.", low=2),
-        Setting("--fontsize", "fontsize", 12, "Font size in pixels.", low=1, number=float),
+        Setting("--fontsize", "fontsize", 12.0, "Font size in pixels.", low=1),
         Setting(
             "--fontwidth",
             "font_width",
