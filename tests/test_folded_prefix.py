@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import pairwise
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -93,6 +94,8 @@ def test_vectorized_and_line_importers_agree(tmp_path_factory, rows, order, fina
     lines = [f"{s} {c}" for s, c in rows]
     if order == "sorted":
         lines.sort(key=str.encode)
+    elif order == "by frames":
+        lines.sort(key=lambda line: [f.encode() for f in line.rsplit(" ", 1)[0].split(";")])
     elif order == "reversed":
         lines.sort(key=str.encode, reverse=True)
     path = tmp_path_factory.mktemp("fast") / "x.folded"
@@ -179,12 +182,13 @@ def node_paths(profile) -> list[tuple[str, ...]]:
 @settings(max_examples=120, deadline=None)
 @given(
     st.lists(st.tuples(stacks, st.integers(min_value=1, max_value=10**6)), min_size=1, max_size=30),
-    st.sampled_from(["sorted", "as-is", "reversed"]),
+    st.sampled_from(["sorted", "by frames", "as-is", "reversed"]),
     st.booleans(),
 )
 def test_two_process_import_equals_one_pass(tmp_path_factory, rows, order, final_newline):
     """Split at the middle line, parsed in two processes and merged: the same nodes in the same
-    order, the same samples, and the paths a plain-Python sum gives."""
+    order, the same samples, and the paths a plain-Python sum gives. (Sorted frame by frame,
+    the halves are joined where they meet; otherwise by a search of every level.)"""
     from flamekit.builder import ProfileBuilder
     from flamekit.importers.folded import frame_kind
     from flamekit.importers.folded_fast import load_fast
@@ -193,6 +197,8 @@ def test_two_process_import_equals_one_pass(tmp_path_factory, rows, order, final
     lines = [f"{s} {c}" for s, c in rows]
     if order == "sorted":
         lines.sort(key=str.encode)
+    elif order == "by frames":
+        lines.sort(key=lambda line: [f.encode() for f in line.rsplit(" ", 1)[0].split(";")])
     elif order == "reversed":
         lines.sort(key=str.encode, reverse=True)
     path = tmp_path_factory.mktemp("two") / "x.folded"
@@ -208,6 +214,33 @@ def test_two_process_import_equals_one_pass(tmp_path_factory, rows, order, final
     for s, c in rows:
         expected[tuple(s.split(";"))] += c
     assert paths_of(two) == dict(expected)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        [b"a;b;c;d;e 5", b"a;b;d 6", b"a;e 7"],  # in order: joined where the halves meet
+        [b"a;b;c;d 5", b"a;c 6", b"b 7"],  # the same line on both sides of the cut
+        [b"a;a;x 5", b"a;b;c 6", b"a;e 7"],  # each half in order, the second starts before
+    ],
+)
+def test_two_process_join_of_two_sorted_halves(tmp_path, second):
+    """Two halves each sorted frame by frame, whether or not the whole file is: the nodes,
+    their order and the samples of one pass."""
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    first = [b"a;b 1", b"a;b;c 2", b"a;b;c;d 3"]
+    path = tmp_path / "x.folded"
+    path.write_bytes(b"\n".join(first + second) + b"\n")
+    one = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind)
+    two = load_fast(open_source(str(path)), ProfileBuilder("folded"), frame_kind, split_at_least=0)
+    assert one is not None and two is not None
+    assert node_paths(two) == node_paths(one)
+    assert two.samples.stack.tolist() == one.samples.stack.tolist()
+    assert paths_of(two) == paths_of(load_path(str(path)))
 
 
 def test_two_process_import_of_a_file_with_a_bad_second_half(tmp_path):

@@ -171,6 +171,7 @@ class _Tables(NamedTuple):
     leaf: np.ndarray  # node of each line
     counts: np.ndarray
     names: list[bytes]
+    in_frame_order: bool  # every line sorts after (or equals) the one before, frame by frame
 
 
 def _token_spans(s, e, semi, semi_s, shared, new_count) -> tuple[np.ndarray, np.ndarray]:
@@ -404,7 +405,7 @@ def _parse(read: Callable[[], bytes]) -> _Tables | None:
         leaf[old] = latest(frames_per_line[old] - 1, line_first_tok[old])
 
     if sorted_by_frames:  # lines sharing a path are adjacent: no pair is made twice
-        return _Tables(parent, fid, depth, leaf, counts, names)
+        return _Tables(parent, fid, depth, leaf, counts, names, True)
     # Only the first new frame of a line can repeat a (parent, frame) pair (the others hang
     # below a node made on the same line), so only siblings of those frames need checking.
     nf = len(names) + 1
@@ -414,7 +415,7 @@ def _parse(read: Callable[[], bytes]) -> _Tables | None:
     suspect_keys = (parent[suspects] + 1) * nf + fid[suspects]
     if has_repeats(suspect_keys):
         parent, fid, depth, leaf = _merge_repeats(parent, fid, depth, leaf, nf)
-    return _Tables(parent, fid, depth, leaf, counts, names)
+    return _Tables(parent, fid, depth, leaf, counts, names, False)
 
 
 def _merge_repeats(parent, fid, depth, leaf, nf: int):
@@ -434,18 +435,47 @@ def _merge_repeats(parent, fid, depth, leaf, nf: int):
     return final_parent, fid[keep], depth[keep], new_id[canon[leaf]]
 
 
-def _join(parent, fid, depth, leaf, n1: int, lines1: int):
-    """Two call trees in one: nodes [0, n1) and the rest, whose ``parent`` values (and ``leaf``
-    values from line ``lines1`` on) count from their own first node. Nodes of the second whose
-    path the first already has are merged into it; the others follow the first tree's nodes in
-    their own order (the order one pass over both texts gives). Returns (parent, fid, depth,
-    leaf) renumbered."""
+def _leaf_path(tables: _Tables, line: int) -> list[int]:
+    """The nodes from a root down to the node of ``line``."""
+    path = []
+    node = int(tables.leaf[line])
+    while node >= 0:
+        path.append(node)
+        node = int(tables.parent[node])
+    return path[::-1]
+
+
+def _boundary_matches(first: _Tables, second: _Tables) -> np.ndarray | None:
+    """For each node of the second tree, the first tree's node with the same path (-1: none),
+    when the two texts together are in frame order; else None.
+
+    Then the lines under any one path are adjacent, so a path both trees have is on the
+    first's last line and on the second's first line: the common start of those two lines."""
+    if not (first.in_frame_order and second.in_frame_order):
+        return None
+    a_path = _leaf_path(first, len(first.leaf) - 1)
+    b_path = _leaf_path(second, 0)
+    a_frames = [first.names[i] for i in first.fid[a_path].tolist()]
+    b_frames = [second.names[i] for i in second.fid[b_path].tolist()]
+    if a_frames > b_frames:  # the second text starts before the first ends: search
+        return None
+    same = np.full(len(second.parent), -1, dtype=np.int64)
+    for a_node, b_node, a_frame, b_frame in zip(a_path, b_path, a_frames, b_frames, strict=False):
+        if a_frame != b_frame:
+            break
+        same[b_node] = a_node
+    return same
+
+
+def _level_matches(parent, fid, depth, n1: int) -> np.ndarray:
+    """For each node of the second tree (nodes ``n1`` on, ids counting from their own first
+    node), the first tree's node with the same path (-1: none), found level by level from the
+    roots: the second tree's nodes whose parent has a match (few, typically) are looked up
+    among the first tree's nodes of the same depth."""
     n2 = len(parent) - n1
     nf = int(fid.max()) + 2 if len(fid) else 1
     b_parent, b_fid = parent[n1:], fid[n1:]
-    same = np.full(n2, -1, dtype=np.int64)  # the first tree's node with the same path
-    # level by level from the roots: the second tree's nodes whose parent has a match (few,
-    # typically) are looked up among the first tree's nodes of the same depth
+    same = np.full(n2, -1, dtype=np.int64)
     a_levels = depth_groups(depth[:n1])
     b_levels = depth_groups(depth[n1:])
     for level, a_nodes in enumerate(a_levels):
@@ -464,6 +494,18 @@ def _join(parent, fid, depth, leaf, n1: int, lines1: int):
         j = np.minimum(np.searchsorted(b_sorted, a_keys), len(b_sorted) - 1)
         hit = b_sorted[j] == a_keys  # keys are unique within each tree
         same[b_nodes[b_order[j[hit]]]] = a_nodes[hit]
+    return same
+
+
+def _join(parent, fid, depth, leaf, n1: int, lines1: int, same: np.ndarray | None = None):
+    """Two call trees in one: nodes [0, n1) and the rest, whose ``parent`` values (and ``leaf``
+    values from line ``lines1`` on) count from their own first node. Nodes of the second whose
+    path the first already has (``same``, else :func:`_level_matches`) are merged into it; the
+    others follow the first tree's nodes in their own order (the order one pass over both texts
+    gives). Returns (parent, fid, depth, leaf) renumbered."""
+    if same is None:
+        same = _level_matches(parent, fid, depth, n1)
+    b_parent, b_fid = parent[n1:], fid[n1:]
     new = same < 0
     b_id = np.where(new, n1 + np.cumsum(new) - 1, same)  # final id of each second-tree node
     b_kept_parent = b_parent[new]
@@ -579,13 +621,14 @@ def load_fast(
     else:
         second = parts[1]
         n1, lines1 = len(first.parent), len(first.leaf)
+        same = _boundary_matches(first, second)
         parent = np.concatenate([first.parent, second.parent.astype(np.int64)])
         fid = np.concatenate([frames[0][first.fid], frames[1][second.fid]])
         depth = np.concatenate([first.depth, second.depth.astype(np.int64)])
         leaf = np.concatenate([first.leaf, second.leaf.astype(np.int64)])
         counts = np.concatenate([first.counts, second.counts])
         del parts, first, second
-        parent, fid, depth, leaf = _join(parent, fid, depth, leaf, n1, lines1)
+        parent, fid, depth, leaf = _join(parent, fid, depth, leaf, n1, lines1, same)
     builder.extend_stacks(parent, fid, depth)
     builder.add_samples(leaf, counts, threads=builder.thread())
     return builder.build(counted=True, knows_kinds=False)
