@@ -349,7 +349,7 @@ WORDY_NAMES = [
 def _grouping_agrees_with_slicing(text: bytes) -> None:
     import numpy as np
 
-    from flamekit.importers.folded_fast import _tokens_by_hashing, _tokens_by_slicing
+    from flamekit.importers.folded_fast import _Text, _tokens_by_hashing, _tokens_by_slicing
 
     starts, ends, pos = [], [], 0
     for token in text.split(b";"):
@@ -357,10 +357,13 @@ def _grouping_agrees_with_slicing(text: bytes) -> None:
         ends.append(pos + len(token))
         pos += len(token) + 1
     start, end = np.array(starts), np.array(ends)
-    fid, names = _tokens_by_hashing(text, start, end)
-    ref_fid, ref_names = _tokens_by_slicing(text, start, end)
-    assert [names[i] for i in fid.tolist()] == [ref_names[i] for i in ref_fid.tolist()]
-    assert len(names) == len(set(names)) == len(ref_names)
+    ref_fid, ref_names = _tokens_by_slicing(_Text(text), start, end)
+    assert [ref_names[i] for i in ref_fid.tolist()] == text.split(b";")
+    # the text alone, and the text inside a bigger buffer (as a file's memory map gives it)
+    for where in (_Text(text), _Text(b"x;y " + text + b"z;w", 4, len(text))):
+        fid, names = _tokens_by_hashing(where, start, end)
+        assert [names[i] for i in fid.tolist()] == [ref_names[i] for i in ref_fid.tolist()]
+        assert len(names) == len(set(names)) == len(ref_names)
 
 
 @settings(max_examples=150, deadline=None)
@@ -407,12 +410,12 @@ def test_frame_order_of_neighbouring_lines(lines):
     stacks as lists of frames."""
     import numpy as np
 
-    from flamekit.importers.folded_fast import _in_frame_order, _lines, _shared_bytes
+    from flamekit.importers.folded_fast import _in_frame_order, _lines, _shared_bytes, _Text
 
     data = "".join(f"{line} 1\n" for line in lines).encode()
     arr = np.frombuffer(data, dtype=np.uint8)
-    s, e, _ = _lines(data, arr)
-    at = _shared_bytes(data, arr, s, e - s)
+    s, e, _ = _lines(_Text(data), arr)
+    at = _shared_bytes(_Text(data), arr, s, e - s)
     got = _in_frame_order(arr, s, e - s, at).tolist()
     frames = [[f.encode() for f in line.split(";")] for line in lines]
     assert got == [a <= b for a, b in pairwise(frames)]

@@ -28,12 +28,37 @@ import numpy as np
 from ..core.builder import ProfileBuilder
 from ..core.model import Profile
 from ..core.tree import depth_groups, first_and_groups, has_repeats, stable_argsort
-from ..sources import MAX_LINE, READ_CHUNK, Source
+from ..sources import MAX_LINE, Source
 from . import parallel
 
 _CHUNK = 8 << 20
 _MAX_DIGITS = 15  # counts stay exact in float64
 PARALLEL_MIN = 32 << 20  # smaller files are parsed in one process
+
+
+class _Text:
+    """The text being parsed: ``size`` bytes from ``base`` in ``buf`` (bytes, or a file's
+    memory map, whose slices are bytes too)."""
+
+    __slots__ = ("base", "buf", "size")
+
+    def __init__(self, buf, base: int = 0, size: int | None = None) -> None:
+        self.buf = buf
+        self.base = base
+        self.size = len(buf) - base if size is None else size
+
+    def items(self, dtype) -> np.ndarray:
+        """Every ``dtype`` item of the text, one starting at each byte (a strided view)."""
+        width = np.dtype(dtype).itemsize
+        count = max(self.size - width + 1, 0)
+        return np.ndarray((count,), dtype=dtype, buffer=self.buf, offset=self.base, strides=(1,))
+
+    def cut(self, start: np.ndarray, end: np.ndarray) -> list[bytes]:
+        """The bytes [start, end) of each pair of offsets."""
+        buf, base = self.buf, self.base
+        return [
+            buf[a:b] for a, b in zip((start + base).tolist(), (end + base).tolist(), strict=True)
+        ]
 
 
 def _positions(arr: np.ndarray, byte: int, dtype) -> np.ndarray:
@@ -45,9 +70,9 @@ def _positions(arr: np.ndarray, byte: int, dtype) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
-def _lines(data: bytes, arr: np.ndarray):
+def _lines(text: _Text, arr: np.ndarray):
     """(stack starts, stack ends, counts), or None when a line needs the careful path."""
-    n = len(data)
+    n = text.size
     nl = _positions(arr, 10, np.int64)
     if len(nl) == 0 or nl[-1] != n - 1:
         nl = np.r_[nl, n]
@@ -67,9 +92,10 @@ def _lines(data: bytes, arr: np.ndarray):
         return None
     # a name may end in any non-ASCII character except Unicode whitespace, which the line
     # importer would strip along with the space before the count
-    for i in np.flatnonzero(before > 127).tolist():
-        end = int(lastsp[i])
-        tail = data[max(int(starts[i]), end - 4) : end].decode("utf-8", "ignore")
+    wide = np.flatnonzero(before > 127)
+    tail_ends = lastsp[wide]
+    for raw in text.cut(np.maximum(starts[wide], tail_ends - 4), tail_ends):
+        tail = raw.decode("utf-8", "ignore")
         if not tail or tail[-1].isspace():
             return None
     digits = nl - lastsp - 1
@@ -89,12 +115,12 @@ def _first_set_byte(x: np.ndarray) -> np.ndarray:
     return np.log2(low.astype(np.float64)).astype(np.int64) // 8
 
 
-def _shared_bytes(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarray) -> np.ndarray:
+def _shared_bytes(text: _Text, arr: np.ndarray, s: np.ndarray, length: np.ndarray) -> np.ndarray:
     """For each line after the first, the offset of the first byte where it differs from the
     line before (or the shorter length when one stack is a prefix of the other)."""
     # a block of lines at a time keeps the gathered words small
     parts = [
-        _shared_block(data, arr, s[i : i + _LINES + 1], length[i : i + _LINES + 1])
+        _shared_block(text, arr, s[i : i + _LINES + 1], length[i : i + _LINES + 1])
         for i in range(0, max(len(s) - 1, 1), _LINES)
     ]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
@@ -103,17 +129,17 @@ def _shared_bytes(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarra
 _LINES = 8192
 
 
-def _shared_block(data: bytes, arr: np.ndarray, s: np.ndarray, length: np.ndarray) -> np.ndarray:
+def _shared_block(text: _Text, arr: np.ndarray, s: np.ndarray, length: np.ndarray) -> np.ndarray:
     a_start, b_start = s[1:], s[:-1]
     m = np.minimum(length[1:], length[:-1])
     at = np.zeros(len(m), dtype=np.int64)
     resolved = np.zeros(len(m), dtype=bool)
-    if len(data) >= 8:
-        words = np.ndarray((len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
+    if text.size >= 8:
+        words = text.items("<u8")
         # 64 bytes at a time while both stacks have that much left (gathered as one 64-byte
         # item each, several times faster than eight words)
         active = np.flatnonzero(m >= 64)
-        blocks = np.ndarray((max(len(data) - 63, 0),), dtype="V64", buffer=data, strides=(1,))
+        blocks = text.items("V64")
         off = 0
         while active.size:
             x = blocks[a_start[active] + off].view("<u8").reshape(-1, 8)
@@ -194,15 +220,14 @@ def _token_spans(s, e, semi, semi_s, shared, new_count) -> tuple[np.ndarray, np.
     return start, end
 
 
-def _tokens_by_slicing(data: bytes, start: np.ndarray, end: np.ndarray):
+def _tokens_by_slicing(text: _Text, start: np.ndarray, end: np.ndarray):
     """(name id per token, names by id), each distinct name checked to be UTF-8 once; names is
     None when one is not."""
     frame_ids: dict[bytes, int] = {}
     names: list[bytes] = []
     fid_parts = []
     for i in range(0, len(start), 50000):
-        spans = zip(start[i : i + 50000].tolist(), end[i : i + 50000].tolist(), strict=True)
-        tokens = [data[a:b] for a, b in spans]
+        tokens = text.cut(start[i : i + 50000], end[i : i + 50000])
         lookup = itemgetter(*tokens, tokens[0])  # two or more keys: always a tuple back
         try:
             found = lookup(frame_ids)
@@ -243,7 +268,7 @@ _HASH_KEYS = _odd_keys(_HASH_WORDS + 2, 0x5EED)
 _HASH_ROWS = 1 << 15  # tokens whose words are gathered at a time
 
 
-def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
+def _tokens_by_hashing(text: _Text, start: np.ndarray, end: np.ndarray):
     """What :func:`_tokens_by_slicing` returns, grouping the tokens in numpy.
 
     Tokens are taken in buckets of the same number of whole 8-byte words; in each, a token's
@@ -252,9 +277,9 @@ def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
     Tokens of 128 bytes or more are sliced (they cannot equal a shorter one). Names are
     numbered by first appearance.
     """
-    n = len(data)
+    n = text.size
     if n < 8 or len(start) == 0:
-        return _tokens_by_slicing(data, start, end)
+        return _tokens_by_slicing(text, start, end)
     start = start.astype(np.int32, copy=False)  # the text is under 2 GiB
     length = end.astype(np.int32, copy=False) - start
     tail_at = start + (length & ~7)
@@ -262,7 +287,7 @@ def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
     by_bucket = stable_argsort(bucket)
     bounds = np.searchsorted(bucket[by_bucket], np.arange(_HASH_WORDS + 2)).tolist()
     del bucket
-    words = np.ndarray((n - 7,), dtype="<u8", buffer=data, strides=(1,))
+    words = text.items("<u8")
 
     def tail_words(tokens: np.ndarray) -> np.ndarray:
         """The bytes of each token after its whole words (0 to 7), as a word."""
@@ -274,8 +299,7 @@ def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
 
     def word_rows(tokens: np.ndarray, width: int) -> np.ndarray:
         """The ``width`` whole words of each token, gathered as one item of 8 * width bytes."""
-        items = np.ndarray((n - 8 * width + 1,), dtype=f"V{8 * width}", buffer=data, strides=(1,))
-        return items[start[tokens]].view("<u8").reshape(-1, width)
+        return text.items(f"V{8 * width}")[start[tokens]].view("<u8").reshape(-1, width)
 
     group = np.empty(len(start), dtype=np.int32)
     firsts = []
@@ -303,7 +327,7 @@ def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
                     same = False
                     break
         if not same:
-            return _tokens_by_slicing(data, start, end)
+            return _tokens_by_slicing(text, start, end)
         group[sel] = inverse + groups
         firsts.append(sel[first])
         groups += len(first)
@@ -316,16 +340,14 @@ def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
     fid[hashed] = rank[group[hashed]]
     del group, hashed
     rep = rep[order]
-    names = [
-        data[a:b] for a, b in zip(start[rep].tolist(), (start + length)[rep].tolist(), strict=True)
-    ]
+    names = text.cut(start[rep], start[rep] + length[rep])
     try:  # every name is UTF-8 (a newline between them keeps one's end from completing another)
         b"\n".join(names).decode("utf-8")
     except UnicodeDecodeError:
         return None, None
     long = np.sort(by_bucket[bounds[_HASH_WORDS] :])
     if long.size:
-        long_fid, long_names = _tokens_by_slicing(data, start[long], start[long] + length[long])
+        long_fid, long_names = _tokens_by_slicing(text, start[long], start[long] + length[long])
         if long_names is None:
             return None, None
         fid[long] = long_fid + len(names)
@@ -333,18 +355,21 @@ def _tokens_by_hashing(data: bytes, start: np.ndarray, end: np.ndarray):
     return fid, names
 
 
-def _parse(read: Callable[[], bytes]) -> _Tables | None:
+def _parse(read: Callable[[], _Text], report: Callable[[float], None] | None = None):
     """The call tree of the text ``read()`` returns (whole lines), or None when a line needs
-    the careful path. The text is let go of as soon as its names are cut out."""
-    data = read()
+    the careful path. The text is let go of as soon as its names are cut out. ``report`` is
+    told what share of the work is done, now and then."""
+    text = read()
     # (a carriage return before a newline fails the digit check below; inside a name it is
     # kept by both importers)
-    if not data or len(data) >= 2**31 - 1:
+    if text.size == 0 or text.size >= 2**31 - 1:
         return None
-    arr = np.frombuffer(data, dtype=np.uint8)
-    parsed = _lines(data, arr)
+    arr = np.frombuffer(text.buf, dtype=np.uint8, count=text.size, offset=text.base)
+    parsed = _lines(text, arr)
     if parsed is None:
         return None
+    if report is not None:
+        report(0.2)
     s, e, counts = parsed
     nlines = len(s)
     semi = _positions(arr, 59, np.int32)
@@ -353,7 +378,7 @@ def _parse(read: Callable[[], bytes]) -> _Tables | None:
 
     # whole frames shared with the previous line
     length = e - s
-    at = _shared_bytes(data, arr, s, length)
+    at = _shared_bytes(text, arr, s, length)
     si, li = s[1:], length[1:]
     shared = np.zeros(nlines, dtype=np.int64)
     sh = np.searchsorted(semi, si + at) - semi_s[1:]
@@ -370,10 +395,14 @@ def _parse(read: Callable[[], bytes]) -> _Tables | None:
     # the frames after the shared part
     start, end = _token_spans(s, e, semi, semi_s, shared, new_count)
     del semi, semi_s
-    fid, names = _tokens_by_hashing(data, start, end)
-    del arr, data, start, end
+    if report is not None:
+        report(0.5)
+    fid, names = _tokens_by_hashing(text, start, end)
+    del arr, text, start, end
     if names is None:
         return None
+    if report is not None:
+        report(0.9)
     ntok = len(fid)
 
     # candidate nodes: one per token; parents follow from depth
@@ -517,6 +546,11 @@ def _join(parent, fid, depth, leaf, n1: int, lines1: int, same: np.ndarray | Non
     return out_parent, out_fid, out_depth, out_leaf
 
 
+def _reporter(bar, size: int) -> Callable[[float], None] | None:
+    """A progress ``bar`` (or None) moved to a share of ``size``."""
+    return None if bar is None else lambda share: bar.update_to(int(size * share))
+
+
 # -- two processes ----------------------------------------------------------------------------
 def _split_point(source: Source, at_least: int) -> int | None:
     """Offset of the line start nearest after the middle of a plain file, or None."""
@@ -536,27 +570,20 @@ def _split_point(source: Source, at_least: int) -> int | None:
             pos += len(block)
 
 
-def _read_range(
-    source: Source, start: int, stop: int | None, bar=None, scale: float = 1.0
-) -> bytes:
-    """Bytes [start, stop) of ``source``; with a progress ``bar``, read in pieces and shown
-    (the bytes read times ``scale``)."""
+def _read_range(source: Source, start: int, stop: int | None) -> _Text:
+    """Bytes [start, stop) of ``source`` (None: to the end): a view of a plain file's memory
+    map (unmapped when the last view of it goes), else read (the whole of a compressed or piped
+    input with the import's progress bar)."""
+    mapping = source.mapping()
+    if mapping is not None:
+        mm, base = mapping
+        end = len(mm) if stop is None else base + stop
+        return _Text(mm, base + start, end - base - start)
+    if start == 0 and stop is None:
+        return _Text(source.read_bytes())
     with source.open() as stream:
         stream.seek(start)
-        if bar is None:
-            return stream.read() if stop is None else stream.read(stop - start)
-        left = -1 if stop is None else stop - start
-        chunks = []
-        done = 0
-        while left:
-            chunk = stream.read(READ_CHUNK if left < 0 else min(READ_CHUNK, left))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            done += len(chunk)
-            left = left - len(chunk) if left > 0 else left
-            bar.update_to(int(done * scale))
-        return b"".join(chunks)
+        return _Text(stream.read() if stop is None else stream.read(stop - start))
 
 
 def _child_tables(source: Source, at: int, report=None) -> _Tables | None:
@@ -574,11 +601,10 @@ def _child_tables(source: Source, at: int, report=None) -> _Tables | None:
 
 def _parse_two(source: Source, at: int, bar=None) -> tuple[_Tables | None, _Tables | None]:
     """Parse [0, at) here and [at, end) in a second process; if the child fails for a reason
-    of its own, its half is parsed here. A progress ``bar`` shows this half's reading for the
-    whole file (the halves are read side by side, at about the same pace)."""
+    of its own, its half is parsed here. A progress ``bar`` shows this half's progress for the
+    whole file (the halves are parsed side by side, at about the same pace)."""
     with parallel.Beside(partial(_child_tables, source, at)) as child:
-        shown = {} if bar is None else {"bar": bar, "scale": source.size / at}
-        mine = _parse(partial(_read_range, source, 0, at, **shown))
+        mine = _parse(partial(_read_range, source, 0, at), _reporter(bar, source.size))
         if mine is None:  # the careful path reads the whole file: the child's half is moot
             return None, None
         theirs = child.join()
@@ -601,7 +627,8 @@ def load_fast(
     if at is not None:
         parts = _parse_two(source, at, source.progress_bar)
     else:
-        parts = (_parse(source.read_bytes),)
+        whole = partial(_read_range, source, 0, None)
+        parts = (_parse(whole, _reporter(source.progress_bar, source.size)),)
     if any(part is None for part in parts):
         return None
     frames = []
