@@ -1,11 +1,13 @@
-"""Work in a second process beside this one: a fork, a pipe back, a shared progress counter.
+"""Work in a second process beside this one: a fork, a result file back, a progress counter.
 
 Big plain inputs are parsed in two halves at once. ``Beside(work)`` forks a child that runs
-``work(report)`` and sends its (picklable) result back through a pipe, while this process parses
-its own half; ``join()`` waits for the child and returns what it sent. The child leaves without
-running cleanup handlers (``os._exit``); leaving the ``with`` block early (an error, or a result
-here that makes the child's moot) stops it. ``report(done)`` in the child stores a count that
-``progress()`` reads here, for one progress bar over both halves.
+``work(report)`` and writes its (picklable) result to an unnamed file in memory (a temporary
+file where there is no ``memfd_create``), then says so through a pipe, while this process
+parses its own half; ``join()`` waits for that word and returns the result. (A pipe alone moves
+a result of megabytes in many small pieces, at a switch between the processes each.) The child
+leaves without running cleanup handlers (``os._exit``); leaving the ``with`` block early (an
+error, or a result here that makes the child's moot) stops it. ``report(done)`` in the child
+stores a count that ``progress()`` reads here, for one progress bar over both halves.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import pickle
 import signal
 import struct
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -33,18 +36,25 @@ class Beside:
         self._work = work
         self._pid = 0
         self._pipe = None
+        self._result = None
         self._shared = mmap.mmap(-1, 8)
 
     def __enter__(self) -> Beside:
+        if hasattr(os, "memfd_create"):
+            self._result = os.fdopen(os.memfd_create("flamekit-result"), "w+b")
+        else:
+            self._result = tempfile.TemporaryFile()
         read_fd, write_fd = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child: work, send the result, leave without cleanup handlers
+        if pid == 0:  # the child: work, store the result, leave without cleanup handlers
             status = 0
             try:
                 os.close(read_fd)
-                payload = pickle.dumps(self._work(self._report), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write_fd, "wb") as out:
-                    out.write(payload)
+                pickle.dump(
+                    self._work(self._report), self._result, protocol=pickle.HIGHEST_PROTOCOL
+                )
+                self._result.flush()
+                os.write(write_fd, b"1")  # done: the whole result is in the file
             except BaseException:
                 status = 1
             finally:
@@ -62,18 +72,21 @@ class Beside:
         return struct.unpack("q", self._shared[:8])[0]
 
     def join(self) -> Any:
-        """The child's result once it is done, or FAILED if it sent none or exited badly."""
-        assert self._pipe is not None
-        payload = self._pipe.read()
+        """The child's result once it is done, or FAILED if it stored none or exited badly."""
+        assert self._pipe is not None and self._result is not None
+        done = self._pipe.read() == b"1"
         _, status = os.waitpid(self._pid, 0)
         self._pid = 0
-        if status != 0 or not payload:
+        if status != 0 or not done:
             return FAILED
-        return pickle.loads(payload)
+        self._result.seek(0)
+        return pickle.load(self._result)
 
     def __exit__(self, *exc_info: object) -> None:
         if self._pipe is not None:
             self._pipe.close()
+        if self._result is not None:
+            self._result.close()
         if self._pid:
             with contextlib.suppress(OSError):
                 os.kill(self._pid, signal.SIGTERM)
