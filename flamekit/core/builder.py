@@ -190,7 +190,7 @@ class ProfileBuilder:
             (self._node_frame, frame),
             (self._depth, depth),
         ):
-            target.frombytes(np.asarray(values, dtype=np.int32).tobytes())
+            target.frombytes(np.ascontiguousarray(values, dtype=np.int32).data.cast("B"))
         self._memo_stale = True
 
     def stack_path(self, frames: Iterable[int], parent: int = -1) -> int:

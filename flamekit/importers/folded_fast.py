@@ -526,24 +526,35 @@ def _level_matches(parent, fid, depth, n1: int) -> np.ndarray:
     return same
 
 
-def _join(parent, fid, depth, leaf, n1: int, lines1: int, same: np.ndarray | None = None):
-    """Two call trees in one: nodes [0, n1) and the rest, whose ``parent`` values (and ``leaf``
-    values from line ``lines1`` on) count from their own first node. Nodes of the second whose
-    path the first already has (``same``, else :func:`_level_matches`) are merged into it; the
-    others follow the first tree's nodes in their own order (the order one pass over both texts
-    gives). Returns (parent, fid, depth, leaf) renumbered."""
+def _join(first: _Tables, second: _Tables, a_fid: np.ndarray, b_fid: np.ndarray):
+    """Two call trees in one: the second's nodes whose path the first already has are merged
+    into it; the others follow the first tree's nodes in their own order (the order one pass
+    over both texts gives). ``a_fid``/``b_fid`` are the frames of each tree's nodes, in the same
+    numbering. Returns (parent, fid, depth) in int32 and each line's node."""
+    n1 = len(first.parent)
+    same = _boundary_matches(first, second)
     if same is None:
-        same = _level_matches(parent, fid, depth, n1)
-    b_parent, b_fid = parent[n1:], fid[n1:]
+        same = _level_matches(
+            np.concatenate([first.parent, second.parent]),
+            np.concatenate([a_fid, b_fid]),
+            np.concatenate([first.depth, second.depth]),
+            n1,
+        )
     new = same < 0
     b_id = np.where(new, n1 + np.cumsum(new) - 1, same)  # final id of each second-tree node
-    b_kept_parent = b_parent[new]
+    b_kept_parent = second.parent[new]
     kept_parent = np.where(b_kept_parent >= 0, b_id[np.maximum(b_kept_parent, 0)], -1)
-    out_parent = np.concatenate([parent[:n1], kept_parent])
-    out_fid = np.concatenate([fid[:n1], b_fid[new]])
-    out_depth = np.concatenate([depth[:n1], depth[n1:][new]])
-    out_leaf = np.concatenate([leaf[:lines1], b_id[leaf[lines1:]]])
-    return out_parent, out_fid, out_depth, out_leaf
+    out = [np.empty(n1 + len(kept_parent), dtype=np.int32) for _ in range(3)]
+    for column, mine, theirs in zip(
+        out,
+        (first.parent, a_fid, first.depth),
+        (kept_parent, b_fid[new], second.depth[new]),
+        strict=True,
+    ):
+        column[:n1] = mine
+        column[n1:] = theirs
+    leaf = np.concatenate([first.leaf, b_id[second.leaf]])
+    return *out, leaf
 
 
 def _reporter(bar, size: int) -> Callable[[float], None] | None:
@@ -647,15 +658,10 @@ def load_fast(
         counts = first.counts
     else:
         second = parts[1]
-        n1, lines1 = len(first.parent), len(first.leaf)
-        same = _boundary_matches(first, second)
-        parent = np.concatenate([first.parent, second.parent.astype(np.int64)])
-        fid = np.concatenate([frames[0][first.fid], frames[1][second.fid]])
-        depth = np.concatenate([first.depth, second.depth.astype(np.int64)])
-        leaf = np.concatenate([first.leaf, second.leaf.astype(np.int64)])
+        a_fid, b_fid = frames[0][first.fid], frames[1][second.fid]
+        parent, fid, depth, leaf = _join(first, second, a_fid, b_fid)
         counts = np.concatenate([first.counts, second.counts])
-        del parts, first, second
-        parent, fid, depth, leaf = _join(parent, fid, depth, leaf, n1, lines1, same)
+        del parts, first, second, a_fid, b_fid
     builder.extend_stacks(parent, fid, depth)
     builder.add_samples(leaf, counts, threads=builder.thread())
     return builder.build(counted=True, knows_kinds=False)
