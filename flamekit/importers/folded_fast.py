@@ -645,12 +645,13 @@ def load_fast(
     frames = []
     interned: dict[bytes, int] = {}
     for part in parts:
-        fresh = [raw for raw in part.names if raw not in interned]
-        names = [raw.decode("utf-8") for raw in fresh]
+        fresh = [raw for raw in part.names if raw not in interned] if interned else part.names
+        # one decode for all (a name holds no newline; each was checked to be UTF-8)
+        names = b"\n".join(fresh).decode("utf-8").split("\n") if fresh else []
         interned.update(
             zip(fresh, builder.named_frames(names, map(frame_kind, names)), strict=True)
         )
-        frames.append(np.array([interned[raw] for raw in part.names], dtype=np.int64))
+        frames.append(np.array(list(map(interned.__getitem__, part.names)), dtype=np.int64))
     del interned
     first = parts[0]
     if len(parts) == 1:
