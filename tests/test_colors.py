@@ -88,3 +88,39 @@ def test_the_classes_of_a_multi_palette_are_apart(palette):
     assert len(used) >= 3
     for fa, fb in itertools.combinations(used, 2):
         assert _separation(palette_colours(fa), palette_colours(fb)) >= 12, (fa, fb)
+
+
+def test_white_labels_in_bulk_are_the_ones_label_color_picks():
+    """The numpy form gives the same choice as the per-colour one, bit for bit: every grey, the
+    colours next to the black/white turning point, and a spread over the whole cube."""
+    fills = {f"#{v:02x}{v:02x}{v:02x}" for v in range(256)}
+    fills |= {
+        f"#{r:02x}{g:02x}{b:02x}"
+        for r in range(0, 256, 5)
+        for g in range(0, 256, 5)
+        for b in range(0, 256, 5)
+    }
+    fills |= {f"#{(v * 2654435761) % (1 << 24):06x}" for v in range(20000)}
+    fills = sorted(fills)
+    expected = {f for f in fills if colors.label_color(f) == colors.WHITE}
+    assert 0 < len(expected) < len(fills)
+    assert colors.white_label_fills(fills + fills[:10]) == expected
+    assert colors.white_label_fills([]) == set()
+
+
+@pytest.mark.parametrize("palette", colors.PALETTES)
+def test_frame_colours_in_bulk_match_one_by_one(palette):
+    import numpy as np
+
+    names = [
+        f"fn{i % 37}_[{'kjwi'[i % 4]}]" if i % 3 else f"pkg/mod.js:{i % 11}" for i in range(300)
+    ]
+    kinds = np.array([i % 7 for i in range(300)], dtype=np.uint8)
+    got = colors.frame_colors(palette, names, kinds)
+    for name, kind, color in zip(names, kinds.tolist(), got, strict=True):
+        flat = (
+            colors.KIND_COLORS[colors.FrameKind(kind)][0]
+            if palette == colors.KIND_PALETTE
+            else palette
+        )
+        assert color == colors.hex_color(colors.palette_rgb(flat, name))

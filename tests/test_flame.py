@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import flamekit
 from flamekit.errors import UsageError
@@ -326,3 +328,15 @@ def test_reverse_keeps_sample_counts():
     svg = render_svg(profile, FlameOptions(reverse=True, js=False))
     root_title = re.search(r"<title>all \(([^)]*)\)</title>", svg).group(1)
     assert f"{len(profile.samples):,} samples" in root_title
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab<>&'\"\u00e9\u202e\x00 ;"), max_size=12)))
+def test_escaping_in_bulk_equals_markupsafe(texts):
+    from markupsafe import Markup, escape
+
+    from flamekit.render.flame import escape_all
+
+    got = escape_all(texts)
+    assert got == [escape(t) for t in texts]
+    assert all(type(m) is Markup for m in got)

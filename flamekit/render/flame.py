@@ -14,11 +14,17 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import repeat
 
 import numpy as np
 import orjson
 from markupsafe import Markup, escape
+
+try:  # markupsafe 3: the escaping that escape() wraps in Markup(...) for a plain string
+    from markupsafe import _escape_inner
+except ImportError:  # pragma: no cover - older markupsafe
+    _escape_inner = None
 
 from .. import defaults
 from ..analyze.naming import function_label_of_frames
@@ -111,6 +117,7 @@ class FlameOptions:
 
 # -- text that comes from the profile ---------------------------------------------------------
 
+_as_markup = partial(str.__new__, Markup)  # a string already escaped, as Markup
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ANNOTATION = re.compile(r"_\[[kwij]\]$")
@@ -175,6 +182,14 @@ def locations(files: Sequence[str], lines: Sequence[int], columns: Sequence[int]
         else:
             out.append(f"{base}:{ln}")
     return out
+
+
+def escape_all(texts: list[str]) -> list[Markup]:
+    """``markupsafe.escape`` of each of ``texts`` (plain strings), at C speed where markupsafe
+    has its escaping function on its own: a flame graph has tens of thousands of texts."""
+    if _escape_inner is None:
+        return list(map(escape, texts))
+    return list(map(_as_markup, map(_escape_inner, texts)))
 
 
 def _num(value: float) -> str:
@@ -426,8 +441,8 @@ def _titles(bars: _Bars, amounts: list[str], totals: list, grand: float, details
         for label_name, values in details.items():
             if values[i]:
                 title += f"\n{label_name}: {values[i]}"
-        titles.append(escape(title))
-    return titles
+        titles.append(title)
+    return escape_all(titles)
 
 
 def _frame_rows(
@@ -459,8 +474,8 @@ def _frame_rows(
         for n, sh, wh, w in zip(bars.names, shares, bars.where, ws, strict=True)
     ]
     # labels in white where black would not read (WCAG 4.5:1)
-    light = {f: palettes.label_color(f) == palettes.WHITE for f in set(bars.fills)}
-    classes = ["fk-light" if light[f] else "" for f in bars.fills]
+    light = palettes.white_label_fills(bars.fills)
+    classes = ["fk-light" if f in light else "" for f in bars.fills]
     view = geo.view
     if view is not None:
         for i in np.flatnonzero(view.stub).tolist():
@@ -477,9 +492,9 @@ def _frame_rows(
             bars.fills,
             _nums(x + 3 for x in xs),
             _nums(y + text_dy for y in ys),
-            [escape(left) for left, _ in texts],
+            escape_all([left for left, _ in texts]),
             classes,
-            [escape(right) for _, right in texts],
+            escape_all([right for _, right in texts]),
             _nums(x + w - 3 for x, w in zip(xs, ws, strict=True)),
             strict=True,
         )
