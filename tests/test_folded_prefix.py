@@ -419,3 +419,28 @@ def test_frame_order_of_neighbouring_lines(lines):
     got = _in_frame_order(arr, s, e - s, at).tolist()
     frames = [[f.encode() for f in line.split(";")] for line in lines]
     assert got == [a <= b for a, b in pairwise(frames)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=2**64 - 1), min_size=1, max_size=40),
+    st.lists(st.integers(min_value=0, max_value=39), max_size=300),
+    st.booleans(),
+)
+def test_hash_table_groups_equal_values_as_sorting_does(pool, picks, crowded):
+    """Each group holds the equal values and knows where it first occurs; crowded tables
+    (values alike in their top bits, as small numbers are) end in the sorting fallback."""
+    import numpy as np
+
+    from flamekit.core.tree import first_and_groups
+    from flamekit.importers.folded_fast import _hash_groups
+
+    values = [pool[i % len(pool)] for i in picks] or pool
+    if crowded:
+        values = [v % 97 for v in values]
+    h = np.array(values, dtype=np.uint64)
+    first, group = _hash_groups(h)
+    ref_first, ref_group = first_and_groups(h)
+    assert sorted(first.tolist()) == sorted(ref_first.tolist())
+    assert np.array_equal(h[first[group]], h)  # a value's group is its value's
+    assert np.array_equal(first[group], ref_first[ref_group])  # and starts where it first occurs

@@ -4,7 +4,7 @@ A file qualifies when every line ends in a space and an integer count (at most 1
 a character that is not whitespace, ends with a bare newline and is valid UTF-8; anything else
 returns ``None`` and the line-by-line importer (with its precise error messages) takes over.
 
-How it works: consecutive lines are compared 64, then 8 bytes at a time to find how many whole
+How it works: consecutive lines are compared 128, then 8 bytes at a time to find how many whole
 frames each line shares with the one before. Only the frames after that become candidate call-tree
 nodes, whose parents follow from depth alone (the node at depth d on the previous line's path is
 the latest candidate at depth d). Files sorted byte-wise can revisit a path after a sibling that
@@ -126,7 +126,8 @@ def _shared_bytes(text: _Text, arr: np.ndarray, s: np.ndarray, length: np.ndarra
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-_LINES = 8192
+_LINES = 32768
+_BLOCK = 128  # bytes compared at a time while both stacks have that much left
 
 
 def _shared_block(text: _Text, arr: np.ndarray, s: np.ndarray, length: np.ndarray) -> np.ndarray:
@@ -136,14 +137,14 @@ def _shared_block(text: _Text, arr: np.ndarray, s: np.ndarray, length: np.ndarra
     resolved = np.zeros(len(m), dtype=bool)
     if text.size >= 8:
         words = text.items("<u8")
-        # 64 bytes at a time while both stacks have that much left (gathered as one 64-byte
-        # item each, several times faster than eight words)
-        active = np.flatnonzero(m >= 64)
-        blocks = text.items("V64")
+        # a block at a time while both stacks have that much left (gathered as one item each,
+        # several times faster than word by word)
+        active = np.flatnonzero(m >= _BLOCK)
+        blocks = text.items(f"V{_BLOCK}")
         off = 0
         while active.size:
-            x = blocks[a_start[active] + off].view("<u8").reshape(-1, 8)
-            x ^= blocks[b_start[active] + off].view("<u8").reshape(-1, 8)
+            x = blocks[a_start[active] + off].view("<u8").reshape(-1, _BLOCK // 8)
+            x ^= blocks[b_start[active] + off].view("<u8").reshape(-1, _BLOCK // 8)
             nonzero = x != 0
             differs = nonzero.any(axis=1)
             rows = np.flatnonzero(differs)
@@ -152,9 +153,9 @@ def _shared_block(text: _Text, arr: np.ndarray, s: np.ndarray, length: np.ndarra
             at[idx] = off + word * 8 + _first_set_byte(x[rows, word])
             resolved[idx] = True
             same = active[~differs]
-            at[same] = off + 64
-            active = same[m[same] >= off + 128]
-            off += 64
+            at[same] = off + _BLOCK
+            active = same[m[same] >= off + 2 * _BLOCK]
+            off += _BLOCK
         # then a word at a time, each pair from where it got to
         active = np.flatnonzero(~resolved & (at + 8 <= m))
         while active.size:
@@ -268,6 +269,44 @@ _HASH_KEYS = _odd_keys(_HASH_WORDS + 2, 0x5EED)
 _HASH_ROWS = 1 << 15  # tokens whose words are gathered at a time
 
 
+_PROBES = 8  # rounds of the hash table before the hashes left are grouped by sorting
+
+
+def _hash_groups(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of equal values of ``h`` (well-mixed 64-bit hashes): where each group first
+    occurs, and each value's group (groups in no particular order).
+
+    A table of twice as many slots as values, indexed by a hash's top bits, with linear
+    probing: each round, every value not yet placed writes its index into its slot, and takes
+    the index found there as its group's if the hashes agree (all the values of one hash move
+    together, so they agree among themselves). Hashes still unplaced after a few rounds (a
+    crowded table) are grouped by sorting. Several times faster than sorting a million values.
+    """
+    n = len(h)
+    bits = max(n.bit_length() + 1, 4)
+    slot = (h >> np.uint64(64 - bits)).astype(np.intp)
+    owner = np.empty(1 << bits, dtype=np.intp)  # read only where just written
+    rep = np.empty(n, dtype=np.intp)  # an index of the same hash, the same for all of them
+    todo = np.arange(n)
+    for _ in range(_PROBES):
+        if todo.size == 0:
+            break
+        owner[slot] = todo
+        found = owner[slot]
+        ok = h[found] == h[todo]
+        rep[todo[ok]] = found[ok]
+        todo, slot = todo[~ok], (slot[~ok] + 1) & ((1 << bits) - 1)
+    if todo.size:
+        left_first, left_groups = first_and_groups(h[todo])
+        rep[todo] = todo[left_first][left_groups]
+    first_of = np.full(n, n, dtype=np.intp)
+    np.minimum.at(first_of, rep, np.arange(n))
+    reps = np.flatnonzero(rep == np.arange(n))
+    group_of = np.empty(n, dtype=np.intp)
+    group_of[reps] = np.arange(len(reps))
+    return first_of[reps], group_of[rep]
+
+
 def _tokens_by_hashing(text: _Text, start: np.ndarray, end: np.ndarray):
     """What :func:`_tokens_by_slicing` returns, grouping the tokens in numpy.
 
@@ -289,13 +328,14 @@ def _tokens_by_hashing(text: _Text, start: np.ndarray, end: np.ndarray):
     del bucket
     words = text.items("<u8")
 
-    def tail_words(tokens: np.ndarray) -> np.ndarray:
-        """The bytes of each token after its whole words (0 to 7), as a word."""
+    def tail_words(tokens: np.ndarray, part: np.ndarray) -> np.ndarray:
+        """The ``part`` (0 to 7) bytes of each token after its whole words, as a word."""
         at = tail_at[tokens]
-        # near the end of the text, read the text's last word and shift the bytes down
-        over = np.maximum(at - (n - 8), 0).astype(np.uint64)
-        tail = words[np.minimum(at, n - 8)] >> (over * np.uint64(8))
-        return tail & _TAIL_MASKS[length[tokens] & 7]
+        tail = words[np.minimum(at, n - 8)]
+        # near the end of the text, the text's last word is read and its bytes shifted down
+        late = np.flatnonzero(at > n - 8)
+        tail[late] >>= (at[late] - (n - 8)).astype(np.uint64) * np.uint64(8)
+        return tail & _TAIL_MASKS[part]
 
     def word_rows(tokens: np.ndarray, width: int) -> np.ndarray:
         """The ``width`` whole words of each token, gathered as one item of 8 * width bytes."""
@@ -308,13 +348,13 @@ def _tokens_by_hashing(text: _Text, start: np.ndarray, end: np.ndarray):
         sel = by_bucket[bounds[width] : bounds[width + 1]]
         if sel.size == 0:
             continue
-        part = (length[sel] & 7).astype(np.uint64)
-        tail = tail_words(sel)
-        h = tail * _HASH_KEYS[-1] + part * _HASH_KEYS[-2]
+        part = length[sel] & 7
+        tail = tail_words(sel, part)
+        h = tail * _HASH_KEYS[-1] + part.astype(np.uint64) * _HASH_KEYS[-2]
         for i in range(0, len(sel) * bool(width), _HASH_ROWS):
             rows = word_rows(sel[i : i + _HASH_ROWS], width)
-            h[i : i + len(rows)] += (rows * _HASH_KEYS[:width]).sum(axis=1, dtype=np.uint64)
-        first, inverse = first_and_groups(h)
+            h[i : i + len(rows)] += rows @ _HASH_KEYS[:width]  # (mod 2**64, as every sum here)
+        first, inverse = _hash_groups(h)
         del h
         same = np.array_equal(tail[first][inverse], tail) and np.array_equal(
             part[first][inverse], part
@@ -374,7 +414,8 @@ def _parse(read: Callable[[], _Text], report: Callable[[float], None] | None = N
     nlines = len(s)
     semi = _positions(arr, 59, np.int32)
     semi_s = np.searchsorted(semi, s)
-    frames_per_line = np.searchsorted(semi, e) - semi_s + 1
+    # a line's semicolons are all in its stack (its count has none)
+    frames_per_line = np.diff(semi_s, append=len(semi)) + 1
 
     # whole frames shared with the previous line
     length = e - s
