@@ -80,11 +80,16 @@ def _lines(text: _Text, arr: np.ndarray):
     if (nl - starts).max() > MAX_LINE:
         return None
     lastsp = np.full(len(nl), -1, dtype=np.int64)
+    looking = np.arange(len(nl))  # lines whose space is not found yet
     for back in range(2, _MAX_DIGITS + 2):  # the count has 1..15 digits
-        pos = nl - back
-        hit = (lastsp < 0) & (pos > starts)
-        hit[hit] = arr[pos[hit]] == 32
-        lastsp[hit] = pos[hit]
+        pos = nl[looking] - back
+        inside = pos > starts[looking]
+        looking, pos = looking[inside], pos[inside]
+        space = arr[pos] == 32
+        lastsp[looking[space]] = pos[space]
+        looking = looking[~space]
+        if looking.size == 0:
+            break
     if np.any(lastsp < 0):
         return None
     before = arr[lastsp - 1]
@@ -205,19 +210,19 @@ def _token_spans(s, e, semi, semi_s, shared, new_count) -> tuple[np.ndarray, np.
     """Byte (start, end) of each frame of each line after the ``shared`` ones it has in common
     with the line before, in file order (int32: the text is under 2 GiB)."""
     ntok = int(new_count.sum())
-    tok_line = np.repeat(np.arange(len(s), dtype=np.int32), new_count)
-    k = np.arange(ntok, dtype=np.int32)  # becomes the frame's index within its line
-    k -= np.repeat((np.cumsum(new_count) - new_count - shared).astype(np.int32), new_count)
-    semi_at = semi_s.astype(np.int32)[tok_line] + k  # the ';' after frame k, if not the last
-    padded = np.r_[semi, 0].astype(np.int32)
+    line_end_tok = np.cumsum(new_count)  # one past each line's last new token
+    line_first_tok = line_end_tok - new_count
+    # the ';' after each new frame (if it is not its line's last), by its index in ``semi``
+    semi_at = np.arange(ntok, dtype=np.int32)
+    semi_at += np.repeat((semi_s + shared - line_first_tok).astype(np.int32), new_count)
+    padded = np.append(semi, np.int32(0))
     start = padded[np.maximum(semi_at - 1, 0)] + 1
-    first = k == 0
-    start[first] = s.astype(np.int32)[tok_line[first]]
-    del first
     end = padded[np.minimum(semi_at, len(semi))]
     del semi_at, padded
-    last = k == (shared + new_count).astype(np.int32)[tok_line] - 1
-    end[last] = e.astype(np.int32)[tok_line[last]]
+    has_new = new_count > 0
+    starts_line = has_new & (shared == 0)  # the line's first new frame is its first frame
+    start[line_first_tok[starts_line]] = s[starts_line]
+    end[line_end_tok[has_new] - 1] = e[has_new]
     return start, end
 
 
@@ -267,6 +272,7 @@ def _odd_keys(count: int, seed: int) -> np.ndarray:
 # costs time: every grouping is checked byte for byte)
 _HASH_KEYS = _odd_keys(_HASH_WORDS + 2, 0x5EED)
 _HASH_ROWS = 1 << 15  # tokens whose words are gathered at a time
+_KEEP_BYTES = 32 << 20  # the most words of one bucket kept between hashing and checking
 
 
 _PROBES = 8  # rounds of the hash table before the hashes left are grouped by sorting
@@ -351,9 +357,13 @@ def _tokens_by_hashing(text: _Text, start: np.ndarray, end: np.ndarray):
         part = length[sel] & 7
         tail = tail_words(sel, part)
         h = tail * _HASH_KEYS[-1] + part.astype(np.uint64) * _HASH_KEYS[-2]
+        # the words are kept for the check below unless that takes too much memory
+        kept: list[np.ndarray] | None = [] if len(sel) * width * 8 <= _KEEP_BYTES else None
         for i in range(0, len(sel) * bool(width), _HASH_ROWS):
             rows = word_rows(sel[i : i + _HASH_ROWS], width)
             h[i : i + len(rows)] += rows @ _HASH_KEYS[:width]  # (mod 2**64, as every sum here)
+            if kept is not None:
+                kept.append(rows)
         first, inverse = _hash_groups(h)
         del h
         same = np.array_equal(tail[first][inverse], tail) and np.array_equal(
@@ -361,8 +371,8 @@ def _tokens_by_hashing(text: _Text, start: np.ndarray, end: np.ndarray):
         )
         if same and width:
             reps = word_rows(sel[first], width)
-            for i in range(0, len(sel), _HASH_ROWS):
-                rows = word_rows(sel[i : i + _HASH_ROWS], width)
+            for j, i in enumerate(range(0, len(sel), _HASH_ROWS)):
+                rows = word_rows(sel[i : i + _HASH_ROWS], width) if kept is None else kept[j]
                 if not np.array_equal(rows, reps[inverse[i : i + _HASH_ROWS]]):
                     same = False
                     break
