@@ -110,17 +110,31 @@ def test_white_labels_in_bulk_are_the_ones_label_color_picks():
 
 @pytest.mark.parametrize("palette", colors.PALETTES)
 def test_frame_colours_in_bulk_match_one_by_one(palette):
+    """Names that take every branch of the multi-palettes, names that are not ASCII, one that
+    holds a lone surrogate: the bulk colours are the one-by-one ones."""
     import numpy as np
 
-    names = [
-        f"fn{i % 37}_[{'kjwi'[i % 4]}]" if i % 3 else f"pkg/mod.js:{i % 11}" for i in range(300)
+    shapes = [
+        "fn{}_[k]",
+        "fn{}_[j]",
+        "fn{}_[i]",
+        "pkg/mod{}.js:3",
+        "Lcom/app/K{};run",
+        "ns::f{}",
+        "main{}.pl",
+        "Perl_run{}",
+        "app:{}",
+        " ",
+        "héllo{}",
+        "\udc80x{}",
+        "a:::b{}",
+        "x{}",
     ]
+    names = [shape.format(i % 13) for i in range(300) for shape in [shapes[i % len(shapes)]]]
     kinds = np.array([i % 7 for i in range(300)], dtype=np.uint8)
     got = colors.frame_colors(palette, names, kinds)
     for name, kind, color in zip(names, kinds.tolist(), got, strict=True):
-        flat = (
-            colors.KIND_COLORS[colors.FrameKind(kind)][0]
-            if palette == colors.KIND_PALETTE
-            else palette
-        )
+        flat = palette
+        if palette == colors.KIND_PALETTE:
+            flat = colors.KIND_COLORS[colors.FrameKind(kind)][0]
         assert color == colors.hex_color(colors.palette_rgb(flat, name))
