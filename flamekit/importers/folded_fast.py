@@ -131,7 +131,7 @@ def _shared_bytes(text: _Text, arr: np.ndarray, s: np.ndarray, length: np.ndarra
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-_LINES = 32768
+_LINES = 8192
 _BLOCK = 128  # bytes compared at a time while both stacks have that much left
 
 
@@ -272,7 +272,6 @@ def _odd_keys(count: int, seed: int) -> np.ndarray:
 # costs time: every grouping is checked byte for byte)
 _HASH_KEYS = _odd_keys(_HASH_WORDS + 2, 0x5EED)
 _HASH_ROWS = 1 << 15  # tokens whose words are gathered at a time
-_KEEP_BYTES = 32 << 20  # the most words of one bucket kept between hashing and checking
 
 
 _PROBES = 8  # rounds of the hash table before the hashes left are grouped by sorting
@@ -290,10 +289,11 @@ def _hash_groups(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     n = len(h)
     bits = max(n.bit_length() + 1, 4)
-    slot = (h >> np.uint64(64 - bits)).astype(np.intp)
-    owner = np.empty(1 << bits, dtype=np.intp)  # read only where just written
-    rep = np.empty(n, dtype=np.intp)  # an index of the same hash, the same for all of them
-    todo = np.arange(n)
+    index = np.int32 if n < 2**31 else np.intp  # (half the memory of intp)
+    slot = (h >> np.uint64(64 - bits)).astype(index)
+    owner = np.empty(1 << bits, dtype=index)  # read only where just written
+    rep = np.empty(n, dtype=index)  # an index of the same hash, the same for all of them
+    todo = np.arange(n, dtype=index)
     for _ in range(_PROBES):
         if todo.size == 0:
             break
@@ -305,11 +305,12 @@ def _hash_groups(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if todo.size:
         left_first, left_groups = first_and_groups(h[todo])
         rep[todo] = todo[left_first][left_groups]
-    first_of = np.full(n, n, dtype=np.intp)
-    np.minimum.at(first_of, rep, np.arange(n))
-    reps = np.flatnonzero(rep == np.arange(n))
-    group_of = np.empty(n, dtype=np.intp)
-    group_of[reps] = np.arange(len(reps))
+    ids = np.arange(n, dtype=index)
+    first_of = np.full(n, n, dtype=index)
+    np.minimum.at(first_of, rep, ids)
+    reps = np.flatnonzero(rep == ids)
+    group_of = np.empty(n, dtype=index)
+    group_of[reps] = np.arange(len(reps), dtype=index)
     return first_of[reps], group_of[rep]
 
 
@@ -357,13 +358,9 @@ def _tokens_by_hashing(text: _Text, start: np.ndarray, end: np.ndarray):
         part = length[sel] & 7
         tail = tail_words(sel, part)
         h = tail * _HASH_KEYS[-1] + part.astype(np.uint64) * _HASH_KEYS[-2]
-        # the words are kept for the check below unless that takes too much memory
-        kept: list[np.ndarray] | None = [] if len(sel) * width * 8 <= _KEEP_BYTES else None
         for i in range(0, len(sel) * bool(width), _HASH_ROWS):
             rows = word_rows(sel[i : i + _HASH_ROWS], width)
             h[i : i + len(rows)] += rows @ _HASH_KEYS[:width]  # (mod 2**64, as every sum here)
-            if kept is not None:
-                kept.append(rows)
         first, inverse = _hash_groups(h)
         del h
         same = np.array_equal(tail[first][inverse], tail) and np.array_equal(
@@ -371,8 +368,8 @@ def _tokens_by_hashing(text: _Text, start: np.ndarray, end: np.ndarray):
         )
         if same and width:
             reps = word_rows(sel[first], width)
-            for j, i in enumerate(range(0, len(sel), _HASH_ROWS)):
-                rows = word_rows(sel[i : i + _HASH_ROWS], width) if kept is None else kept[j]
+            for i in range(0, len(sel), _HASH_ROWS):
+                rows = word_rows(sel[i : i + _HASH_ROWS], width)
                 if not np.array_equal(rows, reps[inverse[i : i + _HASH_ROWS]]):
                     same = False
                     break
