@@ -291,18 +291,22 @@ def _bars(drawn: Profile, lay: FlameLayout) -> _Bars:
     strings = drawn.strings
     raw_names = ["all"] + [strings[i] for i in drawn.frames.name[frame_ids].tolist()]
     bar_labels = function_label_of_frames(drawn)
-    names = ["all"] + [display_name(bar_labels[f]) for f in frame_ids.tolist()]
+    labels = ["all"] + [bar_labels[f] for f in frame_ids.tolist()]
+    names = list(map(display_name, labels))
     # where a frame is: its file, else its module (perf's DSO)
     file_ids = drawn.frames.file[frame_ids]
     file_ids = np.where(file_ids > 0, file_ids, drawn.frames.module[frame_ids])
     files = [""] + [display_text(strings[i]) for i in file_ids.tolist()]
     lines = [0, *drawn.frames.line[frame_ids].tolist()]
-    where = locations(files, lines, [0, *drawn.frames.column[frame_ids].tolist()])
-    # a label that already names its place (``(anonymous) app.js:39``) does not repeat it
-    where = [
-        "" if label != display_name(raw) else place
-        for label, raw, place in zip(names, raw_names, where, strict=True)
-    ]
+    if any(files):
+        where = locations(files, lines, [0, *drawn.frames.column[frame_ids].tolist()])
+        # a label that already names its place (``(anonymous) app.js:39``) does not repeat it
+        where = [
+            place if label == raw or name == display_name(raw) else ""
+            for name, label, raw, place in zip(names, labels, raw_names, where, strict=True)
+        ]
+    else:  # no frame has a place (folded stacks)
+        where = [""] * len(names)
     kinds = np.r_[0, drawn.frames.kind[frame_ids]].astype(np.uint8)
     return _Bars(kept, frame_ids, raw_names, names, files, lines, where, kinds)
 
@@ -466,13 +470,13 @@ def _frame_rows(
     else:
         ys = [geo.bottom - (d + 1) * fh + FRAME_PAD for d in rows]
     text_dy = (fh - FRAME_PAD) / 2 + options.fontsize / 3
-    shares = [f"{100.0 * t / lay.grand_total:.1f}%" for t in totals]
-    shares[0] = ""  # 'all' is all of it
     char_px = options.fontsize * options.font_width
-    texts = [
-        bar_texts(n, sh, wh, w, char_px)
-        for n, sh, wh, w in zip(bars.names, shares, bars.where, ws, strict=True)
-    ]
+    # a bar of fewer than 3 characters says nothing: a name and its share need 5 or more
+    texts = [("", "")] * len(ws)
+    grand = lay.grand_total
+    for i in np.flatnonzero(np.array(ws) / char_px >= 3).tolist():
+        share = f"{100.0 * totals[i] / grand:.1f}%" if i else ""  # 'all' is all of it
+        texts[i] = bar_texts(bars.names[i], share, bars.where[i], ws[i], char_px)
     # labels in white where black would not read (WCAG 4.5:1)
     light = palettes.white_label_fills(bars.fills)
     classes = ["fk-light" if f in light else "" for f in bars.fills]
