@@ -503,7 +503,7 @@ def validate(profile: Profile) -> None:
     if len(st.frame) != n or len(st.depth) != n:
         raise InvalidProfile("stacks columns differ in length")
     if n:
-        idx = np.arange(n, dtype=np.int64)
+        idx = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
         if np.any(st.parent >= idx) or st.parent.min() < -1:
             bad = int(np.flatnonzero((st.parent >= idx) | (st.parent < -1))[0])
             raise InvalidProfile(
@@ -511,7 +511,8 @@ def validate(profile: Profile) -> None:
             )
         if st.frame.min() < 0 or st.frame.max() >= len(fr):
             raise InvalidProfile("a stack node refers to a frame that does not exist")
-        expected = np.where(st.parent < 0, 0, st.depth[np.maximum(st.parent, 0)] + 1)
+        expected = st.depth[st.parent] + 1  # (a root's -1 reads the last node: set below)
+        expected[st.parent < 0] = 0
         if not np.array_equal(expected, st.depth):
             bad = int(np.flatnonzero(expected != st.depth)[0])
             raise InvalidProfile(

@@ -30,11 +30,14 @@ def sniff(head: bytes) -> bool:
     return good >= max(1, len(lines) * 3 // 4)
 
 
+_UNKNOWN = FrameKind.UNKNOWN
+
+
 def frame_kind(name: str) -> FrameKind:
     """Kind from FlameGraph's annotation suffixes (``_[k]`` kernel, ``_[j]`` JIT)."""
-    if name.endswith("]") and len(name) > 4:
-        return _ANNOTATIONS.get(name[-4:], FrameKind.UNKNOWN)
-    return FrameKind.UNKNOWN
+    if name[-1:] == "]" and len(name) > 4:
+        return _ANNOTATIONS.get(name[-4:], _UNKNOWN)
+    return _UNKNOWN
 
 
 MAX_COUNT = 2**63 - 1
