@@ -444,3 +444,32 @@ def test_hash_table_groups_equal_values_as_sorting_does(pool, picks, crowded):
     assert sorted(first.tolist()) == sorted(ref_first.tolist())
     assert np.array_equal(h[first[group]], h)  # a value's group is its value's
     assert np.array_equal(first[group], ref_first[ref_group])  # and starts where it first occurs
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_progress_of_a_folded_import_only_moves_forward(tmp_path, compressed):
+    """A plain file's bar follows the parse's stages; a compressed file's fills as it is read,
+    and the parse after the read does not move it back."""
+    import gzip
+
+    from flamekit.builder import ProfileBuilder
+    from flamekit.importers.folded import frame_kind
+    from flamekit.importers.folded_fast import load_fast
+    from flamekit.sources import open_source
+
+    class Bar:
+        def __init__(self) -> None:
+            self.seen: list[int] = []
+
+        def update_to(self, done: int, *, force: bool = False) -> None:
+            self.seen.append(done)
+
+    text = b"".join(b"main;f%d;g%d %d\n" % (i % 50, i % 7, i + 1) for i in range(20000))
+    path = tmp_path / ("x.folded.gz" if compressed else "x.folded")
+    path.write_bytes(gzip.compress(text) if compressed else text)
+    source = open_source(str(path))
+    source.progress_bar = bar = Bar()
+    assert load_fast(source, ProfileBuilder("folded"), frame_kind, split_at_least=0) is not None
+    assert bar.seen, "nothing was shown"
+    assert bar.seen == sorted(bar.seen)
+    assert max(bar.seen) <= source.size

@@ -605,9 +605,12 @@ def _join(first: _Tables, second: _Tables, a_fid: np.ndarray, b_fid: np.ndarray)
     return *out, leaf
 
 
-def _reporter(bar, size: int) -> Callable[[float], None] | None:
-    """A progress ``bar`` (or None) moved to a share of ``size``."""
-    return None if bar is None else lambda share: bar.update_to(int(size * share))
+def _reporter(bar, source: Source) -> Callable[[float], None] | None:
+    """The parse's progress on ``bar`` (if any), as a share of the input. A compressed input's
+    bar fills as it is read (:meth:`Source.read_bytes`), so its parse leaves the bar alone."""
+    if bar is None or source.gzipped:
+        return None
+    return lambda share: bar.update_to(int(source.size * share))
 
 
 # -- two processes ----------------------------------------------------------------------------
@@ -663,7 +666,7 @@ def _parse_two(source: Source, at: int, bar=None) -> tuple[_Tables | None, _Tabl
     of its own, its half is parsed here. A progress ``bar`` shows this half's progress for the
     whole file (the halves are parsed side by side, at about the same pace)."""
     with parallel.Beside(partial(_child_tables, source, at)) as child:
-        mine = _parse(partial(_read_range, source, 0, at), _reporter(bar, source.size))
+        mine = _parse(partial(_read_range, source, 0, at), _reporter(bar, source))
         if mine is None:  # the careful path reads the whole file: the child's half is moot
             return None, None
         theirs = child.join()
@@ -687,7 +690,7 @@ def load_fast(
         parts = _parse_two(source, at, source.progress_bar)
     else:
         whole = partial(_read_range, source, 0, None)
-        parts = (_parse(whole, _reporter(source.progress_bar, source.size)),)
+        parts = (_parse(whole, _reporter(source.progress_bar, source)),)
     if any(part is None for part in parts):
         return None
     frames = []
