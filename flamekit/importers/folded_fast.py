@@ -544,17 +544,16 @@ def _boundary_matches(first: _Tables, second: _Tables) -> np.ndarray | None:
     return same
 
 
-def _level_matches(parent, fid, depth, n1: int) -> np.ndarray:
-    """For each node of the second tree (nodes ``n1`` on, ids counting from their own first
-    node), the first tree's node with the same path (-1: none), found level by level from the
-    roots: the second tree's nodes whose parent has a match (few, typically) are looked up
-    among the first tree's nodes of the same depth."""
-    n2 = len(parent) - n1
-    nf = int(fid.max()) + 2 if len(fid) else 1
-    b_parent, b_fid = parent[n1:], fid[n1:]
-    same = np.full(n2, -1, dtype=np.int64)
-    a_levels = depth_groups(depth[:n1])
-    b_levels = depth_groups(depth[n1:])
+def _level_matches(first: _Tables, second: _Tables, a_fid, b_fid) -> np.ndarray:
+    """For each node of the second tree, the first tree's node with the same path (-1: none),
+    found level by level from the roots: the second tree's nodes whose parent has a match (few,
+    typically) are looked up among the first tree's nodes of the same depth. ``a_fid`` and
+    ``b_fid`` are the trees' frames in one numbering."""
+    nf = max(int(a_fid.max(initial=0)), int(b_fid.max(initial=0))) + 2
+    a_parent, b_parent = first.parent, second.parent
+    same = np.full(len(b_parent), -1, dtype=np.int64)
+    a_levels = depth_groups(first.depth)
+    b_levels = depth_groups(second.depth)
     for level, a_nodes in enumerate(a_levels):
         if level >= len(b_levels):
             break
@@ -567,7 +566,7 @@ def _level_matches(parent, fid, depth, n1: int) -> np.ndarray:
         b_keys = (np.where(bp >= 0, same[np.maximum(bp, 0)], -1) + 1) * nf + b_fid[b_nodes]
         b_order = np.argsort(b_keys)
         b_sorted = b_keys[b_order]
-        a_keys = (parent[a_nodes] + 1) * nf + fid[a_nodes]
+        a_keys = (a_parent[a_nodes] + 1) * nf + a_fid[a_nodes]
         j = np.minimum(np.searchsorted(b_sorted, a_keys), len(b_sorted) - 1)
         hit = b_sorted[j] == a_keys  # keys are unique within each tree
         same[b_nodes[b_order[j[hit]]]] = a_nodes[hit]
@@ -582,12 +581,7 @@ def _join(first: _Tables, second: _Tables, a_fid: np.ndarray, b_fid: np.ndarray)
     n1 = len(first.parent)
     same = _boundary_matches(first, second)
     if same is None:
-        same = _level_matches(
-            np.concatenate([first.parent, second.parent]),
-            np.concatenate([a_fid, b_fid]),
-            np.concatenate([first.depth, second.depth]),
-            n1,
-        )
+        same = _level_matches(first, second, a_fid, b_fid)
     new = same < 0
     b_id = np.where(new, n1 + np.cumsum(new) - 1, same)  # final id of each second-tree node
     b_kept_parent = second.parent[new]
