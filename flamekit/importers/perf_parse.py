@@ -461,17 +461,15 @@ class PerfParser:
             self._slow(head + body, locate)
             return None
         if bid < 0:
-            lid = self._line_path(body, root) if self._srclines and b"\n  " in body else -1
             bad = self._bad_info[bid]
             self._note_bad(bad.count, bad.first_line, bad.first_text, locate)
-            return self._sid(root.frame, -bid - 2, lid)
+            return self._sid(root.frame, -bid - 2, self._line_path(body, root))
         return self._new_stack(root, body, bid)
 
     def _new_stack(self, root: Root, body: bytes, bid: int) -> int:
         """Stack id of a stack text of understood lines (body ``bid``) seen under ``root`` for
         the first time (or again, past the cache's size), remembered for the next time."""
-        lid = self._line_path(body, root) if self._srclines and b"\n  " in body else -1
-        sid = self._sid(root.frame, bid, lid)
+        sid = self._sid(root.frame, bid, self._line_path(body, root))
         if len(root.stacks) < ROOT_CACHE_ENTRIES:
             root.stacks[body] = sid
             self._sample_codes[(root.prefix, body)] = sid << 32 | root.thread
@@ -492,6 +490,8 @@ class PerfParser:
     def _line_path(self, body: bytes, root: Root) -> int:
         """Id of the srcline places of a stack text's frames (root first, aligned with its
         frame sequence), or -1 when it has no srcline."""
+        if not self._srclines or b"\n  " not in body:  # no srcline seen yet, or none here
+            return -1
         cache, java = root.lines, root.java
         places: list[tuple[str, int]] = []  # leaf first
         group = 0  # frames of the last frame line
