@@ -24,6 +24,7 @@ import re
 import struct
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import NamedTuple
@@ -600,7 +601,7 @@ class PerfParser:
                 bad.append((index, line))
                 continue
             groups.append(g)
-        code = self._intern(tuple(chain.from_iterable(reversed(groups))))
+        code = self._intern(chain.from_iterable(reversed(groups)))
         if bad:
             code = -2 - code
             self._bad_info[code] = BadLines(len(bad), *bad[0])
@@ -625,7 +626,7 @@ class PerfParser:
                 cache.clear()
             self._line_cache_bytes = 0
 
-    def _intern(self, frames: tuple[int, ...] | list[int]) -> int:
+    def _intern(self, frames: Iterable[int]) -> int:
         """Id of the body of these frame ids (root first)."""
         return self._intern_packed(array("i", frames).tobytes())
 
@@ -722,7 +723,7 @@ class PerfParser:
                 if root is not None:
                     placed = any(p != _NO_PLACE for p in places)
                     lid = self._intern_places(tuple(places)) if placed else -1
-                    bid = self._intern(tuple(frames))
+                    bid = self._intern(frames)
                     self._add_sample(self._sid(root.frame, bid, lid), root, period, timestamp)
                 root = None
                 frames, places, group = [], [], 0
@@ -752,9 +753,7 @@ class PerfParser:
                 timestamp = _time(line, m.end())
                 fm = FRAME.match(inline[1]) if inline else None
                 if fm is not None:  # the sample's only frame, on its header line
-                    self._add(
-                        root, self._intern(tuple(self._frames(fm, root.java))), period, timestamp
-                    )
+                    self._add(root, self._intern(self._frames(fm, root.java)), period, timestamp)
                     self.no_callchain += 1
                     root = None
                 continue
