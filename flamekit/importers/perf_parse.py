@@ -403,9 +403,7 @@ class PerfParser:
             if code is None:
                 # a blank line in the text (records of other layouts follow, or it ends in one)
                 # makes it _COMPLEX, as lines for the full state machine do: the loop takes it
-                bid = root.bodies.get(body)
-                if bid is None:
-                    bid = self._body(body, root)
+                bid = self._body(body, root)
                 if bid < 0:
                     return False
                 code = self._new_stack(root, body, bid) << 32 | root.thread
@@ -455,9 +453,7 @@ class PerfParser:
     def _stack_of(self, root: Root, head: bytes, body: bytes, locate) -> int | None:
         """Stack id of a record whose stack text is not cached for its root yet; None when
         the record went through the slow path instead."""
-        bid = root.bodies.get(body)
-        if bid is None:
-            bid = self._body(body, root)
+        bid = self._body(body, root)
         if bid == _COMPLEX:
             self._slow(head + body, locate)
             return None
@@ -572,7 +568,11 @@ class PerfParser:
     # -- stack texts ---------------------------------------------------------------------------
     def _body(self, body: bytes, root: Root) -> int:
         """Code of a record's stack text (``\\n`` + lines): the id of its frame sequence when
-        every line is understood, ``-2 - id`` when some lines are not, or _COMPLEX."""
+        every line is understood, ``-2 - id`` when some lines are not, or _COMPLEX; remembered
+        for the root's kind."""
+        code = root.bodies.get(body)
+        if code is not None:
+            return code
         try:  # the common case: every line known, and one frame
             code = self._intern_packed(
                 b"".join(map(root.line_frames.__getitem__, body.split(b"\n")[:0:-1]))
