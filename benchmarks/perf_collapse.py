@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import ratios
 
@@ -149,6 +150,18 @@ def flamekit_cmd(path: Path, out: Path) -> list[str]:
     return [sys.executable, "-m", "flamekit", "convert", str(path), "--to", "folded", "-o", "-"]
 
 
+class InputRow(NamedTuple):
+    """One input's timings: Perl's, then flamekit's per process count (label, run)."""
+
+    name: str
+    size: float  # MB
+    stacks: int
+    perl: dict
+    timings: list[tuple[str, dict]]
+    same: bool  # flamekit's output (two processes) is Perl's
+    alike: bool  # and the same for every process count
+
+
 def time_input(
     name: str,
     path: Path,
@@ -157,7 +170,7 @@ def time_input(
     env: dict,
     repeat: int,
     jobs: list[int],
-) -> tuple:
+) -> InputRow:
     """Perl's and flamekit's runs on one input (two processes, one, and ``jobs`` more): its
     row, with whether flamekit's outputs are Perl's and alike for every process count."""
     size = path.stat().st_size / 1e6
@@ -176,10 +189,10 @@ def time_input(
     alike = all(out == outputs[0] for out in outputs)
     stacks = sum(1 for _ in open(perl_out, "rb"))
     timings = [(label, timing) for label, timing, _ in runs]
-    return name, size, stacks, perl, timings, same, alike
+    return InputRow(name, size, stacks, perl, timings, same, alike)
 
 
-def print_table(rows: list[tuple]) -> None:
+def print_table(rows: list[InputRow]) -> None:
     print()
     print(
         f"{'input':8} {'MB':>6} {'stacks':>7} {'tool':22} {'wall s':>7} {'cpu s':>7} "
@@ -248,7 +261,7 @@ def main() -> None:
         cut = data.rfind(b"\n\n", 0, len(data) // 4) + 2
         quarter.write_bytes(data[:cut])
         q = run(flamekit_cmd(quarter, workdir), workdir / "quarter.fk.folded", env)
-        full = rows[0][4][0][1]
+        full = rows[0].timings[0][1]
         print()
         print(
             f"flamekit peak RSS on the normal input: {q['rss_mb']:.0f} MB for "
@@ -271,7 +284,7 @@ def main() -> None:
                 for name, size, _stacks, perl, timings, *_ in rows
             ],
         )
-        if not all(r[5] and r[6] for r in rows):
+        if not all(r.same and r.alike for r in rows):
             sys.exit("outputs differ")
     finally:
         if args.workdir is None:

@@ -205,8 +205,7 @@ def _child_work(source: Source, opts: PerfOptions, at: int, end: int | None):
 
     def work(report) -> tuple[str, object]:
         try:
-            done = lambda done: report(done - at)  # noqa: E731
-            return "ok", _parse_region(source, opts, at, end, done)
+            return "ok", _parse_region(source, opts, at, end, lambda done: report(done - at))
         except RegionError as exc:
             return "error", exc.args
 

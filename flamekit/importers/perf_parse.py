@@ -24,6 +24,7 @@ import re
 import struct
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import NamedTuple
@@ -402,9 +403,7 @@ class PerfParser:
             if code is None:
                 # a blank line in the text (records of other layouts follow, or it ends in one)
                 # makes it _COMPLEX, as lines for the full state machine do: the loop takes it
-                bid = root.bodies.get(body)
-                if bid is None:
-                    bid = self._body(body, root)
+                bid = self._body(body, root)
                 if bid < 0:
                     return False
                 code = self._new_stack(root, body, bid) << 32 | root.thread
@@ -454,24 +453,20 @@ class PerfParser:
     def _stack_of(self, root: Root, head: bytes, body: bytes, locate) -> int | None:
         """Stack id of a record whose stack text is not cached for its root yet; None when
         the record went through the slow path instead."""
-        bid = root.bodies.get(body)
-        if bid is None:
-            bid = self._body(body, root)
+        bid = self._body(body, root)
         if bid == _COMPLEX:
             self._slow(head + body, locate)
             return None
         if bid < 0:
-            lid = self._line_path(body, root) if self._srclines and b"\n  " in body else -1
             bad = self._bad_info[bid]
             self._note_bad(bad.count, bad.first_line, bad.first_text, locate)
-            return self._sid(root.frame, -bid - 2, lid)
+            return self._sid(root.frame, -bid - 2, self._line_path(body, root))
         return self._new_stack(root, body, bid)
 
     def _new_stack(self, root: Root, body: bytes, bid: int) -> int:
         """Stack id of a stack text of understood lines (body ``bid``) seen under ``root`` for
         the first time (or again, past the cache's size), remembered for the next time."""
-        lid = self._line_path(body, root) if self._srclines and b"\n  " in body else -1
-        sid = self._sid(root.frame, bid, lid)
+        sid = self._sid(root.frame, bid, self._line_path(body, root))
         if len(root.stacks) < ROOT_CACHE_ENTRIES:
             root.stacks[body] = sid
             self._sample_codes[(root.prefix, body)] = sid << 32 | root.thread
@@ -492,6 +487,8 @@ class PerfParser:
     def _line_path(self, body: bytes, root: Root) -> int:
         """Id of the srcline places of a stack text's frames (root first, aligned with its
         frame sequence), or -1 when it has no srcline."""
+        if not self._srclines or b"\n  " not in body:  # no srcline seen yet, or none here
+            return -1
         cache, java = root.lines, root.java
         places: list[tuple[str, int]] = []  # leaf first
         group = 0  # frames of the last frame line
@@ -571,7 +568,11 @@ class PerfParser:
     # -- stack texts ---------------------------------------------------------------------------
     def _body(self, body: bytes, root: Root) -> int:
         """Code of a record's stack text (``\\n`` + lines): the id of its frame sequence when
-        every line is understood, ``-2 - id`` when some lines are not, or _COMPLEX."""
+        every line is understood, ``-2 - id`` when some lines are not, or _COMPLEX; remembered
+        for the root's kind."""
+        code = root.bodies.get(body)
+        if code is not None:
+            return code
         try:  # the common case: every line known, and one frame
             code = self._intern_packed(
                 b"".join(map(root.line_frames.__getitem__, body.split(b"\n")[:0:-1]))
@@ -600,7 +601,7 @@ class PerfParser:
                 bad.append((index, line))
                 continue
             groups.append(g)
-        code = self._intern(tuple(chain.from_iterable(reversed(groups))))
+        code = self._intern(chain.from_iterable(reversed(groups)))
         if bad:
             code = -2 - code
             self._bad_info[code] = BadLines(len(bad), *bad[0])
@@ -625,7 +626,7 @@ class PerfParser:
                 cache.clear()
             self._line_cache_bytes = 0
 
-    def _intern(self, frames: tuple[int, ...] | list[int]) -> int:
+    def _intern(self, frames: Iterable[int]) -> int:
         """Id of the body of these frame ids (root first)."""
         return self._intern_packed(array("i", frames).tobytes())
 
@@ -722,7 +723,7 @@ class PerfParser:
                 if root is not None:
                     placed = any(p != _NO_PLACE for p in places)
                     lid = self._intern_places(tuple(places)) if placed else -1
-                    bid = self._intern(tuple(frames))
+                    bid = self._intern(frames)
                     self._add_sample(self._sid(root.frame, bid, lid), root, period, timestamp)
                 root = None
                 frames, places, group = [], [], 0
@@ -752,9 +753,7 @@ class PerfParser:
                 timestamp = _time(line, m.end())
                 fm = FRAME.match(inline[1]) if inline else None
                 if fm is not None:  # the sample's only frame, on its header line
-                    self._add(
-                        root, self._intern(tuple(self._frames(fm, root.java))), period, timestamp
-                    )
+                    self._add(root, self._intern(self._frames(fm, root.java)), period, timestamp)
                     self.no_callchain += 1
                     root = None
                 continue
