@@ -63,5 +63,5 @@ def decode(text: bytes) -> dict | None:
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
     out = {field: getattr(doc, field) for field in doc.__struct_fields__}
-    out["nodes"] = DecodedNodes(doc.nodes, text)
+    out["nodes"] = DecodedNodes(doc.nodes)
     return {key: value for key, value in out.items() if value is not None}
