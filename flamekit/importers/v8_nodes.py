@@ -42,8 +42,7 @@ class V8Nodes:
 
 @dataclass(frozen=True, eq=False)
 class DecodedNodes:
-    """A document's nodes as typed records (:class:`~.v8_typed.Node`), and the text they were
-    decoded from (their call frames' raw JSON points into it)."""
+    """A document's nodes as typed records (:class:`~.v8_typed.Node`); their call frames' raw
+    JSON keeps the text it points into alive."""
 
     nodes: list
-    text: bytes

@@ -47,7 +47,7 @@ class _Document(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     timeDeltas: list[Int64] | None = None
 
 
-_DECODER: msgspec.json.Decoder | None = None
+_DECODER = msgspec.json.Decoder(_Document)
 
 
 def decode(text: bytes) -> dict | None:
@@ -55,13 +55,10 @@ def decode(text: bytes) -> dict | None:
     value is null left out), or None when ``text`` is not a plain ``.cpuprofile`` object.
     Every string is a key (which must be a field's name) or inside a call frame's raw text,
     which the caller parses with orjson: msgspec never decides what a string holds."""
-    global _DECODER
-    if _DECODER is None:
-        _DECODER = msgspec.json.Decoder(_Document)
     try:
         doc = _DECODER.decode(text)
     except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
     out = {field: getattr(doc, field) for field in doc.__struct_fields__}
-    out["nodes"] = DecodedNodes(doc.nodes, text)
+    out["nodes"] = DecodedNodes(doc.nodes)
     return {key: value for key, value in out.items() if value is not None}
