@@ -12,9 +12,7 @@ from .cli_options import ProfileLoader, output_option, profile_input, profiles_a
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @profiles_argument
 @profile_input
-@output_option(
-    "Output file ('-' for stdout); its extension picks the format.",
-)
+@output_option("Output file ('-' for stdout); its extension picks the format.")
 @click.option("--to", default=None, help="Output format (folded, speedscope, svg, html, ...).")
 @click.option(
     "-j",
