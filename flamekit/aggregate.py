@@ -317,9 +317,11 @@ def _exact(weight: np.ndarray) -> np.ndarray:
 def _sample_counts(profile: Profile) -> np.ndarray:
     """Samples each row stands for (:func:`~flamekit.core.weights.row_samples`), a row's time
     over the recorded sampling interval, else over the mean row time."""
-    w = np.asarray(profile.samples.weight, dtype=np.float64)
-    mean = w.sum() / len(w) if len(w) else 1.0
-    return row_samples(profile, profile.meta.period_ns or mean)
+    interval = profile.meta.period_ns
+    if not interval:
+        w = np.asarray(profile.samples.weight, dtype=np.float64)
+        interval = w.sum() / len(w) if len(w) else 1.0
+    return row_samples(profile, interval)
 
 
 def _label(path: str, pattern: str | None) -> str:
