@@ -129,8 +129,13 @@ def from_profile(profile: Profile, path: str, options: ReadOptions) -> Aggregate
     if options.as_samples:
         weight, unit = count, "samples"
     return _summed(
-        (unit, frames, parent, frame, depth, threads),
         (stack, thread_map[profile.samples.thread], weight, count),
+        unit=unit,
+        frames=frames,
+        parent=parent,
+        frame=frame,
+        depth=depth,
+        threads=threads,
         first_input=path,
         formats=frozenset([profile.meta.source_format]),
         period_ns=profile.meta.period_ns,
@@ -162,8 +167,13 @@ def merge(a: Aggregate, b: Aggregate) -> Aggregate:
         np.concatenate([a.count, b.count]),
     )
     return _summed(
-        (a.unit, frames, parent, frame, depth, threads),
         rows,
+        unit=a.unit,
+        frames=frames,
+        parent=parent,
+        frame=frame,
+        depth=depth,
+        threads=threads,
         first_input=a.first_input,
         inputs=a.inputs + b.inputs,
         formats=a.formats | b.formats,
@@ -176,23 +186,12 @@ def merge(a: Aggregate, b: Aggregate) -> Aggregate:
     )
 
 
-def _summed(tables: tuple, rows: tuple, **facts) -> Aggregate:
-    """An aggregate of ``tables`` (unit, frames, parent, frame, depth, threads) whose sample
-    ``rows`` (node, thread, weight, count) are summed into one cell per (node, thread)."""
-    unit, frames, parent, frame, depth, threads = tables
-    node, thread, weight, count = _cells(*rows, len(threads))
+def _summed(rows: tuple, **fields) -> Aggregate:
+    """The aggregate of ``fields`` (all but the cells) whose sample ``rows`` (node, thread,
+    weight, count) are summed into one cell per (node, thread)."""
+    node, thread, weight, count = _cells(*rows, len(fields["threads"]))
     return Aggregate(
-        unit=unit,
-        frames=frames,
-        parent=parent,
-        frame=frame,
-        depth=depth,
-        threads=threads,
-        cell_node=node,
-        cell_thread=thread,
-        weight=_exact(weight),
-        count=count,
-        **facts,
+        cell_node=node, cell_thread=thread, weight=_exact(weight), count=count, **fields
     )
 
 
@@ -318,9 +317,11 @@ def _exact(weight: np.ndarray) -> np.ndarray:
 def _sample_counts(profile: Profile) -> np.ndarray:
     """Samples each row stands for (:func:`~flamekit.core.weights.row_samples`), a row's time
     over the recorded sampling interval, else over the mean row time."""
-    w = np.asarray(profile.samples.weight, dtype=np.float64)
-    mean = w.sum() / len(w) if len(w) else 1.0
-    return row_samples(profile, profile.meta.period_ns or mean)
+    interval = profile.meta.period_ns
+    if not interval:
+        w = np.asarray(profile.samples.weight, dtype=np.float64)
+        interval = w.sum() / len(w) if len(w) else 1.0
+    return row_samples(profile, interval)
 
 
 def _label(path: str, pattern: str | None) -> str:

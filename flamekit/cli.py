@@ -190,9 +190,7 @@ def calls(
 @cli.command(context_settings=CONTEXT)
 @profiles_argument
 @profile_input
-@output_option(
-    "Output file ('-' for stdout); its extension picks the format.",
-)
+@output_option("Output file ('-' for stdout); its extension picks the format.")
 @click.option("--to", "to", default=None, help="Output format (folded, ...).")
 @click.option(
     "--places",
@@ -219,9 +217,7 @@ def convert(
 @cli.command(context_settings=CONTEXT)
 @profiles_argument
 @profile_input
-@output_option(
-    "Output file: .svg, or .html for a page around it ('-' for SVG on stdout).",
-)
+@output_option("Output file: .svg, or .html for a page around it ('-' for SVG on stdout).")
 @click.option(
     "--format", "fmt", type=click.Choice(["svg", "html"]), help="Output format (default: from -o)."
 )

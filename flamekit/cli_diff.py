@@ -11,7 +11,6 @@ from .cli_options import (
     INPUT_PATH,
     ProfileLoader,
     expand_paths,
-    flag_option,
     output_option,
     profile_input,
 )
@@ -68,11 +67,14 @@ def _gate_option(name: str, when: str) -> Callable:
     show_default=True,
     help="Rows per table of the summary.",
 )
-@flag_option("--match-lines", "Frames on different lines are different.")
-@flag_option("--strip-hex", "Mask hex addresses (0x...) in names before matching.")
-@flag_option(
+@click.option("--match-lines", is_flag=True, help="Frames on different lines are different.")
+@click.option(
+    "--strip-hex", is_flag=True, help="Mask hex addresses (0x...) in names before matching."
+)
+@click.option(
     "--absolute",
-    "Compare raw weights (runs did the same work) instead of shares of each side's total.",
+    is_flag=True,
+    help="Compare raw weights (runs did the same work) instead of shares of each side's total.",
 )
 @click.option(
     "--alpha",
@@ -88,7 +90,7 @@ def _gate_option(name: str, when: str) -> Callable:
     show_default=True,
     help="Flamegraph colour from the change in self or in total.",
 )
-@flag_option("--negate", "Flamegraph: draw BEFORE's shape instead of AFTER's.")
+@click.option("--negate", is_flag=True, help="Flamegraph: draw BEFORE's shape instead of AFTER's.")
 @click.option("--title", default=None, help="Flamegraph title.")
 @_gate_option("--fail-on", "a function's total share grew significantly by more than PCT points")
 @_gate_option("--fail-on-total", "the raw total grew significantly by more than PCT percent")

@@ -6,15 +6,13 @@ import os
 
 import click
 
-from .cli_options import ProfileLoader, flag_option, output_option, profile_input, profiles_argument
+from .cli_options import ProfileLoader, output_option, profile_input, profiles_argument
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @profiles_argument
 @profile_input
-@output_option(
-    "Output file ('-' for stdout); its extension picks the format.",
-)
+@output_option("Output file ('-' for stdout); its extension picks the format.")
 @click.option("--to", default=None, help="Output format (folded, speedscope, svg, html, ...).")
 @click.option(
     "-j",
@@ -32,10 +30,13 @@ from .cli_options import ProfileLoader, flag_option, output_option, profile_inpu
     help="Run on the Dask cluster whose scheduler is at ADDRESS (e.g. tcp://host:8786; "
     "default: $FLAMEKIT_DASK_SCHEDULER). Workers read the inputs themselves.",
 )
-@flag_option("--keep-threads", "Keep threads apart by pid and tid (default: by name).")
-@flag_option(
+@click.option(
+    "--keep-threads", is_flag=True, help="Keep threads apart by pid and tid (default: by name)."
+)
+@click.option(
     "--as-samples",
-    "Count samples instead of time, so timed and sample-count inputs can be merged.",
+    is_flag=True,
+    help="Count samples instead of time, so timed and sample-count inputs can be merged.",
 )
 @click.option(
     "--label-from",

@@ -250,11 +250,6 @@ def output_option(help: str, *, default: str | None = None) -> Callable:
     )
 
 
-def flag_option(name: str, help: str) -> Callable:
-    """An on/off option, off by default."""
-    return click.option(name, is_flag=True, help=help)
-
-
 # Inputs are checked when opened (flamekit.sources), so that a missing, unreadable or directory
 # input is reported in the one-line error form with its name, like every other bad input.
 INPUT_PATH = click.Path(allow_dash=True, readable=False)

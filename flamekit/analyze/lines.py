@@ -23,7 +23,7 @@ import numpy as np
 
 from ..core.model import Profile
 from ..core.tree import first_occurrence
-from ..core.weights import _int_if_exact, function_table, node_self, node_total
+from ..core.weights import function_table, int_if_exact, node_self, node_total
 from .naming import function_labels, place
 from .weights import FunctionStat
 
@@ -107,8 +107,8 @@ def line_weights(
         uniq[:, 0],
         uniq[:, 1],
         uniq[:, 2],
-        _int_if_exact(self_sum, like),
-        _int_if_exact(total, like),
+        int_if_exact(self_sum, like),
+        int_if_exact(total, like),
     )
 
 

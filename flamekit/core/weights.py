@@ -10,7 +10,9 @@ from .model import Profile
 from .tree import first_occurrence, subtree_sums
 
 
-def _int_if_exact(values: np.ndarray, like: np.ndarray) -> np.ndarray:
+def int_if_exact(values: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``values`` rounded to int64 when ``like``, the weights they add up, holds integers; else
+    unchanged."""
     if np.issubdtype(like.dtype, np.integer):
         return np.rint(values).astype(np.int64)
     return values
@@ -104,7 +106,7 @@ def function_weights(profile: Profile) -> tuple[np.ndarray, np.ndarray]:
         fs = np.bincount(func_of_node, weights=self_, minlength=nfunc)
         ft = np.bincount(func_of_node[firsts], weights=total[firsts], minlength=nfunc)
         like = profile.samples.weight
-        return _int_if_exact(fs, like), _int_if_exact(ft, like)
+        return int_if_exact(fs, like), int_if_exact(ft, like)
 
     return profile.cached("function_weights", compute)
 

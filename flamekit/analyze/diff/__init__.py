@@ -19,7 +19,7 @@ import numpy as np
 from ...core.idle import idle_frames
 from ...core.model import Profile
 from ...core.tree import subtree_sums
-from ...core.weights import _int_if_exact
+from ...core.weights import int_if_exact
 from ...display import ShowsAsHTML
 from ...errors import UsageError
 from .fleet import MIN_RUNS, TEST_NAME, fleet_changes, run_count
@@ -229,7 +229,7 @@ class ProfileDiff(ShowsAsHTML):
 
             vs, vt = batch_variance(side, per_node)
             like = side.profile.samples.weight
-            cols.append((_int_if_exact(sw, like), _int_if_exact(tw, like), sc, tc, vs, vt))
+            cols.append((int_if_exact(sw, like), int_if_exact(tw, like), sc, tc, vs, vt))
         (sw_b, tw_b, sc_b, tc_b, vs_b, vt_b), (sw_a, tw_a, sc_a, tc_a, vs_a, vt_a) = cols
         self_change, total_change = self._compare(
             [(sw_b, sw_a, sc_b, sc_a, vs_b, vs_a), (tw_b, tw_a, tc_b, tc_a, vt_b, vt_a)]

@@ -9,7 +9,7 @@ import numpy as np
 
 from ...core.model import Profile
 from ...core.tree import first_occurrence, subtree_sums
-from ...core.weights import _int_if_exact, node_self, row_samples
+from ...core.weights import int_if_exact, node_self, row_samples
 from ..timeline import FALLBACK_INTERVAL_NS
 from .results import SideSummary
 
@@ -134,4 +134,4 @@ def function_sums(side: Side, nfunc: int):
     sw, tw = function_counts(side, side.weight_self, nfunc)
     sc, tc = function_counts(side, side.count_self, nfunc)
     like = side.profile.samples.weight
-    return _int_if_exact(sw, like), _int_if_exact(tw, like), sc, tc
+    return int_if_exact(sw, like), int_if_exact(tw, like), sc, tc
