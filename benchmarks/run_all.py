@@ -87,9 +87,15 @@ def main() -> None:
     tmp = tempfile.TemporaryDirectory(prefix="flamekit-bench-")
     work = args.workdir or Path(tmp.name)
     work.mkdir(parents=True, exist_ok=True)
+    benchmarks = commands(args, work)
+    unknown = sorted(set(args.only or ()) - set(benchmarks))
+    if unknown:
+        parser.error(
+            f"unknown benchmark {', '.join(unknown)} (choose from {', '.join(benchmarks)})"
+        )
     rows: list[dict] = []
     failed = []
-    for name, cmd in commands(args, work).items():
+    for name, cmd in benchmarks.items():
         if args.only and name not in args.only:
             continue
         out = work / f"{name}.json"
