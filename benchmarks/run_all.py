@@ -86,13 +86,13 @@ def main() -> None:
         parser.error("--flamegraph-dir must name the folder that holds flamegraph.pl")
     tmp = tempfile.TemporaryDirectory(prefix="flamekit-bench-")
     work = args.workdir or Path(tmp.name)
-    work.mkdir(parents=True, exist_ok=True)
     benchmarks = commands(args, work)
     unknown = sorted(set(args.only or ()) - set(benchmarks))
     if unknown:
         parser.error(
             f"unknown benchmark {', '.join(unknown)} (choose from {', '.join(benchmarks)})"
         )
+    work.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
     failed = []
     for name, cmd in benchmarks.items():
