@@ -328,27 +328,33 @@ def _tokens_by_hashing(text: _Text, start: np.ndarray, end: np.ndarray):
         return _tokens_by_slicing(text, start, end)
     start = start.astype(np.int32, copy=False)  # the text is under 2 GiB
     length = end.astype(np.int32, copy=False) - start
-    tail_at = start + (length & ~7)
     bucket = np.minimum(length >> 3, _HASH_WORDS).astype(np.uint8)
     by_bucket = stable_argsort(bucket)
     bounds = np.searchsorted(bucket[by_bucket], np.arange(_HASH_WORDS + 2)).tolist()
     del bucket
     words = text.items("<u8")
 
-    def tail_words(tokens: np.ndarray, part: np.ndarray) -> np.ndarray:
-        """The ``part`` (0 to 7) bytes of each token after its whole words, as a word."""
-        at = tail_at[tokens]
-        tail = words[np.minimum(at, n - 8)]
-        # near the end of the text, the text's last word is read and its bytes shifted down
-        late = np.flatnonzero(at > n - 8)
-        tail[late] >>= (at[late] - (n - 8)).astype(np.uint64) * np.uint64(8)
-        return tail & _TAIL_MASKS[part]
+    def word_rows(tokens: np.ndarray, part: np.ndarray, width: int) -> np.ndarray:
+        """The ``width`` whole words of each token and then its last ``part`` (0 to 7) bytes
+        as a word, gathered as one item of 8 * (width + 1) bytes where the text has them."""
+        at = start[tokens]
+        items = text.items(f"V{8 * (width + 1)}")
+        late = at >= len(items)  # the token ends in the text's last word: read word by word
+        if late.any():
+            rows = np.empty((len(at), width + 1), dtype=np.uint64)
+            rows[~late] = items[at[~late]].view("<u8").reshape(-1, width + 1)
+            late_at = at[late].astype(np.int64)
+            rows[late, :width] = words[late_at[:, None] + 8 * np.arange(width)]
+            tail_at = late_at + 8 * width
+            # the text's last word, its bytes shifted down to where the tail starts
+            shift = (tail_at - (n - 8)).astype(np.uint64) * np.uint64(8)
+            rows[late, width] = words[np.minimum(tail_at, n - 8)] >> shift
+        else:
+            rows = items[at].view("<u8").reshape(-1, width + 1)
+        rows[:, width] &= _TAIL_MASKS[part]
+        return rows
 
-    def word_rows(tokens: np.ndarray, width: int) -> np.ndarray:
-        """The ``width`` whole words of each token, gathered as one item of 8 * width bytes."""
-        return text.items(f"V{8 * width}")[start[tokens]].view("<u8").reshape(-1, width)
-
-    group = np.empty(len(start), dtype=np.int32)
+    group = np.zeros(len(start), dtype=np.int32)
     firsts = []
     groups = 0
     for width in range(_HASH_WORDS):
@@ -356,20 +362,18 @@ def _tokens_by_hashing(text: _Text, start: np.ndarray, end: np.ndarray):
         if sel.size == 0:
             continue
         part = length[sel] & 7
-        tail = tail_words(sel, part)
-        h = tail * _HASH_KEYS[-1] + part.astype(np.uint64) * _HASH_KEYS[-2]
-        for i in range(0, len(sel) * bool(width), _HASH_ROWS):
-            rows = word_rows(sel[i : i + _HASH_ROWS], width)
-            h[i : i + len(rows)] += rows @ _HASH_KEYS[:width]  # (mod 2**64, as every sum here)
+        keys = np.append(_HASH_KEYS[:width], _HASH_KEYS[-1])  # the whole words', the tail's
+        h = part.astype(np.uint64) * _HASH_KEYS[-2]
+        for i in range(0, len(sel), _HASH_ROWS):
+            rows = word_rows(sel[i : i + _HASH_ROWS], part[i : i + _HASH_ROWS], width)
+            h[i : i + len(rows)] += rows @ keys  # (mod 2**64, as every sum here)
         first, inverse = _hash_groups(h)
         del h
-        same = np.array_equal(tail[first][inverse], tail) and np.array_equal(
-            part[first][inverse], part
-        )
-        if same and width:
-            reps = word_rows(sel[first], width)
+        same = np.array_equal(part[first][inverse], part)
+        if same:
+            reps = word_rows(sel[first], part[first], width)
             for i in range(0, len(sel), _HASH_ROWS):
-                rows = word_rows(sel[i : i + _HASH_ROWS], width)
+                rows = word_rows(sel[i : i + _HASH_ROWS], part[i : i + _HASH_ROWS], width)
                 if not np.array_equal(rows, reps[inverse[i : i + _HASH_ROWS]]):
                     same = False
                     break
@@ -380,12 +384,10 @@ def _tokens_by_hashing(text: _Text, start: np.ndarray, end: np.ndarray):
         groups += len(first)
     rep = np.concatenate(firsts) if firsts else np.zeros(0, dtype=np.int64)
     order = np.argsort(rep)
-    rank = np.empty(groups, dtype=np.int64)
+    rank = np.empty(max(groups, 1), dtype=np.int64)  # (one slot even when none is hashed)
     rank[order] = np.arange(groups)
-    hashed = by_bucket[: bounds[_HASH_WORDS]]
-    fid = np.empty(len(start), dtype=np.int64)
-    fid[hashed] = rank[group[hashed]]
-    del group, hashed
+    fid = rank[group]  # the long tokens' are set below
+    del group
     rep = rep[order]
     names = text.cut(start[rep], start[rep] + length[rep])
     try:  # every name is UTF-8 (a newline between them keeps one's end from completing another)
