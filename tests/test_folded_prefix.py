@@ -294,6 +294,42 @@ def test_two_process_import_when_the_second_process_fails(tmp_path, monkeypatch)
     assert node_paths(two) == node_paths(load_path(str(path)))
 
 
+@pytest.mark.parametrize(
+    ("jobs_env", "cpus", "forked"),
+    [("1", 2, False), ("2", 1, True), (None, 1, False), (None, 2, True), ("x", 2, False)],
+)
+def test_two_processes_only_when_asked_or_two_cpus(tmp_path, monkeypatch, jobs_env, cpus, forked):
+    """FLAMEKIT_JOBS=1 keeps a big folded file in one process, as it does a perf text; without
+    it a second process is started only where this one may run on two CPUs. The result is the
+    same either way."""
+    import os
+
+    from flamekit.importers import folded_fast
+
+    path = tmp_path / "x.folded"
+    path.write_bytes(b"".join(b"m;f%d;g%d %d\n" % (i % 7, i % 3, i + 1) for i in range(300)))
+    monkeypatch.setattr(folded_fast, "PARALLEL_MIN", 1)
+    if jobs_env is None:
+        monkeypatch.delenv("FLAMEKIT_JOBS", raising=False)
+    else:
+        monkeypatch.setenv("FLAMEKIT_JOBS", jobs_env)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    forks = []
+    real_fork = os.fork
+
+    def counted_fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    profile = load_path(str(path))
+    assert bool(forks) == forked
+    expected: dict[tuple[str, ...], float] = defaultdict(float)
+    for i in range(300):
+        expected[("m", f"f{i % 7}", f"g{i % 3}")] += i + 1
+    assert paths_of(profile) == dict(expected)
+
+
 def test_two_process_import_of_a_file_with_a_bad_first_half(tmp_path):
     """A line the fast path refuses in the first half: no result, and the child is reaped."""
     import os

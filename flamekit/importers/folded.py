@@ -12,6 +12,7 @@ import numpy as np
 from ..core.builder import ProfileBuilder
 from ..core.model import EMPTY_STACK, FrameKind, Profile
 from ..sources import Source
+from . import parallel
 from .folded_fast import load_fast
 
 _LINE = re.compile(rb"^[^\s;][^\n]*?\s(\d+(?:\.\d*)?)\r?\n?$")
@@ -172,7 +173,7 @@ def load(source: Source, options: Mapping[str, Any]) -> Profile:
     read line by line, which also gives the precise error messages.
     """
     builder = ProfileBuilder("folded", unit="samples", name=source.stem)
-    profile = load_fast(source, builder, frame_kind)
+    profile = load_fast(source, builder, frame_kind, jobs=parallel.jobs_wanted(options))
     if profile is not None:
         return profile
     return load_lines(source)

@@ -11,9 +11,10 @@ the latest candidate at depth d). Files sorted byte-wise can revisit a path afte
 sorts between (``a;b``, ``a;b2``, ``a;b;c``); such duplicate (parent, frame) pairs are merged
 level by level, so the result is exact whatever the line order.
 
-Big plain files are cut at the line start nearest after their middle and the halves parsed in
-two processes (a fork); the second half's call tree is joined to the first by walking down from
-its roots, which gives the nodes, node order and samples of one pass over the whole file.
+Big plain files are cut at the line start nearest after their middle and, where two CPUs are
+free (:func:`.parallel.jobs_wanted`), the halves parsed in two processes (a fork); the second
+half's call tree is joined to the first by walking down from its roots, which gives the nodes,
+node order and samples of one pass over the whole file.
 """
 
 from __future__ import annotations
@@ -672,16 +673,24 @@ def _parse_two(source: Source, at: int, bar=None) -> tuple[_Tables | None, _Tabl
 
 
 def load_fast(
-    source: Source, builder: ProfileBuilder, frame_kind, *, split_at_least: int | None = None
+    source: Source,
+    builder: ProfileBuilder,
+    frame_kind,
+    *,
+    split_at_least: int | None = None,
+    jobs: int = 2,
 ) -> Profile | None:
     """Import ``source`` into ``builder`` and build, or return None to use the careful path.
 
-    Plain files of at least ``split_at_least`` bytes are parsed in two processes, one half
-    each, and the two call trees merged: the result is the one a single pass gives.
+    Plain files of at least ``split_at_least`` bytes are parsed in two processes (when ``jobs``
+    is 2 or more), one half each, and the two call trees merged: the result is the one a
+    single pass gives.
     """
     if source.size >= 2**31 - 1:
         return None
-    at = _split_point(source, PARALLEL_MIN if split_at_least is None else split_at_least)
+    at = None
+    if jobs > 1:
+        at = _split_point(source, PARALLEL_MIN if split_at_least is None else split_at_least)
     if at is not None:
         parts = _parse_two(source, at, source.progress_bar)
     else:

@@ -19,7 +19,7 @@ import pickle
 import signal
 import struct
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 FAILED = object()  # join()'s result when the child failed for a reason of its own
@@ -27,6 +27,20 @@ FAILED = object()  # join()'s result when the child failed for a reason of its o
 
 def can_fork() -> bool:
     return hasattr(os, "fork")
+
+
+def jobs_wanted(options: Mapping[str, Any]) -> int:
+    """How many processes may parse one input: the ``jobs`` read option, else FLAMEKIT_JOBS,
+    else two when this process may run on two CPUs or more (one on a single CPU, where a
+    second process only takes turns with the first). A value that is not a number means one."""
+    try:
+        jobs = int(options.get("jobs") or os.environ.get("FLAMEKIT_JOBS") or 0)
+    except ValueError:
+        return 1
+    if jobs:
+        return jobs
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(2, cpus or 1)
 
 
 class Beside:

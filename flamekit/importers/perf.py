@@ -19,7 +19,6 @@ are merged into the same profile one process would build.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -92,11 +91,7 @@ def options_from(options: Mapping[str, Any]) -> PerfOptions:
 def load(source: Source, options: Mapping[str, Any]) -> Profile:
     """Import ``perf script`` text: one sample per event of the kept event type."""
     opts = options_from(options)
-    try:
-        jobs = int(options.get("jobs") or os.environ.get("FLAMEKIT_JOBS") or 0)
-    except ValueError:
-        jobs = 1
-    jobs = jobs or min(2, len(os.sched_getaffinity(0)))
+    jobs = parallel.jobs_wanted(options)
     split = _split_points(source, opts, jobs) if jobs > 1 else None
     try:
         results = None
