@@ -8,6 +8,11 @@ Each benchmark runs as its own script (each still works alone, see its docstring
 and peak memory, time as flamekit/reference and as a speed-up, memory as flamekit/reference.
 ``--workdir`` keeps the generated inputs there and reuses them on the next run; ``--quick``
 makes the inputs small (a smoke run: its ratios are not the ones the targets speak of).
+
+A line about the machine comes first: the CPUs this process may use, their model and clock,
+the speed of a plain memory copy and the versions of Python, numpy and Perl. Ratios move between
+machines (the same code measured 18.1x flamegraph.pl's speed on one 2-CPU machine and 14.8x on
+another), so tables are compared between machines alike.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -45,6 +52,52 @@ def commands(args: argparse.Namespace, work: Path) -> dict[str, list[str]]:
         "flamegraph_render": ["flamegraph_render.py", *fg, *flame],
         "diff_vs_difffolded": ["diff_vs_difffolded.py", *fg, *diff],
     }
+
+
+def _cpu_model() -> str:
+    """The CPU's model and clock as Linux names them, else what the platform module knows."""
+    fields: dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            for line in info:
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    model = fields.get("model name") or platform.processor() or platform.machine()
+    mhz = fields.get("cpu MHz")
+    return f"{model}, {float(mhz):.0f} MHz" if mhz else model
+
+
+def _copy_gb_per_s(size: int = 64 << 20) -> float:
+    """Bytes read and written per second by the best of five copies of ``size`` bytes."""
+    import numpy as np
+
+    src = np.ones(size, dtype=np.uint8)
+    dst = np.empty_like(src)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        np.copyto(dst, src)
+        best = min(best, time.perf_counter() - start)
+    return 2 * size / best / 1e9
+
+
+def machine_line() -> str:
+    """The machine the ratios were measured on, in one line."""
+    import numpy as np
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        perl = subprocess.run(
+            ["perl", "-e", "print $^V"], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        perl = "not found"
+    return (
+        f"machine: {cpus} CPUs usable ({_cpu_model()}), memory copy {_copy_gb_per_s():.1f} GB/s; "
+        f"Python {platform.python_version()}, numpy {np.__version__}, Perl {perl}"
+    )
 
 
 def _ratio(a: float | None, b: float | None) -> str:
@@ -93,6 +146,8 @@ def main() -> None:
             f"unknown benchmark {', '.join(unknown)} (choose from {', '.join(benchmarks)})"
         )
     work.mkdir(parents=True, exist_ok=True)
+    machine = machine_line()
+    print(machine, flush=True)
     rows: list[dict] = []
     failed = []
     for name, cmd in benchmarks.items():
@@ -109,6 +164,7 @@ def main() -> None:
             continue
         rows.extend(json.loads(out.read_text()))
     print()
+    print(machine)
     print_table(rows)
     tmp.cleanup()
     if failed:
