@@ -8,6 +8,7 @@ a result of megabytes in many small pieces, at a switch between the processes ea
 leaves without running cleanup handlers (``os._exit``); leaving the ``with`` block early (an
 error, or a result here that makes the child's moot) stops it. ``report(done)`` in the child
 stores a count that ``progress()`` reads here, for one progress bar over both halves.
+``jobs_wanted(options)`` says how many processes an importer may use for one input.
 """
 
 from __future__ import annotations
