@@ -100,9 +100,15 @@ def render_folded(profile: Profile, places: bool = False) -> bytes:
     del texts, values
     if not totals:
         return b""
-    return b"".join(
-        key + b" " + format_count(totals[key]).encode() + b"\n" for key in sorted(totals)
-    )
+    keys = sorted(totals)
+    counts = _count_texts(list(map(totals.__getitem__, keys)))
+    return b"\n".join(map(b" ".join, zip(keys, counts, strict=True))) + b"\n"
+
+
+def _count_texts(values: list) -> list[bytes]:
+    """:func:`format_count` of each value, encoded; in C-level maps when all are ints."""
+    texts = map(str, values) if set(map(type, values)) == {int} else map(format_count, values)
+    return "\n".join(texts).encode().split(b"\n")
 
 
 __all__ = ["folded_lines", "folded_stacks", "format_count", "render_folded"]
