@@ -101,14 +101,8 @@ def render_folded(profile: Profile, places: bool = False) -> bytes:
     if not totals:
         return b""
     keys = sorted(totals)
-    counts = _count_texts(list(map(totals.__getitem__, keys)))
+    counts = "\n".join(map(format_count, map(totals.__getitem__, keys))).encode().split(b"\n")
     return b"\n".join(map(b" ".join, zip(keys, counts, strict=True))) + b"\n"
-
-
-def _count_texts(values: list) -> list[bytes]:
-    """:func:`format_count` of each value, encoded; in C-level maps when all are ints."""
-    texts = map(str, values) if set(map(type, values)) == {int} else map(format_count, values)
-    return "\n".join(texts).encode().split(b"\n")
 
 
 __all__ = ["folded_lines", "folded_stacks", "format_count", "render_folded"]
