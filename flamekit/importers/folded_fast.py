@@ -346,10 +346,9 @@ def _tokens_by_hashing(text: _Text, start: np.ndarray, end: np.ndarray):
             rows[~late] = items[at[~late]].view("<u8").reshape(-1, width + 1)
             late_at = at[late].astype(np.int64)
             rows[late, :width] = words[late_at[:, None] + 8 * np.arange(width)]
-            tail_at = late_at + 8 * width
-            # the text's last word, its bytes shifted down to where the tail starts
-            shift = (tail_at - (n - 8)).astype(np.uint64) * np.uint64(8)
-            rows[late, width] = words[np.minimum(tail_at, n - 8)] >> shift
+            # the tail starts in the text's last word: that word, shifted down to the tail
+            shift = (late_at + 8 * width - (n - 8)).astype(np.uint64) * np.uint64(8)
+            rows[late, width] = words[n - 8] >> shift
         else:
             rows = items[at].view("<u8").reshape(-1, width + 1)
         rows[:, width] &= _TAIL_MASKS[part]
