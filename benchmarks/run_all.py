@@ -87,7 +87,8 @@ def machine_line() -> str:
     """The machine the ratios were measured on, in one line."""
     import numpy as np
 
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    from flamekit.importers.parallel import usable_cpus
+
     try:
         perl = subprocess.run(
             ["perl", "-e", "print $^V"], capture_output=True, text=True, check=True
@@ -95,7 +96,8 @@ def machine_line() -> str:
     except (OSError, subprocess.CalledProcessError):
         perl = "not found"
     return (
-        f"machine: {cpus} CPUs usable ({_cpu_model()}), memory copy {_copy_gb_per_s():.1f} GB/s; "
+        f"machine: {usable_cpus()} CPUs usable ({_cpu_model()}), "
+        f"memory copy {_copy_gb_per_s():.1f} GB/s; "
         f"Python {platform.python_version()}, numpy {np.__version__}, Perl {perl}"
     )
 

@@ -38,10 +38,14 @@ def jobs_wanted(options: Mapping[str, Any]) -> int:
         jobs = int(options.get("jobs") or os.environ.get("FLAMEKIT_JOBS") or 0)
     except ValueError:
         return 1
-    if jobs:
-        return jobs
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(2, cpus or 1)
+    return jobs or min(2, usable_cpus())
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class Beside:
