@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the bundled samples, the corpus, and a CLI runner."""
+"""Shared fixtures: paths to the bundled samples, the corpus, a CLI runner and a fork counter."""
 
 from __future__ import annotations
 
@@ -31,6 +31,19 @@ def corpus_dir(name: str) -> Path:
     if not path.is_dir():
         pytest.fail(f"FLAMEKIT_CORPUS is set but {path} does not exist")
     return path
+
+
+def count_forks(monkeypatch) -> list[int]:
+    """A list that gains an item at each ``os.fork()`` from now on (the forks still happen)."""
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+    return forks
 
 
 def run_cli(*args: str, input: bytes | None = None, cwd: Path | None = None):

@@ -13,6 +13,8 @@ from flamekit.core.weights import node_self
 from flamekit.importers import load_path
 from flamekit.importers.folded import _shared_frames
 
+from .conftest import count_forks
+
 # names that are prefixes of each other and sort around ';' (0x3b) in byte order
 NAMES = ["a", "ab", "a b", "a(1)", "a:b", "b", "ä", "z~", "0"]
 stacks = st.lists(st.sampled_from(NAMES), min_size=1, max_size=5).map(";".join)
@@ -314,14 +316,7 @@ def test_two_processes_only_when_asked_or_two_cpus(tmp_path, monkeypatch, jobs_e
     else:
         monkeypatch.setenv("FLAMEKIT_JOBS", jobs_env)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
-    forks = []
-    real_fork = os.fork
-
-    def counted_fork():
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", counted_fork)
+    forks = count_forks(monkeypatch)
     profile = load_path(str(path))
     assert bool(forks) == forked
     expected: dict[tuple[str, ...], float] = defaultdict(float)

@@ -4,7 +4,6 @@ in one process and split over two, and through an export and back."""
 from __future__ import annotations
 
 import importlib
-import os
 
 import pytest
 
@@ -12,7 +11,7 @@ from flamekit.importers import load_path
 from flamekit.render.folded import render_folded
 from flamekit.render.speedscope import speedscope_chunks
 
-from .conftest import ROOT
+from .conftest import ROOT, count_forks
 from .test_sniff import EXPECTED
 
 SAMPLES = sorted(EXPECTED)
@@ -53,15 +52,7 @@ def _split(monkeypatch, two: bool) -> list[int]:
         if hasattr(module, "PARALLEL_MIN"):
             monkeypatch.setattr(module, "PARALLEL_MIN", 1 if two else 1 << 62)
     monkeypatch.setenv("FLAMEKIT_JOBS", "2" if two else "1")
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def counted_fork():
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(os, "fork", counted_fork)
-    return forks
+    return count_forks(monkeypatch)
 
 
 @pytest.mark.parametrize("relpath", [p for p in SAMPLES if EXPECTED[p] in ("perf", "folded")])
