@@ -610,9 +610,10 @@ def _reporter(bar, source: Source) -> Callable[[float], None] | None:
 
 
 # -- two processes ----------------------------------------------------------------------------
-def _split_point(source: Source, at_least: int) -> int | None:
-    """Offset of the line start nearest after the middle of a plain file, or None."""
-    if source.gzipped or source.size < max(at_least, 2) or not parallel.can_fork():
+def _split_point(source: Source, at_least: int, jobs: int) -> int | None:
+    """Offset of the line start nearest after the middle of a plain file of ``at_least`` bytes
+    or more, or None (also when ``jobs`` allows one process only)."""
+    if jobs < 2 or source.gzipped or source.size < max(at_least, 2) or not parallel.can_fork():
         return None
     with source.open() as stream:
         stream.seek(source.size // 2)
@@ -687,9 +688,7 @@ def load_fast(
     """
     if source.size >= 2**31 - 1:
         return None
-    at = None
-    if jobs > 1:
-        at = _split_point(source, PARALLEL_MIN if split_at_least is None else split_at_least)
+    at = _split_point(source, PARALLEL_MIN if split_at_least is None else split_at_least, jobs)
     if at is not None:
         parts = _parse_two(source, at, source.progress_bar)
     else:
