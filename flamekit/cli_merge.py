@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from .cli_options import ProfileLoader, output_option, profile_input, profiles_argument
@@ -19,7 +17,7 @@ from .cli_options import ProfileLoader, output_option, profile_input, profiles_a
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Worker processes (default: the number of cores).",
+    help="Worker processes (default: the CPUs this process may run on).",
 )
 @click.option(
     "--dask",
@@ -75,6 +73,7 @@ def merge(
     from .aggregate import ReadOptions
     from .console import warn
     from .errors import UsageError
+    from .importers.parallel import usable_cpus
     from .merge import merged_profile, reduce_inputs
     from .output import write_output
     from .render.registry import output_for, require_weight
@@ -96,7 +95,7 @@ def merge(
     agg = reduce_inputs(
         profiles,
         options,
-        jobs=jobs or os.cpu_count() or 1,
+        jobs=jobs or usable_cpus(),
         dask=dask_address,
         skip_bad=skip_bad,
         progress=True,

@@ -173,6 +173,34 @@ def test_dask_without_distributed_says_how_to_install_it(tmp_path, monkeypatch):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("cpus, pool_size", [(1, None), (2, 2)])
+def test_default_jobs_are_the_cpus_this_process_may_run_on(tmp_path, monkeypatch, cpus, pool_size):
+    """Without --jobs, one worker per CPU the process may run on (its affinity, not the
+    machine's core count): on one CPU the inputs are read here, with no pool at all."""
+    import concurrent.futures
+    import os
+
+    from click.testing import CliRunner
+
+    from flamekit.cli import cli
+
+    pools: list[int] = []
+    real_pool = concurrent.futures.ProcessPoolExecutor
+
+    def counted_pool(max_workers, **kwargs):
+        pools.append(max_workers)
+        return real_pool(max_workers, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", counted_pool)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    out = tmp_path / "m.folded"
+    result = CliRunner().invoke(cli, ["merge", *map(str, V8), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert pools == ([] if pool_size is None else [pool_size])
+    assert out.read_bytes() == run_cli("merge", *V8, "-o", "-", "-j", "1").stdout
+
+
 def test_the_library_merges_like_the_command(tmp_path):
     out = tmp_path / "cli.folded"
     assert run_cli("merge", *PYSPY, "-o", out, "-j", "1").returncode == 0
