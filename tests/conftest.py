@@ -12,6 +12,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
+# Text outputs fit COLUMNS when it is set; the tests check them as a pipe gets them (whole names),
+# so a COLUMNS exported by the shell or set by the parallel runner's workers (80) must not leak in.
+# A test that wants a width sets it itself.
+for _size in ("COLUMNS", "LINES"):
+    os.environ.pop(_size, None)
+
 
 def sample(*parts: str) -> Path:
     return SAMPLES.joinpath(*parts)
